@@ -1,0 +1,56 @@
+package app
+
+import (
+	"log/slog"
+	"time"
+)
+
+// App holds the use cases; each lives in its own file.
+type App struct {
+	store      Store
+	hooks      SendHookStore
+	webhooks   WebhookStore
+	guard      URLGuard
+	storage    Storage
+	wa         WhatsApp
+	qr         QRRenderer
+	now        Clock
+	log        *slog.Logger
+	adminToken string
+}
+
+// Deps are the ports and settings the use cases need.
+type Deps struct {
+	AdminToken string
+	Store      Store
+	SendHooks  SendHookStore
+	Webhooks   WebhookStore
+	URLGuard   URLGuard // nil: every http(s) URL is allowed
+	Storage    Storage
+	WhatsApp   WhatsApp
+	QR         QRRenderer
+	Clock      Clock // nil: the wall clock in UTC
+	Log        *slog.Logger
+}
+
+// New wires the use cases to their ports.
+func New(d Deps) *App {
+	if d.Clock == nil {
+		d.Clock = func() time.Time { return time.Now().UTC() }
+	}
+	return &App{
+		store: d.Store, hooks: d.SendHooks, webhooks: d.Webhooks, guard: d.URLGuard, storage: d.Storage,
+		wa: d.WhatsApp, qr: d.QR, now: d.Clock, log: d.Log, adminToken: d.AdminToken,
+	}
+}
+
+// ClampPage applies the list defaults: 50 items, at most 500.
+func ClampPage(p Page) Page {
+	if p.Limit <= 0 {
+		p.Limit = 50
+	}
+	if p.Limit > 500 {
+		p.Limit = 500
+	}
+	return p
+}

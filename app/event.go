@@ -1,0 +1,18 @@
+package app
+
+import (
+	"time"
+
+	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/events"
+)
+
+// newEvent builds an envelope with a fresh id. The data types are plain
+// structs, so marshalling cannot fail; a failure is a programming error.
+func newEvent(typ, instanceID string, now time.Time, data any) events.Envelope {
+	e, err := events.New(domain.NewID(now), typ, instanceID, now, data)
+	if err != nil {
+		panic("events: " + err.Error())
+	}
+	return e
+}

@@ -1,0 +1,109 @@
+// Package app holds zapgate's use cases, one file per command or query. It
+// declares the ports it needs and never imports infra, fiber, watermill or
+// whatsmeow.
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/events"
+)
+
+// Store reads state and opens transactions.
+type Store interface {
+	// InTx runs fn in one database transaction; events published through tx
+	// are committed with the rows, or not at all.
+	InTx(ctx context.Context, fn func(tx Tx) error) error
+
+	Instance(ctx context.Context, id string) (*domain.Instance, error)
+	InstanceByTokenHash(ctx context.Context, hash []byte) (*domain.Instance, error)
+	ListInstances(ctx context.Context, p Page) ([]domain.Instance, string, error)
+	Message(ctx context.Context, instanceID, id string) (*domain.Message, error)
+	MessageByIdempotencyKey(ctx context.Context, instanceID, key string) (*domain.Message, error)
+	ListMessages(ctx context.Context, f MessageFilter) ([]domain.Message, string, error)
+	// NextDueAt is the earliest send_at of a scheduled message, nil if none.
+	NextDueAt(ctx context.Context) (*time.Time, error)
+}
+
+// Tx is the write side of one transaction.
+type Tx interface {
+	InsertInstance(ctx context.Context, in *domain.Instance) error
+	// LockInstance reads the instance FOR UPDATE.
+	LockInstance(ctx context.Context, id string) (*domain.Instance, error)
+	UpdateInstance(ctx context.Context, in *domain.Instance) error
+	DeleteInstance(ctx context.Context, id string) error
+
+	// InsertMessage stores m; it reports false, storing nothing, when the
+	// instance already has a message with m's idempotency key.
+	InsertMessage(ctx context.Context, m *domain.Message) (bool, error)
+	// LockMessage reads the message FOR UPDATE.
+	LockMessage(ctx context.Context, instanceID, id string) (*domain.Message, error)
+	UpdateMessage(ctx context.Context, m *domain.Message) error
+	// LockMessageByWAID reads an instance's message by WhatsApp id FOR UPDATE.
+	LockMessageByWAID(ctx context.Context, instanceID, waMessageID string) (*domain.Message, error)
+	// ClaimDueMessages locks up to limit scheduled messages due at now,
+	// skipping rows another transaction holds (FOR UPDATE SKIP LOCKED).
+	ClaimDueMessages(ctx context.Context, now time.Time, limit int) ([]domain.Message, error)
+
+	// Publish writes events and commands to the outbox of this transaction.
+	Publish(ctx context.Context, envs ...events.Envelope) error
+}
+
+// Page asks for one page of a list.
+type Page struct {
+	Limit  int
+	Cursor string
+}
+
+// MessageFilter narrows a message list.
+type MessageFilter struct {
+	Page
+	InstanceID string
+	Direction  domain.Direction
+	Status     domain.MessageStatus
+}
+
+// Storage keeps media and QR images. Get returns an error matching
+// fs.ErrNotExist when the key is unknown.
+type Storage interface {
+	Put(ctx context.Context, key string, data []byte, contentType string) error
+	Get(ctx context.Context, key string) ([]byte, error)
+}
+
+// OutboundMessage is what the WhatsApp port sends.
+type OutboundMessage struct {
+	WAMessageID string
+	To          string // digits, country code first
+	Type        domain.MessageType
+	Text        string
+	Caption     string
+	Media       []byte
+	Mime        string
+	Filename    string
+	SHA256      string // hex of Media
+}
+
+// WhatsApp sends messages through a linked instance.
+type WhatsApp interface {
+	// Send delivers m through the instance. Errors wrapping ErrPermanent
+	// will never succeed (bad number, banned); others may on retry.
+	Send(ctx context.Context, instanceID string, m OutboundMessage) error
+}
+
+// ErrPermanent marks a send failure that retrying cannot fix.
+var ErrPermanent = errors.New("permanent send failure")
+
+// ErrNotConnected is returned by the WhatsApp port when the instance has no
+// live session; the send is retried once it reconnects.
+var ErrNotConnected = errors.New("instance not connected")
+
+// Clock returns the current time; tests pass a fixed one.
+type Clock func() time.Time
+
+// QRRenderer draws a QR code as a PNG image.
+type QRRenderer interface {
+	PNG(code string) ([]byte, error)
+}

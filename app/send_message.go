@@ -1,0 +1,172 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/events"
+)
+
+// SendMessage is a client's request to send one message.
+type SendMessage struct {
+	InstanceID     string
+	To             string
+	Type           string
+	Text           string
+	Caption        string
+	Media          *MediaUpload
+	SendAt         *time.Time
+	IdempotencyKey string
+}
+
+// MediaUpload is decoded media as the client sent it.
+type MediaUpload struct {
+	Data     []byte
+	Mime     string // declared, may be empty
+	Filename string
+}
+
+// MediaKey is the content-addressed storage key of a file.
+func MediaKey(sha256hex string) string { return "media/" + sha256hex[:2] + "/" + sha256hex }
+
+// SendMessage validates and stores a message and, in the same transaction,
+// queues its cmd.send_message. It reports created=false when the
+// idempotency key matched an earlier message, which it returns instead.
+func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message, bool, error) {
+	if _, err := a.GetInstance(ctx, cmd.InstanceID); err != nil {
+		return nil, false, err
+	}
+	if cmd.IdempotencyKey != "" {
+		m, err := a.store.MessageByIdempotencyKey(ctx, cmd.InstanceID, cmd.IdempotencyKey)
+		if err == nil {
+			return m, false, nil
+		}
+		if !domain.IsNotFound(err) {
+			return nil, false, err
+		}
+	}
+	now := a.now()
+	draft := domain.OutgoingDraft{
+		InstanceID: cmd.InstanceID, To: cmd.To, Type: cmd.Type, Text: cmd.Text, Caption: cmd.Caption,
+		SendAt: cmd.SendAt, IdempotencyKey: cmd.IdempotencyKey,
+	}
+	if cmd.Media != nil {
+		media, err := a.storeMedia(ctx, cmd.Type, cmd.Media)
+		if err != nil {
+			return nil, false, err
+		}
+		draft.Media = media
+	}
+	m, err := domain.NewOutgoing(draft, now)
+	if err != nil {
+		return nil, false, err
+	}
+	created := false
+	err = a.store.InTx(ctx, func(tx Tx) error {
+		ok, err := tx.InsertMessage(ctx, m)
+		if err != nil || !ok {
+			return err
+		}
+		created = true
+		if m.Status != domain.StatusQueued {
+			return nil // the scheduler queues it at send_at
+		}
+		return tx.Publish(ctx, sendCommand(m, now))
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("send message: %w", err)
+	}
+	if !created {
+		// Lost a race on the idempotency key: answer with the winner.
+		m, err := a.store.MessageByIdempotencyKey(ctx, cmd.InstanceID, cmd.IdempotencyKey)
+		return m, false, err
+	}
+	return m, true, nil
+}
+
+// storeMedia checks the media against the message type and stores it under
+// its content hash before any row points at it.
+func (a *App) storeMedia(ctx context.Context, typ string, up *MediaUpload) (*domain.Media, error) {
+	t, ok := domain.ParseMessageType(typ)
+	if !ok || !t.IsMedia() {
+		return nil, domain.InvalidField("media", "is only for image, audio, video and document messages")
+	}
+	if len(up.Data) > domain.MaxMediaBytes {
+		return nil, domain.ErrMediaTooLarge
+	}
+	if len(up.Data) == 0 {
+		return nil, domain.InvalidField("media.data", "is required")
+	}
+	if len(up.Filename) > domain.MaxFilenameLen || !utf8.ValidString(up.Filename) {
+		return nil, domain.InvalidField("media.filename", "must be valid UTF-8, at most 255 bytes")
+	}
+	mime, err := domain.ResolveMime(t, up.Mime, up.Data)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(up.Data)
+	hexSum := hex.EncodeToString(sum[:])
+	key := MediaKey(hexSum)
+	if err := a.storage.Put(ctx, key, up.Data, mime); err != nil {
+		return nil, fmt.Errorf("store media: %w", err)
+	}
+	return &domain.Media{Key: key, Mime: mime, Filename: up.Filename, Size: int64(len(up.Data)), SHA256: hexSum}, nil
+}
+
+func sendCommand(m *domain.Message, now time.Time) events.Envelope {
+	return newEvent(events.CmdSendMessage, m.InstanceID, now, events.SendMessage{MessageID: m.ID})
+}
+
+// GetMessage returns one message of an instance.
+func (a *App) GetMessage(ctx context.Context, instanceID, id string) (*domain.Message, error) {
+	if !domain.ValidID(id) || !domain.ValidID(instanceID) {
+		return nil, domain.NotFound("message")
+	}
+	return a.store.Message(ctx, instanceID, id)
+}
+
+// ListMessages pages through an instance's messages, newest first.
+func (a *App) ListMessages(ctx context.Context, f MessageFilter) ([]domain.Message, string, error) {
+	if _, err := a.GetInstance(ctx, f.InstanceID); err != nil {
+		return nil, "", err
+	}
+	f.Page = ClampPage(f.Page)
+	fields := map[string]string{}
+	if f.Cursor != "" && !domain.ValidID(f.Cursor) {
+		fields["cursor"] = "is not a cursor this API returned"
+	}
+	if f.Direction != "" && f.Direction != domain.DirectionIn && f.Direction != domain.DirectionOut {
+		fields["direction"] = "must be in or out"
+	}
+	switch f.Status {
+	case "", domain.StatusScheduled, domain.StatusQueued, domain.StatusSent, domain.StatusDelivered,
+		domain.StatusRead, domain.StatusFailed, domain.StatusCanceled, domain.StatusReceived:
+	default:
+		fields["status"] = "is not a message status"
+	}
+	if len(fields) > 0 {
+		return nil, "", domain.Invalid(fields)
+	}
+	return a.store.ListMessages(ctx, f)
+}
+
+// MessageMedia returns the file a message carries.
+func (a *App) MessageMedia(ctx context.Context, instanceID, id string) ([]byte, *domain.Media, error) {
+	m, err := a.GetMessage(ctx, instanceID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if m.Media == nil {
+		return nil, nil, domain.NotFound("media")
+	}
+	data, err := a.storage.Get(ctx, m.Media.Key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load media: %w", err)
+	}
+	return data, m.Media, nil
+}

@@ -1,0 +1,159 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/events"
+)
+
+// WebhookStore keeps subscriptions and their deliveries.
+type WebhookStore interface {
+	InsertWebhook(ctx context.Context, w *domain.Webhook) error
+	ListWebhooks(ctx context.Context, instanceID string) ([]domain.Webhook, error)
+	Webhook(ctx context.Context, instanceID, id string) (*domain.Webhook, error)
+	DeleteWebhook(ctx context.Context, instanceID, id string) error
+
+	// InsertDeliveries stores deliveries, skipping any a subscription
+	// already has for the same event and replay; it returns how many were new.
+	InsertDeliveries(ctx context.Context, ds []domain.Delivery) (int, error)
+	ListDeliveries(ctx context.Context, webhookID string, p Page) ([]domain.Delivery, string, error)
+	// ClaimDeliveries leases up to limit due deliveries, skipping the given
+	// webhooks, by pushing their next attempt lease into the future.
+	ClaimDeliveries(ctx context.Context, now time.Time, limit int, skip []string, lease time.Duration) ([]DeliveryJob, error)
+	UpdateDelivery(ctx context.Context, d *domain.Delivery) error
+	// ReleaseDeliveries ends the lease of claimed deliveries, due now again.
+	ReleaseDeliveries(ctx context.Context, ids []string, now time.Time) error
+	// Redeliver makes a delivery pending and due now.
+	Redeliver(ctx context.Context, webhookID, id string, now time.Time) error
+}
+
+// DeliveryJob is a leased delivery with its subscription.
+type DeliveryJob struct {
+	Delivery domain.Delivery
+	Webhook  domain.Webhook
+}
+
+// URLGuard refuses webhook targets the operator does not allow (private
+// networks when ZAPGATE_WEBHOOK_DENY_PRIVATE is on).
+type URLGuard interface {
+	CheckURL(ctx context.Context, rawURL string) error
+}
+
+// CreateWebhook subscribes a URL to an instance's events; the secret is
+// returned only here.
+func (a *App) CreateWebhook(ctx context.Context, instanceID, url string, eventTypes []string) (*domain.Webhook, error) {
+	if _, err := a.GetInstance(ctx, instanceID); err != nil {
+		return nil, err
+	}
+	w, err := domain.NewWebhook(instanceID, url, eventTypes, a.now())
+	if err != nil {
+		return nil, err
+	}
+	if a.guard != nil {
+		if err := a.guard.CheckURL(ctx, w.URL); err != nil {
+			return nil, domain.InvalidField("url", err.Error())
+		}
+	}
+	if err := a.webhooks.InsertWebhook(ctx, w); err != nil {
+		return nil, fmt.Errorf("create webhook: %w", err)
+	}
+	return w, nil
+}
+
+// ListWebhooks lists an instance's subscriptions.
+func (a *App) ListWebhooks(ctx context.Context, instanceID string) ([]domain.Webhook, error) {
+	if _, err := a.GetInstance(ctx, instanceID); err != nil {
+		return nil, err
+	}
+	return a.webhooks.ListWebhooks(ctx, instanceID)
+}
+
+// DeleteWebhook removes a subscription and its pending deliveries.
+func (a *App) DeleteWebhook(ctx context.Context, instanceID, id string) error {
+	if !domain.ValidID(instanceID) || !domain.ValidID(id) {
+		return domain.NotFound("webhook")
+	}
+	return a.webhooks.DeleteWebhook(ctx, instanceID, id)
+}
+
+func (a *App) webhook(ctx context.Context, instanceID, id string) (*domain.Webhook, error) {
+	if !domain.ValidID(instanceID) || !domain.ValidID(id) {
+		return nil, domain.NotFound("webhook")
+	}
+	return a.webhooks.Webhook(ctx, instanceID, id)
+}
+
+// ListDeliveries pages through a subscription's deliveries, newest first.
+func (a *App) ListDeliveries(ctx context.Context, instanceID, webhookID string, p Page) ([]domain.Delivery, string, error) {
+	if _, err := a.webhook(ctx, instanceID, webhookID); err != nil {
+		return nil, "", err
+	}
+	p = ClampPage(p)
+	if p.Cursor != "" && !domain.ValidID(p.Cursor) {
+		return nil, "", domain.InvalidField("cursor", "is not a cursor this API returned")
+	}
+	return a.webhooks.ListDeliveries(ctx, webhookID, p)
+}
+
+// Redeliver sends a delivery again now, whatever its state.
+func (a *App) Redeliver(ctx context.Context, instanceID, webhookID, deliveryID string) error {
+	if _, err := a.webhook(ctx, instanceID, webhookID); err != nil {
+		return err
+	}
+	if !domain.ValidID(deliveryID) {
+		return domain.NotFound("delivery")
+	}
+	return a.webhooks.Redeliver(ctx, webhookID, deliveryID, a.now())
+}
+
+// FanOutEvent turns an event into one pending delivery per subscription of
+// its instance that wants it. Replayed events are skipped here: a replay
+// to webhooks writes its deliveries itself. Running it twice for the same
+// event adds nothing.
+func (a *App) FanOutEvent(ctx context.Context, env events.Envelope, payload []byte) (int, error) {
+	if env.Replayed || env.InstanceID == "" || events.IsCommand(env.Type) {
+		return 0, nil
+	}
+	hooks, err := a.webhooks.ListWebhooks(ctx, env.InstanceID)
+	if err != nil {
+		return 0, err
+	}
+	now := a.now()
+	var ds []domain.Delivery
+	for _, w := range hooks {
+		if w.Wants(env.Type) {
+			ds = append(ds, newDelivery(w.ID, env, "", payload, now))
+		}
+	}
+	if len(ds) == 0 {
+		return 0, nil
+	}
+	return a.webhooks.InsertDeliveries(ctx, ds)
+}
+
+func newDelivery(webhookID string, env events.Envelope, replayID string, payload []byte, now time.Time) domain.Delivery {
+	return domain.Delivery{
+		ID: domain.NewID(now), WebhookID: webhookID, EventID: env.ID, EventType: env.Type, ReplayID: replayID,
+		Payload: payload, Status: domain.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+// ClaimDeliveries leases due deliveries for this process to attempt.
+func (a *App) ClaimDeliveries(ctx context.Context, limit int, skip []string, lease time.Duration) ([]DeliveryJob, error) {
+	return a.webhooks.ClaimDeliveries(ctx, a.now(), limit, skip, lease)
+}
+
+// RecordDeliveryAttempt stores the outcome of one attempt.
+func (a *App) RecordDeliveryAttempt(ctx context.Context, d *domain.Delivery, statusCode int, errText string) error {
+	d.RecordAttempt(statusCode, errText, a.now())
+	return a.webhooks.UpdateDelivery(ctx, d)
+}
+
+// ReleaseDeliveries hands back claimed deliveries this process will not
+// attempt now.
+func (a *App) ReleaseDeliveries(ctx context.Context, ids []string) error {
+	return a.webhooks.ReleaseDeliveries(ctx, ids, a.now())
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/zapgate/zapgate/infra/config"
+	"github.com/zapgate/zapgate/infra/postgres"
+	"github.com/zapgate/zapgate/migrations"
+)
+
+const usage = `usage: zapgate <command>
+
+commands:
+  serve [--roles all|api,forwarder,bot,notifier,scheduler]   run zapgate
+  migrate                                                      apply database migrations
+  version                                                      print the version
+
+Configuration comes from ZAPGATE_* environment variables; see README.md.`
+
+// run dispatches the subcommand; main only turns its error into an exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "version":
+		fmt.Fprintln(stdout, "zapgate", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	case "migrate":
+		cfg, log, err := load(getenv, stderr)
+		if err != nil {
+			return err
+		}
+		db, err := postgres.Open(ctx, cfg.DatabaseURL, connectAttempts, log)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return postgres.Migrate(ctx, db, migrations.FS, log)
+	case "serve":
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		roles := fs.String("roles", "", "roles to run: all, or a comma list of api,forwarder,bot,notifier,scheduler")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		cfg, log, err := load(getenv, stderr)
+		if err != nil {
+			return err
+		}
+		if *roles != "" {
+			r, err := config.ParseRoles(*roles)
+			if err != nil {
+				return fmt.Errorf("--roles: %w", err)
+			}
+			cfg.Roles = r
+		}
+		return serve(ctx, cfg, log)
+	}
+	fmt.Fprintln(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// connectAttempts bounds the start-up retry: about 20 s of backoff.
+const connectAttempts = 8
+
+func load(getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("invalid configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	return cfg, log, nil
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v2/pkg/amqp"
+	"github.com/jmoiron/sqlx"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+	httpapi "github.com/zapgate/zapgate/handlers/http"
+	"github.com/zapgate/zapgate/handlers/messaging"
+	"github.com/zapgate/zapgate/infra/config"
+	"github.com/zapgate/zapgate/infra/metrics"
+	"github.com/zapgate/zapgate/infra/outbox"
+	"github.com/zapgate/zapgate/infra/postgres"
+	"github.com/zapgate/zapgate/infra/qr"
+	"github.com/zapgate/zapgate/infra/rabbitmq"
+	"github.com/zapgate/zapgate/infra/storage"
+	"github.com/zapgate/zapgate/infra/webhook"
+	"github.com/zapgate/zapgate/infra/whatsapp/sim"
+	"github.com/zapgate/zapgate/migrations"
+)
+
+// shutdownTimeout bounds a graceful stop: in-flight requests and sends get
+// this long to finish.
+const shutdownTimeout = 20 * time.Second
+
+// driver is a WhatsApp driver as the bot and the app see it.
+type driver interface {
+	app.WhatsApp
+	messaging.Sessions
+}
+
+// serve wires the adapters, applies migrations and runs the roles until ctx
+// ends, then stops them in order within shutdownTimeout.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	log.Info("starting zapgate", "version", version, "roles", cfg.Roles.String(), "driver", cfg.WhatsAppDriver)
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, connectAttempts, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := postgres.Migrate(ctx, db, migrations.FS, log); err != nil {
+		return err
+	}
+	conn, err := rabbitmq.Dial(ctx, cfg.AMQPURL, connectAttempts, log)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := rabbitmq.DeclareTopology(conn); err != nil {
+		return err
+	}
+	media, err := storage.Open(ctx, cfg.Storage, cfg.S3Endpoint)
+	if err != nil {
+		return err
+	}
+
+	store := postgres.NewStore(db, log)
+	sender := webhook.NewSender(cfg.WebhookDenyPrivate)
+	sink := &lateSink{}
+	var (
+		wa      driver
+		network *sim.Network
+	)
+	switch cfg.WhatsAppDriver {
+	case "sim":
+		network = sim.New(db, sink, log)
+		defer network.Close()
+		wa = network
+	default:
+		d, closeDriver, err := newWhatsmeow(ctx, db, log)
+		if err != nil {
+			return err
+		}
+		defer closeDriver()
+		wa = d
+	}
+	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender, Storage: media, WhatsApp: wa, QR: qr.Renderer{}, Log: log})
+	sink.app = a
+	m := metrics.New()
+	wlog := watermill.NewSlogLogger(log)
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	g, gctx := errgroup.WithContext(runCtx)
+	// stopping is closed when a signal arrives or a role fails.
+	stopping := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-gctx.Done():
+		}
+		close(stopping)
+	}()
+
+	if cfg.Roles[config.RoleForwarder] {
+		pub, err := rabbitmq.NewPublisher(conn, wlog)
+		if err != nil {
+			return err
+		}
+		fwd, err := outbox.NewForwarder(db.DB, pub, 20*time.Millisecond, wlog)
+		if err != nil {
+			return err
+		}
+		fctx, fcancel := context.WithCancel(runCtx)
+		defer fcancel()
+		g.Go(func() error { return fwd.Run(fctx) })
+		g.Go(func() error { <-stopping; fcancel(); return nil })
+		g.Go(func() error { watchOutboxLag(fctx, db, m, log); return nil })
+	}
+	if cfg.Roles[config.RoleBot] {
+		sub, err := wamqp.NewSubscriberWithConnection(rabbitmq.InstanceSubscriberConfig(cfg.AMQPURL, 16), wlog, conn)
+		if err != nil {
+			return fmt.Errorf("instance subscriber: %w", err)
+		}
+		poison, err := rabbitmq.NewPublisher(conn, wlog)
+		if err != nil {
+			return err
+		}
+		bot := messaging.NewBot(a, wa, sub, queueJanitor{conn}, poison, m, time.Second, cfg.SendRate, log)
+		bctx, bcancel := context.WithCancel(runCtx)
+		defer bcancel()
+		g.Go(func() error { return bot.Run(bctx) })
+		g.Go(func() error { <-stopping; bcancel(); return nil })
+	}
+	if cfg.Roles[config.RoleNotifier] {
+		sub, err := wamqp.NewSubscriberWithConnection(rabbitmq.EventsSubscriberConfig(cfg.AMQPURL, 64), wlog, conn)
+		if err != nil {
+			return fmt.Errorf("events subscriber: %w", err)
+		}
+		hooks := messaging.NewWebhooks(a, sub, sender, m, 32, 4, log)
+		nctx, ncancel := context.WithCancel(runCtx)
+		defer ncancel()
+		g.Go(func() error { return hooks.Run(nctx) })
+		g.Go(func() error { <-stopping; ncancel(); return nil })
+	}
+	if cfg.Roles[config.RoleScheduler] {
+		sched := messaging.NewScheduler(a, 500*time.Millisecond, log)
+		sctx, scancel := context.WithCancel(runCtx)
+		defer scancel()
+		g.Go(func() error { return sched.Run(sctx) })
+		g.Go(func() error { <-stopping; scancel(); return nil })
+	}
+	if cfg.Roles[config.RoleAPI] {
+		opts := httpapi.Options{PublicURL: cfg.PublicURL, Ready: map[string]httpapi.Pinger{
+			"postgres": pingFunc(db.PingContext),
+			"rabbitmq": pingFunc(func(context.Context) error {
+				if !conn.IsConnected() {
+					return errors.New("not connected")
+				}
+				return nil
+			}),
+		}}
+		if network != nil {
+			opts.Sim = network
+		}
+		srv := httpapi.New(a, m, opts, log)
+		g.Go(func() error {
+			log.Info("listening", "addr", cfg.HTTPAddr)
+			if err := srv.Listen(cfg.HTTPAddr); err != nil {
+				return fmt.Errorf("http: %w", err)
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-stopping
+			sctx, scancel := context.WithTimeout(context.Background(), shutdownTimeout)
+			defer scancel()
+			return srv.Shutdown(sctx)
+		})
+	}
+
+	done := make(chan error, 1)
+	go func() { done <- g.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil && ctx.Err() == nil {
+			return err
+		}
+	case <-stopping:
+		log.Info("shutting down")
+		select {
+		case err := <-done:
+			if err != nil && !errors.Is(err, context.Canceled) {
+				return err
+			}
+		case <-time.After(shutdownTimeout):
+			return errors.New("shutdown timed out")
+		}
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// lateSink lets the WhatsApp driver report to the app that is built after it.
+type lateSink struct{ app *app.App }
+
+func (s *lateSink) SetInstanceStatus(ctx context.Context, id string, st domain.InstanceStatus, phone, reason string) error {
+	return s.app.SetInstanceStatus(ctx, id, st, phone, reason)
+}
+
+func (s *lateSink) SetInstanceQR(ctx context.Context, id, code string, expiresAt time.Time) error {
+	return s.app.SetInstanceQR(ctx, id, code, expiresAt)
+}
+
+type pingFunc func(context.Context) error
+
+func (f pingFunc) Ping(ctx context.Context) error { return f(ctx) }
+
+type queueJanitor struct{ conn *wamqp.ConnectionWrapper }
+
+func (j queueJanitor) DeleteInstanceQueue(id string) error {
+	return rabbitmq.DeleteInstanceQueue(j.conn, id)
+}
+
+// watchOutboxLag samples the forwarder's backlog into the metrics.
+func watchOutboxLag(ctx context.Context, db *sqlx.DB, m *metrics.Metrics, log *slog.Logger) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pending, age, err := outbox.Lag(ctx, db)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("outbox lag", "err", err)
+			}
+			continue
+		}
+		m.OutboxPending.Set(float64(pending))
+		m.OutboxLag.Set(age)
+	}
+}

@@ -1,0 +1,79 @@
+// Package domain holds zapgate's entities and the rules that keep them valid.
+// It depends on the standard library only.
+package domain
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error so the HTTP layer can map it to a status in one place.
+type Kind int
+
+const (
+	KindInternal Kind = iota
+	KindInvalid
+	KindUnauthorized
+	KindNotFound
+	KindConflict
+	KindGone
+	KindTooLarge
+	KindRateLimited
+	KindUnavailable
+)
+
+// Error is an expected failure with a stable snake_case code for clients.
+type Error struct {
+	Kind    Kind
+	Code    string
+	Message string
+	Fields  map[string]string
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) == 0 {
+		return e.Code + ": " + e.Message
+	}
+	return fmt.Sprintf("%s: %s %v", e.Code, e.Message, e.Fields)
+}
+
+// Is makes errors.Is match on kind and code, so sentinel errors below work.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Kind == e.Kind && t.Code == e.Code
+}
+
+// Invalid reports invalid fields; fields maps a JSON field name to a reason.
+func Invalid(fields map[string]string) *Error {
+	return &Error{Kind: KindInvalid, Code: "invalid_request", Message: "some fields are invalid", Fields: fields}
+}
+
+// InvalidField is Invalid for a single field.
+func InvalidField(field, reason string) *Error {
+	return Invalid(map[string]string{field: reason})
+}
+
+// NotFound reports a missing (or not visible) resource.
+func NotFound(what string) *Error {
+	return &Error{Kind: KindNotFound, Code: "not_found", Message: what + " not found"}
+}
+
+// Conflict reports a request that does not fit the current state.
+func Conflict(code, message string) *Error {
+	return &Error{Kind: KindConflict, Code: code, Message: message}
+}
+
+// ErrNotFound matches any NotFound error through errors.Is.
+var ErrNotFound = NotFound("resource")
+
+// KindOf returns the kind of err, KindInternal when it is not a domain error.
+func KindOf(err error) Kind {
+	var de *Error
+	if errors.As(err, &de) {
+		return de.Kind
+	}
+	return KindInternal
+}
+
+// IsNotFound tells whether err is a not-found error.
+func IsNotFound(err error) bool { return KindOf(err) == KindNotFound }

@@ -1,0 +1,283 @@
+package domain
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MessageType is what a message carries.
+type MessageType string
+
+const (
+	TypeText     MessageType = "text"
+	TypeImage    MessageType = "image"
+	TypeAudio    MessageType = "audio"
+	TypeVideo    MessageType = "video"
+	TypeDocument MessageType = "document"
+)
+
+// Kinds only received, never sent.
+const (
+	TypeSticker     MessageType = "sticker"
+	TypeLocation    MessageType = "location"
+	TypeContact     MessageType = "contact"
+	TypeUnsupported MessageType = "unsupported"
+)
+
+// ParseMessageType accepts only the types zapgate can send.
+func ParseMessageType(s string) (MessageType, bool) {
+	switch t := MessageType(s); t {
+	case TypeText, TypeImage, TypeAudio, TypeVideo, TypeDocument:
+		return t, true
+	}
+	return "", false
+}
+
+// IsMedia tells whether the type carries a file.
+func (t MessageType) IsMedia() bool {
+	switch t {
+	case TypeImage, TypeAudio, TypeVideo, TypeDocument, TypeSticker:
+		return true
+	}
+	return false
+}
+
+// Direction tells whether a message was sent by zapgate or received.
+type Direction string
+
+const (
+	DirectionOut Direction = "out"
+	DirectionIn  Direction = "in"
+)
+
+// MessageStatus is where a message is in its life.
+type MessageStatus string
+
+const (
+	StatusScheduled MessageStatus = "scheduled"
+	StatusQueued    MessageStatus = "queued"
+	StatusSent      MessageStatus = "sent"
+	StatusDelivered MessageStatus = "delivered"
+	StatusRead      MessageStatus = "read"
+	StatusFailed    MessageStatus = "failed"
+	StatusCanceled  MessageStatus = "canceled"
+	StatusReceived  MessageStatus = "received"
+)
+
+// rank orders outgoing statuses so receipts never move a message backwards.
+func (s MessageStatus) rank() int {
+	switch s {
+	case StatusScheduled:
+		return 0
+	case StatusQueued:
+		return 1
+	case StatusSent:
+		return 2
+	case StatusDelivered:
+		return 3
+	case StatusRead:
+		return 4
+	}
+	return -1
+}
+
+// Final tells whether nothing more will be sent for the message.
+func (s MessageStatus) Final() bool {
+	return s != StatusScheduled && s != StatusQueued
+}
+
+// Limits on what a message may carry.
+const (
+	MaxMediaBytes    = 16 << 20
+	MaxTextRunes     = 65536
+	MaxCaptionRunes  = 4096
+	MaxFilenameLen   = 255
+	MaxScheduleAhead = 365 * 24 * time.Hour
+)
+
+// Media is a file stored under a content-addressed key.
+type Media struct {
+	Key      string
+	Mime     string
+	Filename string
+	Size     int64
+	SHA256   string
+}
+
+// Message is one WhatsApp message, outgoing or incoming.
+type Message struct {
+	ID             string
+	InstanceID     string
+	Direction      Direction
+	Status         MessageStatus
+	To             string
+	From           string
+	Type           MessageType
+	Text           string
+	Caption        string
+	Media          *Media
+	WAMessageID    string
+	Error          string
+	IdempotencyKey string
+	PushName       string // the sender's WhatsApp name, incoming only
+	Chat           string // the chat JID for group messages
+	IsGroup        bool
+	FromMe         bool   // sent from the linked phone itself
+	Extra          []byte // JSON: location, contact card, unsupported kind
+	CreatedAt      time.Time
+	SendAt         *time.Time
+	SentAt         *time.Time
+	DeliveredAt    *time.Time
+	ReadAt         *time.Time
+}
+
+// OutgoingDraft is what a client asks to send, before validation.
+type OutgoingDraft struct {
+	InstanceID     string
+	To             string
+	Type           string
+	Text           string
+	Caption        string
+	Media          *Media // nil for text
+	SendAt         *time.Time
+	IdempotencyKey string
+}
+
+// NewOutgoing validates a draft and returns a message ready to be stored:
+// queued, or scheduled when SendAt is in the future.
+func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
+	fields := map[string]string{}
+	to, ok := NormalizePhone(d.To)
+	if !ok {
+		fields["to"] = PhoneRule
+	}
+	typ, ok := ParseMessageType(d.Type)
+	if !ok {
+		fields["type"] = "must be one of text, image, audio, video, document"
+	}
+	if !utf8.ValidString(d.Text) || !utf8.ValidString(d.Caption) {
+		fields["text"] = "must be valid UTF-8"
+	}
+	switch {
+	case typ == TypeText && strings.TrimSpace(d.Text) == "":
+		fields["text"] = "is required for a text message"
+	case typ == TypeText && utf8.RuneCountInString(d.Text) > MaxTextRunes:
+		fields["text"] = "must be at most 65536 characters"
+	case typ == TypeText && d.Media != nil:
+		fields["media"] = "is not allowed for a text message"
+	case typ.IsMedia() && d.Media == nil:
+		fields["media"] = "is required for a " + string(typ) + " message"
+	case typ.IsMedia() && d.Text != "":
+		fields["text"] = "is only for text messages; use caption"
+	}
+	if utf8.RuneCountInString(d.Caption) > MaxCaptionRunes {
+		fields["caption"] = "must be at most 4096 characters"
+	}
+	if typ == TypeText && d.Caption != "" {
+		fields["caption"] = "is only for media messages"
+	}
+	if typ == TypeAudio && d.Caption != "" {
+		fields["caption"] = "is not supported for audio"
+	}
+	if len(d.IdempotencyKey) > 255 {
+		fields["Idempotency-Key"] = "must be at most 255 characters"
+	}
+	if d.SendAt != nil && d.SendAt.After(now.Add(MaxScheduleAhead)) {
+		fields["send_at"] = "must be at most one year ahead"
+	}
+	if len(fields) > 0 {
+		return nil, Invalid(fields)
+	}
+	m := &Message{
+		ID:             NewID(now),
+		InstanceID:     d.InstanceID,
+		Direction:      DirectionOut,
+		Status:         StatusQueued,
+		To:             to,
+		Type:           typ,
+		Text:           d.Text,
+		Caption:        d.Caption,
+		Media:          d.Media,
+		WAMessageID:    NewWAMessageID(),
+		IdempotencyKey: d.IdempotencyKey,
+		CreatedAt:      now,
+	}
+	if d.SendAt != nil {
+		at := d.SendAt.UTC()
+		m.SendAt = &at
+		if at.After(now) {
+			m.Status = StatusScheduled
+		}
+	}
+	return m, nil
+}
+
+// MarkSent records that WhatsApp accepted the message.
+func (m *Message) MarkSent(at time.Time) bool {
+	if m.Status != StatusQueued {
+		return false
+	}
+	m.Status = StatusSent
+	m.SentAt = &at
+	return true
+}
+
+// MarkFailed records a permanent failure.
+func (m *Message) MarkFailed(reason string) bool {
+	if m.Status != StatusQueued {
+		return false
+	}
+	m.Status = StatusFailed
+	m.Error = reason
+	return true
+}
+
+// Queue moves a scheduled message to the send queue.
+func (m *Message) Queue() bool {
+	if m.Status != StatusScheduled {
+		return false
+	}
+	m.Status = StatusQueued
+	return true
+}
+
+// Cancel stops a scheduled message.
+func (m *Message) Cancel() error {
+	if m.Status != StatusScheduled {
+		return Conflict("not_cancelable", "only a scheduled message can be canceled; this one is "+string(m.Status))
+	}
+	m.Status = StatusCanceled
+	return nil
+}
+
+// ApplyReceipt moves an outgoing message forward to delivered or read; a
+// receipt that would move it backwards (a late "delivered" after "read") only
+// fills the missing time. It reports whether the status changed.
+func (m *Message) ApplyReceipt(s MessageStatus, at time.Time) bool {
+	if m.Direction != DirectionOut || (s != StatusDelivered && s != StatusRead) {
+		return false
+	}
+	if m.Status.rank() < StatusSent.rank() && m.Status != StatusQueued {
+		return false
+	}
+	if s == StatusDelivered && m.DeliveredAt == nil {
+		m.DeliveredAt = &at
+	}
+	if s == StatusRead {
+		if m.DeliveredAt == nil {
+			m.DeliveredAt = &at
+		}
+		if m.ReadAt == nil {
+			m.ReadAt = &at
+		}
+	}
+	if s.rank() <= m.Status.rank() {
+		return false
+	}
+	if m.SentAt == nil {
+		m.SentAt = &at
+	}
+	m.Status = s
+	return true
+}

@@ -1,0 +1,119 @@
+// Package events holds the wire contracts: one type per command and event,
+// with a stable name. Plain data, no behaviour.
+package events
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// Version of the envelope and payload shapes below.
+const Version = 1
+
+// Stable names. Commands start with "cmd." and go to one instance's queue;
+// everything else is an event and fans out to every consumer group.
+const (
+	CmdSendMessage    = "cmd.send_message"
+	CmdLogoutInstance = "cmd.logout_instance"
+
+	MessageReceived  = "message.received"
+	MessageStatus    = "message.status"
+	InstanceStatus   = "instance.status"
+	InstanceQR       = "instance.qr"
+	AttendanceOpened = "attendance.opened"
+	AttendanceMsg    = "attendance.message"
+	AttendanceClosed = "attendance.closed"
+	FeedbackReceived = "feedback.received"
+)
+
+// IsCommand tells whether typ names a command.
+func IsCommand(typ string) bool { return strings.HasPrefix(typ, "cmd.") }
+
+// Envelope is the shape of every command and event on the wire, in webhooks,
+// on the websocket and in the event log.
+type Envelope struct {
+	ID         string          `json:"id"`
+	Type       string          `json:"type"`
+	Version    int             `json:"version"`
+	InstanceID string          `json:"instance_id"`
+	OccurredAt time.Time       `json:"occurred_at"`
+	Replayed   bool            `json:"replayed"`
+	Data       json.RawMessage `json:"data"`
+}
+
+// New builds an envelope around data.
+func New(id, typ, instanceID string, at time.Time, data any) (Envelope, error) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return Envelope{}, err
+	}
+	return Envelope{ID: id, Type: typ, Version: Version, InstanceID: instanceID, OccurredAt: at.UTC(), Data: raw}, nil
+}
+
+// SendMessage asks the instance's bot to send a stored message.
+type SendMessage struct {
+	MessageID string `json:"message_id"`
+}
+
+// LogoutInstance asks the instance's bot to unlink the device.
+type LogoutInstance struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// MessageStatusChanged is the data of message.status.
+type MessageStatusChanged struct {
+	MessageID   string `json:"message_id"`
+	WAMessageID string `json:"wa_message_id"`
+	Status      string `json:"status"`
+	Error       string `json:"error"`
+}
+
+// InstanceStatusChanged is the data of instance.status.
+type InstanceStatusChanged struct {
+	Status string `json:"status"`
+	Phone  string `json:"phone"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// InstanceQRChanged is the data of instance.qr.
+type InstanceQRChanged struct {
+	Code      string    `json:"code"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Media is a message's file as clients see it.
+type Media struct {
+	Mime     string `json:"mime"`
+	Filename string `json:"filename"`
+	Size     int64  `json:"size"`
+	SHA256   string `json:"sha256"`
+	URL      string `json:"url"`
+}
+
+// Message is a message as the API, webhooks and the websocket show it; it
+// is also the data of message.received.
+type Message struct {
+	ID          string          `json:"id"`
+	InstanceID  string          `json:"instance_id"`
+	Direction   string          `json:"direction"`
+	Status      string          `json:"status"`
+	To          string          `json:"to"`
+	From        string          `json:"from"`
+	PushName    string          `json:"push_name,omitempty"`
+	Chat        string          `json:"chat,omitempty"`
+	IsGroup     bool            `json:"is_group"`
+	FromMe      bool            `json:"from_me,omitempty"`
+	Type        string          `json:"type"`
+	Text        string          `json:"text"`
+	Caption     string          `json:"caption"`
+	Media       *Media          `json:"media"`
+	Extra       json.RawMessage `json:"extra,omitempty"`
+	WAMessageID string          `json:"wa_message_id"`
+	Error       string          `json:"error"`
+	CreatedAt   time.Time       `json:"created_at"`
+	SendAt      *time.Time      `json:"send_at"`
+	SentAt      *time.Time      `json:"sent_at"`
+	DeliveredAt *time.Time      `json:"delivered_at"`
+	ReadAt      *time.Time      `json:"read_at"`
+}

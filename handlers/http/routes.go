@@ -1,0 +1,55 @@
+package http
+
+// routes lists every route of the API in one place.
+func (s *Server) routes() {
+	f := s.fiber
+	f.Use(s.observe)
+
+	f.Get("/healthz", s.healthz)
+	f.Get("/readyz", s.readyz)
+	f.Get("/metrics", s.metricsHandler())
+	f.Get("/openapi.yaml", s.openapiYAML)
+	f.Get("/docs", s.docs)
+
+	f.Post("/hooks/:token", s.postHook)
+
+	v1 := f.Group("/v1", s.authenticate)
+
+	v1.Post("/instances", s.adminOnly, s.createInstance)
+	v1.Get("/instances", s.adminOnly, s.listInstances)
+	v1.Get("/instances/:id", s.instanceAccess, s.getInstance)
+	v1.Patch("/instances/:id", s.instanceAccess, s.patchInstance)
+	v1.Delete("/instances/:id", s.adminOnly, s.deleteInstance)
+
+	v1.Get("/instances/:id/qr", s.instanceAccess, s.getQR)
+	v1.Post("/instances/:id/pair-code", s.instanceAccess, s.pairCode)
+	v1.Post("/instances/:id/logout", s.instanceAccess, s.logout)
+
+	v1.Post("/instances/:id/messages", s.instanceAccess, s.sendMessage)
+	v1.Get("/instances/:id/messages", s.instanceAccess, s.listMessages)
+	v1.Get("/instances/:id/messages/:mid", s.instanceAccess, s.getMessage)
+	v1.Get("/instances/:id/messages/:mid/media", s.instanceAccess, s.getMessageMedia)
+	v1.Delete("/instances/:id/messages/:mid", s.instanceAccess, s.cancelMessage)
+
+	v1.Post("/instances/:id/send-hooks", s.instanceAccess, s.createSendHook)
+	v1.Get("/instances/:id/send-hooks", s.instanceAccess, s.listSendHooks)
+	v1.Delete("/instances/:id/send-hooks/:hid", s.instanceAccess, s.deleteSendHook)
+
+	v1.Post("/instances/:id/webhooks", s.instanceAccess, s.createWebhook)
+	v1.Get("/instances/:id/webhooks", s.instanceAccess, s.listWebhooks)
+	v1.Delete("/instances/:id/webhooks/:wid", s.instanceAccess, s.deleteWebhook)
+	v1.Get("/instances/:id/webhooks/:wid/deliveries", s.instanceAccess, s.listDeliveries)
+	v1.Post("/instances/:id/webhooks/:wid/deliveries/:did/redeliver", s.instanceAccess, s.redeliver)
+
+	if s.sim != nil {
+		sim := v1.Group("/sim", s.adminOnly)
+		sim.Post("/instances/:id/scan", s.simScan)
+		sim.Get("/instances/:id/sent", s.simSent)
+		sim.Post("/instances/:id/faults", s.simFaults)
+		sim.Post("/instances/:id/receipts", s.simReceipt)
+		sim.Post("/instances/:id/inbound", s.simInbound)
+		sim.Get("/stats", s.simStats)
+	}
+
+	f.Use(s.notFound)
+}

@@ -1,0 +1,282 @@
+// Package messaging holds the Watermill handlers: thin translators from
+// commands and events on RabbitMQ into app calls.
+package messaging
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/events"
+	"github.com/zapgate/zapgate/infra/metrics"
+	"github.com/zapgate/zapgate/infra/outbox"
+)
+
+// Sessions connects instances to WhatsApp (the sim or whatsmeow driver).
+type Sessions interface {
+	// Connect starts the session: connected when linked, else a QR round.
+	Connect(ctx context.Context, instanceID string) error
+	// Disconnect ends this process's session; the link stays.
+	Disconnect(instanceID string)
+	// Logout unlinks the device and deletes the session.
+	Logout(ctx context.Context, instanceID string) error
+}
+
+// Subscriber consumes one instance's command queue; the topic is the
+// instance id.
+type Subscriber interface {
+	Subscribe(ctx context.Context, instanceID string) (<-chan *message.Message, error)
+}
+
+// QueueJanitor removes the queue of a deleted instance.
+type QueueJanitor interface {
+	DeleteInstanceQueue(instanceID string) error
+}
+
+// Bot runs each instance's WhatsApp session and consumes its command queue
+// while the instance is connected: in order, one command at a time.
+type Bot struct {
+	app      *app.App
+	sessions Sessions
+	sub      Subscriber
+	janitor  QueueJanitor
+	poison   message.Publisher
+	metrics  *metrics.Metrics
+	log      *slog.Logger
+	logger   watermill.LoggerAdapter
+	interval time.Duration
+	sendRate int // default messages per minute per instance; 0 = unlimited
+
+	mu        sync.Mutex
+	started   map[string]time.Time // sessions this process connected, and when
+	consumers map[string]*consumer // queues this process consumes
+	wg        sync.WaitGroup
+}
+
+type consumer struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	pacer  *pacer
+}
+
+// NewBot wires a bot. interval is how often it reconciles instances.
+func NewBot(a *app.App, sessions Sessions, sub Subscriber, janitor QueueJanitor, poison message.Publisher,
+	m *metrics.Metrics, interval time.Duration, sendRate int, log *slog.Logger) *Bot {
+	return &Bot{
+		app: a, sessions: sessions, sub: sub, janitor: janitor, poison: poison, metrics: m, sendRate: sendRate,
+		log: log.With("role", "bot"), logger: watermill.NewSlogLogger(log), interval: interval,
+		started: map[string]time.Time{}, consumers: map[string]*consumer{},
+	}
+}
+
+// Run reconciles until ctx ends, then stops every consumer and session.
+func (b *Bot) Run(ctx context.Context) error {
+	t := time.NewTicker(b.interval)
+	defer t.Stop()
+	for {
+		if err := b.reconcile(ctx); err != nil && ctx.Err() == nil {
+			b.log.Warn("reconcile instances", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			b.stopAll()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// reconcile starts sessions for new instances, consumes the queues of the
+// connected ones and lets go of deleted ones.
+func (b *Bot) reconcile(ctx context.Context) error {
+	instances, err := b.app.AllInstances(ctx)
+	if err != nil {
+		return err
+	}
+	want := make(map[string]domain.Instance, len(instances))
+	for _, in := range instances {
+		want[in.ID] = in
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for id := range b.started {
+		if _, ok := want[id]; ok {
+			continue
+		}
+		// The instance was deleted: unlink its device, drop its queue.
+		b.stopConsumer(id)
+		if err := b.sessions.Logout(ctx, id); err != nil {
+			b.log.Warn("log out deleted instance", "instance", id, "err", err)
+		}
+		b.sessions.Disconnect(id)
+		delete(b.started, id)
+		if err := b.janitor.DeleteInstanceQueue(id); err != nil {
+			b.log.Warn("delete queue of deleted instance", "instance", id, "err", err)
+		}
+	}
+	for id, in := range want {
+		last, started := b.started[id]
+		// A new instance, or one whose owner asked for a new QR round.
+		renew := in.Status == domain.InstanceCreated && time.Since(last) > 3*time.Second
+		if (!started && in.Status != domain.InstanceLoggedOut) || renew {
+			b.started[id] = time.Now()
+			if err := b.sessions.Connect(ctx, id); err != nil {
+				b.log.Warn("connect instance", "instance", id, "err", err)
+				continue
+			}
+		}
+		c, consuming := b.consumers[id]
+		rate := b.sendRate
+		if in.SendRatePerMinute != nil {
+			rate = *in.SendRatePerMinute
+		}
+		if consuming {
+			c.pacer.setRate(rate)
+		}
+		switch connected := in.Status == domain.InstanceConnected; {
+		case connected && !consuming:
+			if err := b.startConsumer(ctx, id, rate); err != nil {
+				b.log.Warn("consume instance queue", "instance", id, "err", err)
+			}
+		case !connected && consuming:
+			b.stopConsumer(id)
+		}
+	}
+	return nil
+}
+
+func (b *Bot) startConsumer(ctx context.Context, id string, rate int) error {
+	cctx, cancel := context.WithCancel(ctx)
+	msgs, err := b.sub.Subscribe(cctx, id)
+	if err != nil {
+		cancel()
+		return err
+	}
+	c := &consumer{cancel: cancel, done: make(chan struct{}), pacer: &pacer{perMinute: rate}}
+	handler, err := b.chain(c.pacer)
+	if err != nil {
+		cancel()
+		return err
+	}
+	b.consumers[id] = c
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		defer close(c.done)
+		for msg := range msgs {
+			if err := handler(msg); err != nil {
+				msg.Nack()
+				continue
+			}
+			msg.Ack()
+		}
+	}()
+	b.log.Info("consuming instance queue", "instance", id)
+	return nil
+}
+
+func (b *Bot) stopConsumer(id string) {
+	if c, ok := b.consumers[id]; ok {
+		c.cancel()
+		<-c.done
+		delete(b.consumers, id)
+		b.log.Info("stopped consuming instance queue", "instance", id)
+	}
+}
+
+func (b *Bot) stopAll() {
+	b.mu.Lock()
+	for id := range b.consumers {
+		b.stopConsumer(id)
+	}
+	for id := range b.started {
+		b.sessions.Disconnect(id)
+	}
+	b.started = map[string]time.Time{}
+	b.mu.Unlock()
+	b.wg.Wait()
+}
+
+// errPoison marks a command that can never be handled (undecodable,
+// unknown): it goes to the poison queue instead of blocking the instance.
+var errPoison = errors.New("poison command")
+
+// chain wraps handle with Watermill middleware: panics become errors, poison
+// commands are parked, and anything else is retried with backoff for as long
+// as the consumer runs, so no command is dropped and order is kept.
+func (b *Bot) chain(p *pacer) (message.NoPublishHandlerFunc, error) {
+	poison, err := middleware.PoisonQueueWithFilter(b.poison, "poison", func(err error) bool {
+		return errors.Is(err, errPoison)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("poison middleware: %w", err)
+	}
+	retry := middleware.Retry{
+		MaxRetries:          1 << 30,
+		InitialInterval:     100 * time.Millisecond,
+		MaxInterval:         5 * time.Second,
+		Multiplier:          2,
+		RandomizationFactor: 0.3,
+		ShouldRetry: func(p middleware.RetryParams) bool {
+			return !errors.Is(p.Err, errPoison)
+		},
+	}
+	h := middleware.Recoverer(poison(retry.Middleware(func(msg *message.Message) ([]*message.Message, error) {
+		return nil, b.handle(msg, p)
+	})))
+	return func(msg *message.Message) error { _, err := h(msg); return err }, nil
+}
+
+func (b *Bot) handle(msg *message.Message, p *pacer) error {
+	env, err := outbox.FromMessage(msg)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errPoison, err)
+	}
+	switch env.Type {
+	case events.CmdSendMessage:
+		var cmd events.SendMessage
+		if err := json.Unmarshal(env.Data, &cmd); err != nil || cmd.MessageID == "" {
+			return fmt.Errorf("%w: bad %s data: %v", errPoison, env.Type, err)
+		}
+		if err := p.wait(msg.Context()); err != nil {
+			return err
+		}
+		start := time.Now()
+		status, err := b.app.DeliverMessage(msg.Context(), env.InstanceID, cmd.MessageID)
+		if err != nil {
+			b.log.Warn("send failed, will retry", "instance", env.InstanceID, "message", cmd.MessageID, "err", err)
+			return err
+		}
+		b.metrics.SendDuration.Observe(time.Since(start).Seconds())
+		switch status {
+		case domain.StatusSent:
+			p.sent(time.Now())
+			b.metrics.MessagesSent.Inc()
+			b.metrics.SendLatency.Observe(time.Since(env.OccurredAt).Seconds())
+		case domain.StatusFailed:
+			b.metrics.MessagesFailed.Inc()
+		}
+		return nil
+	case events.CmdLogoutInstance:
+		if err := b.sessions.Logout(msg.Context(), env.InstanceID); err != nil {
+			return fmt.Errorf("logout %s: %w", env.InstanceID, err)
+		}
+		err := b.app.SetInstanceStatus(msg.Context(), env.InstanceID, domain.InstanceLoggedOut, "", "logged out through the API")
+		if domain.IsNotFound(err) {
+			return nil
+		}
+		return err
+	default:
+		return fmt.Errorf("%w: unknown command %q", errPoison, env.Type)
+	}
+}

@@ -1,0 +1,212 @@
+package messaging
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/infra/metrics"
+	"github.com/zapgate/zapgate/infra/outbox"
+)
+
+// WebhookSender posts one signed event.
+type WebhookSender interface {
+	Send(ctx context.Context, url, secret, eventID string, body []byte) (int, error)
+}
+
+// EventSubscriber consumes every event through a consumer group's queue.
+type EventSubscriber interface {
+	Subscribe(ctx context.Context, group string) (<-chan *message.Message, error)
+}
+
+// Webhooks is the webhook-notifier: it turns each event into deliveries
+// (one per matching subscription, idempotently) and a pool of workers
+// delivers them, each subscription limited to a few requests in flight so a
+// slow or dead receiver never holds up the others.
+type Webhooks struct {
+	app     *app.App
+	sub     EventSubscriber
+	sender  WebhookSender
+	metrics *metrics.Metrics
+	log     *slog.Logger
+
+	workers   int
+	perHook   int
+	wake      chan struct{}
+	mu        sync.Mutex
+	inflight  map[string]int // webhook id → deliveries being attempted
+	freeSlots int
+}
+
+// NewWebhooks returns the notifier with workers concurrent deliveries in
+// all and perHook at most per subscription.
+func NewWebhooks(a *app.App, sub EventSubscriber, sender WebhookSender, m *metrics.Metrics, workers, perHook int, log *slog.Logger) *Webhooks {
+	return &Webhooks{
+		app: a, sub: sub, sender: sender, metrics: m, log: log.With("role", "webhooks"),
+		workers: workers, perHook: perHook, wake: make(chan struct{}, 1),
+		inflight: map[string]int{}, freeSlots: workers,
+	}
+}
+
+// ConsumerGroup is the webhook-notifier's queue on the events fanout.
+const webhookGroup = "webhooks"
+
+// Run consumes events and delivers until ctx ends; in-flight deliveries
+// finish (each is bounded by the sender's timeout).
+func (w *Webhooks) Run(ctx context.Context) error {
+	msgs, err := w.sub.Subscribe(ctx, webhookGroup)
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w.consume(ctx, msgs)
+	}()
+	w.deliverLoop(ctx)
+	wg.Wait()
+	return nil
+}
+
+func (w *Webhooks) consume(ctx context.Context, msgs <-chan *message.Message) {
+	for msg := range msgs {
+		env, err := outbox.FromMessage(msg)
+		if err != nil {
+			w.log.Error("undecodable event dropped", "uuid", msg.UUID, "err", err)
+			msg.Ack()
+			continue
+		}
+		n, err := w.app.FanOutEvent(msg.Context(), env, msg.Payload)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Warn("fan out event", "event", env.ID, "err", err)
+				time.Sleep(200 * time.Millisecond)
+			}
+			msg.Nack()
+			continue
+		}
+		msg.Ack()
+		if n > 0 {
+			w.poke()
+		}
+	}
+}
+
+func (w *Webhooks) poke() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// deliverLoop claims due deliveries whenever workers are free: on a poke,
+// when a delivery finishes, or at least every half second (retries come due
+// by time, and other replicas add deliveries too).
+func (w *Webhooks) deliverLoop(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		jobs := w.claim(ctx)
+		for _, j := range jobs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				w.deliver(ctx, j)
+			}()
+		}
+		if len(jobs) > 0 {
+			continue // there may be more due
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+func (w *Webhooks) claim(ctx context.Context) []app.DeliveryJob {
+	w.mu.Lock()
+	free := w.freeSlots
+	var busy []string
+	for id, n := range w.inflight {
+		if n >= w.perHook {
+			busy = append(busy, id)
+		}
+	}
+	w.mu.Unlock()
+	if free == 0 || ctx.Err() != nil {
+		return nil
+	}
+	// Lease long enough for one attempt; a crash lets them come due again.
+	jobs, err := w.app.ClaimDeliveries(ctx, free, busy, 30*time.Second)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.log.Warn("claim deliveries", "err", err)
+		}
+		return nil
+	}
+	// Keep within the per-subscription cap; the rest are released at once,
+	// and the next claim skips that subscription while it is at the cap.
+	w.mu.Lock()
+	out := jobs[:0]
+	var extra []string
+	for _, j := range jobs {
+		if w.inflight[j.Webhook.ID] >= w.perHook {
+			extra = append(extra, j.Delivery.ID)
+			continue
+		}
+		w.inflight[j.Webhook.ID]++
+		w.freeSlots--
+		out = append(out, j)
+	}
+	w.mu.Unlock()
+	if len(extra) > 0 {
+		if err := w.app.ReleaseDeliveries(ctx, extra); err != nil && ctx.Err() == nil {
+			w.log.Warn("release deliveries", "err", err)
+		}
+	}
+	return out
+}
+
+func (w *Webhooks) deliver(ctx context.Context, j app.DeliveryJob) {
+	defer func() {
+		w.mu.Lock()
+		if w.inflight[j.Webhook.ID]--; w.inflight[j.Webhook.ID] <= 0 {
+			delete(w.inflight, j.Webhook.ID)
+		}
+		w.freeSlots++
+		w.mu.Unlock()
+		w.poke()
+	}()
+	// The attempt runs to its end even during shutdown; its timeout bounds it.
+	actx := context.WithoutCancel(ctx)
+	start := time.Now()
+	code, err := w.sender.Send(actx, j.Webhook.URL, j.Webhook.Secret, j.Delivery.EventID, j.Delivery.Payload)
+	errText := ""
+	if err != nil {
+		errText = err.Error()
+	} else if code < 200 || code > 299 {
+		errText = "receiver answered " + strconv.Itoa(code)
+	}
+	w.metrics.WebhookDuration.Observe(time.Since(start).Seconds())
+	d := j.Delivery
+	if err := w.app.RecordDeliveryAttempt(actx, &d, code, errText); err != nil {
+		w.log.Warn("record delivery attempt", "delivery", d.ID, "err", err)
+		return
+	}
+	w.metrics.WebhookAttempts.WithLabelValues(d.Status).Inc()
+	if d.Status == domain.DeliveryDelivered {
+		w.metrics.WebhookLatency.Observe(time.Since(d.CreatedAt).Seconds())
+	}
+}

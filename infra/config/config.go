@@ -1,0 +1,197 @@
+// Package config reads zapgate's configuration from the environment and
+// reports every problem at once, one line each.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the process needs to start.
+type Config struct {
+	HTTPAddr           string
+	DatabaseURL        string
+	AMQPURL            string
+	AdminToken         string
+	WhatsAppDriver     string
+	Storage            string
+	S3Endpoint         string
+	PublicURL          string
+	AttendanceIdle     time.Duration
+	AttendanceSweep    time.Duration
+	SendRate           int // messages per minute per instance; 0 = unlimited
+	WebhookDenyPrivate bool
+	EventRetention     time.Duration
+	Roles              Roles
+	LogLevel           string
+}
+
+// DefaultSendRate is 20 messages a minute per instance: one every three
+// seconds on average, the pace of a busy person, which WhatsApp tolerates
+// from a number that is not brand new (see README, "Pacing").
+const DefaultSendRate = 20
+
+// Role names.
+const (
+	RoleAPI       = "api"
+	RoleForwarder = "forwarder"
+	RoleBot       = "bot"
+	RoleNotifier  = "notifier"
+	RoleScheduler = "scheduler"
+)
+
+// AllRoles is what "all" means.
+var AllRoles = []string{RoleAPI, RoleForwarder, RoleBot, RoleNotifier, RoleScheduler}
+
+// Roles is the set of roles this process runs.
+type Roles map[string]bool
+
+// ParseRoles accepts "all" or a comma list of role names.
+func ParseRoles(s string) (Roles, error) {
+	s = strings.TrimSpace(s)
+	r := Roles{}
+	if s == "" || s == "all" {
+		for _, n := range AllRoles {
+			r[n] = true
+		}
+		return r, nil
+	}
+	for _, n := range strings.Split(s, ",") {
+		n = strings.TrimSpace(n)
+		ok := false
+		for _, known := range AllRoles {
+			ok = ok || n == known
+		}
+		if !ok {
+			return nil, fmt.Errorf("unknown role %q (want all or a comma list of %s)", n, strings.Join(AllRoles, ","))
+		}
+		r[n] = true
+	}
+	return r, nil
+}
+
+// String lists the roles in a stable order.
+func (r Roles) String() string {
+	var out []string
+	for _, n := range AllRoles {
+		if r[n] {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// Load reads the environment through getenv. The error lists every problem.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	var problems []string
+	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
+	dur := func(k, def string) time.Duration {
+		v := get(k, def)
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			bad("%s: %q is not a positive duration like 30m", k, v)
+		}
+		return d
+	}
+
+	c := Config{
+		HTTPAddr:       get("ZAPGATE_HTTP_ADDR", ":8080"),
+		DatabaseURL:    get("ZAPGATE_DATABASE_URL", "postgres://postgres@localhost:5432/zapgate?sslmode=disable"),
+		AMQPURL:        get("ZAPGATE_AMQP_URL", "amqp://guest:guest@localhost:5672/"),
+		AdminToken:     getenv("ZAPGATE_ADMIN_TOKEN"),
+		WhatsAppDriver: get("ZAPGATE_WHATSAPP_DRIVER", "whatsmeow"),
+		Storage:        get("ZAPGATE_STORAGE", "file://./data/media"),
+		S3Endpoint:     get("ZAPGATE_S3_ENDPOINT", ""),
+		PublicURL:      strings.TrimRight(get("ZAPGATE_PUBLIC_URL", "http://localhost:8080"), "/"),
+		LogLevel:       get("ZAPGATE_LOG_LEVEL", "info"),
+	}
+	c.AttendanceIdle = dur("ZAPGATE_ATTENDANCE_IDLE", "30m")
+	c.AttendanceSweep = dur("ZAPGATE_ATTENDANCE_SWEEP", "5m")
+	c.EventRetention = dur("ZAPGATE_EVENT_RETENTION", "720h")
+
+	if c.AdminToken == "" {
+		bad("ZAPGATE_ADMIN_TOKEN is required: set it to a long random secret (e.g. openssl rand -hex 32)")
+	} else if len(c.AdminToken) < 8 {
+		bad("ZAPGATE_ADMIN_TOKEN is too short: use at least 8 characters (32 random bytes recommended)")
+	}
+	if _, _, err := splitHostPort(c.HTTPAddr); err != nil {
+		bad("ZAPGATE_HTTP_ADDR: %q is not host:port (e.g. :8080)", c.HTTPAddr)
+	}
+	checkURL := func(k, v string, schemes ...string) {
+		u, err := url.Parse(v)
+		if err != nil || u.Host == "" || !contains(schemes, u.Scheme) {
+			bad("%s: %q is not a %s URL", k, v, strings.Join(schemes, "/"))
+		}
+	}
+	checkURL("ZAPGATE_DATABASE_URL", c.DatabaseURL, "postgres", "postgresql")
+	checkURL("ZAPGATE_AMQP_URL", c.AMQPURL, "amqp", "amqps")
+	checkURL("ZAPGATE_PUBLIC_URL", c.PublicURL, "http", "https")
+	if c.S3Endpoint != "" {
+		checkURL("ZAPGATE_S3_ENDPOINT", c.S3Endpoint, "http", "https")
+	}
+	if !strings.HasPrefix(c.Storage, "file://") && !strings.HasPrefix(c.Storage, "s3://") {
+		bad("ZAPGATE_STORAGE: %q must be file://DIR or s3://BUCKET", c.Storage)
+	}
+	if c.WhatsAppDriver != "whatsmeow" && c.WhatsAppDriver != "sim" {
+		bad("ZAPGATE_WHATSAPP_DRIVER: %q must be whatsmeow or sim", c.WhatsAppDriver)
+	}
+	c.SendRate = DefaultSendRate
+	if v := getenv("ZAPGATE_SEND_RATE"); strings.TrimSpace(v) != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 0 || n > 6000 {
+			bad("ZAPGATE_SEND_RATE: %q must be messages per minute from 0 (unlimited) to 6000", v)
+		}
+		c.SendRate = n
+	}
+	if v := get("ZAPGATE_WEBHOOK_DENY_PRIVATE", "false"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("ZAPGATE_WEBHOOK_DENY_PRIVATE: %q must be true or false", v)
+		}
+		c.WebhookDenyPrivate = b
+	}
+	roles, err := ParseRoles(get("ZAPGATE_ROLES", "all"))
+	if err != nil {
+		bad("ZAPGATE_ROLES: %v", err)
+	}
+	c.Roles = roles
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("ZAPGATE_LOG_LEVEL: %q must be debug, info, warn or error", c.LogLevel)
+	}
+	if len(problems) > 0 {
+		return c, errors.New(strings.Join(problems, "\n"))
+	}
+	return c, nil
+}
+
+func splitHostPort(addr string) (string, string, error) {
+	i := strings.LastIndexByte(addr, ':')
+	if i < 0 {
+		return "", "", errors.New("missing port")
+	}
+	if _, err := strconv.Atoi(addr[i+1:]); err != nil {
+		return "", "", err
+	}
+	return addr[:i], addr[i+1:], nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

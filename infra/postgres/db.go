@@ -1,0 +1,45 @@
+// Package postgres implements zapgate's storage ports on PostgreSQL with sqlx.
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // the postgres driver
+)
+
+// Open connects to Postgres, retrying with backoff until ctx ends or
+// attempts run out, so a database that starts a little later is waited for.
+func Open(ctx context.Context, url string, attempts int, log *slog.Logger) (*sqlx.DB, error) {
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	// Sized for a small machine: enough for the HTTP handlers, the bot, the
+	// forwarder's subscriber and the schedulers without thrashing 2 cores.
+	db.SetMaxOpenConns(40)
+	db.SetMaxIdleConns(20)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	wait := 250 * time.Millisecond
+	for i := 1; ; i++ {
+		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		err = db.PingContext(pctx)
+		cancel()
+		if err == nil {
+			return db, nil
+		}
+		if i >= attempts || ctx.Err() != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("postgres unreachable after %d attempts: %w", i, err)
+		}
+		log.Warn("postgres not reachable yet", "attempt", i, "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 5*time.Second)
+	}
+}

@@ -1,0 +1,141 @@
+package postgres
+
+import (
+	"database/sql"
+	"time"
+
+	"github.com/zapgate/zapgate/domain"
+)
+
+// instanceRow and messageRow are the table shapes; converters below keep
+// the domain free of sql types.
+type instanceRow struct {
+	ID                string        `db:"id"`
+	Name              string        `db:"name"`
+	Status            string        `db:"status"`
+	Phone             string        `db:"phone"`
+	StatusReason      string        `db:"status_reason"`
+	TokenHash         []byte        `db:"token_hash"`
+	SendRatePerMinute sql.NullInt32 `db:"send_rate_per_minute"`
+	QRCode            string        `db:"qr_code"`
+	QRExpiresAt       sql.NullTime  `db:"qr_expires_at"`
+	WAJID             string        `db:"wa_jid"`
+	CreatedAt         time.Time     `db:"created_at"`
+	UpdatedAt         time.Time     `db:"updated_at"`
+}
+
+const instanceColumns = `id, name, status, phone, status_reason, token_hash, send_rate_per_minute,
+	qr_code, qr_expires_at, wa_jid, created_at, updated_at`
+
+func (r instanceRow) domain() domain.Instance {
+	in := domain.Instance{
+		ID: r.ID, Name: r.Name, Status: domain.InstanceStatus(r.Status), Phone: r.Phone,
+		StatusReason: r.StatusReason, TokenHash: r.TokenHash, QRCode: r.QRCode,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.SendRatePerMinute.Valid {
+		v := int(r.SendRatePerMinute.Int32)
+		in.SendRatePerMinute = &v
+	}
+	in.QRExpiresAt = timePtr(r.QRExpiresAt)
+	return in
+}
+
+func toInstanceRow(in *domain.Instance) instanceRow {
+	r := instanceRow{
+		ID: in.ID, Name: in.Name, Status: string(in.Status), Phone: in.Phone,
+		StatusReason: in.StatusReason, TokenHash: in.TokenHash, QRCode: in.QRCode,
+		CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
+	}
+	if in.SendRatePerMinute != nil {
+		r.SendRatePerMinute = sql.NullInt32{Int32: int32(*in.SendRatePerMinute), Valid: true}
+	}
+	r.QRExpiresAt = nullTime(in.QRExpiresAt)
+	return r
+}
+
+type messageRow struct {
+	ID             string         `db:"id"`
+	InstanceID     string         `db:"instance_id"`
+	Direction      string         `db:"direction"`
+	Status         string         `db:"status"`
+	To             string         `db:"to_phone"`
+	From           string         `db:"from_phone"`
+	Type           string         `db:"type"`
+	Text           string         `db:"body"`
+	Caption        string         `db:"caption"`
+	MediaKey       sql.NullString `db:"media_key"`
+	MediaMime      sql.NullString `db:"media_mime"`
+	MediaFilename  sql.NullString `db:"media_filename"`
+	MediaSize      sql.NullInt64  `db:"media_size"`
+	MediaSHA256    sql.NullString `db:"media_sha256"`
+	WAMessageID    string         `db:"wa_message_id"`
+	Error          string         `db:"error"`
+	IdempotencyKey sql.NullString `db:"idempotency_key"`
+	PushName       string         `db:"push_name"`
+	Chat           string         `db:"chat"`
+	IsGroup        bool           `db:"is_group"`
+	FromMe         bool           `db:"from_me"`
+	Extra          []byte         `db:"extra"`
+	CreatedAt      time.Time      `db:"created_at"`
+	SendAt         sql.NullTime   `db:"send_at"`
+	SentAt         sql.NullTime   `db:"sent_at"`
+	DeliveredAt    sql.NullTime   `db:"delivered_at"`
+	ReadAt         sql.NullTime   `db:"read_at"`
+}
+
+const messageColumns = `id, instance_id, direction, status, to_phone, from_phone, type, body, caption,
+	media_key, media_mime, media_filename, media_size, media_sha256, wa_message_id, error,
+	idempotency_key, push_name, chat, is_group, from_me, extra, created_at, send_at, sent_at, delivered_at, read_at`
+
+func (r messageRow) domain() domain.Message {
+	m := domain.Message{
+		ID: r.ID, InstanceID: r.InstanceID, Direction: domain.Direction(r.Direction),
+		Status: domain.MessageStatus(r.Status), To: r.To, From: r.From, Type: domain.MessageType(r.Type),
+		Text: r.Text, Caption: r.Caption, WAMessageID: r.WAMessageID, Error: r.Error,
+		IdempotencyKey: r.IdempotencyKey.String, PushName: r.PushName, Chat: r.Chat, IsGroup: r.IsGroup,
+		FromMe: r.FromMe, Extra: r.Extra, CreatedAt: r.CreatedAt.UTC(),
+		SendAt: timePtr(r.SendAt), SentAt: timePtr(r.SentAt), DeliveredAt: timePtr(r.DeliveredAt), ReadAt: timePtr(r.ReadAt),
+	}
+	if r.MediaKey.Valid {
+		m.Media = &domain.Media{Key: r.MediaKey.String, Mime: r.MediaMime.String, Filename: r.MediaFilename.String,
+			Size: r.MediaSize.Int64, SHA256: r.MediaSHA256.String}
+	}
+	return m
+}
+
+func toMessageRow(m *domain.Message) messageRow {
+	r := messageRow{
+		ID: m.ID, InstanceID: m.InstanceID, Direction: string(m.Direction), Status: string(m.Status),
+		To: m.To, From: m.From, Type: string(m.Type), Text: m.Text, Caption: m.Caption,
+		WAMessageID: m.WAMessageID, Error: m.Error, CreatedAt: m.CreatedAt,
+		PushName: m.PushName, Chat: m.Chat, IsGroup: m.IsGroup, FromMe: m.FromMe, Extra: m.Extra,
+		SendAt: nullTime(m.SendAt), SentAt: nullTime(m.SentAt), DeliveredAt: nullTime(m.DeliveredAt), ReadAt: nullTime(m.ReadAt),
+	}
+	if m.IdempotencyKey != "" {
+		r.IdempotencyKey = sql.NullString{String: m.IdempotencyKey, Valid: true}
+	}
+	if m.Media != nil {
+		r.MediaKey = sql.NullString{String: m.Media.Key, Valid: true}
+		r.MediaMime = sql.NullString{String: m.Media.Mime, Valid: true}
+		r.MediaFilename = sql.NullString{String: m.Media.Filename, Valid: true}
+		r.MediaSize = sql.NullInt64{Int64: m.Media.Size, Valid: true}
+		r.MediaSHA256 = sql.NullString{String: m.Media.SHA256, Valid: true}
+	}
+	return r
+}
+
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+func nullTime(t *time.Time) sql.NullTime {
+	if t == nil {
+		return sql.NullTime{}
+	}
+	return sql.NullTime{Time: *t, Valid: true}
+}

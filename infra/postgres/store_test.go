@@ -1,0 +1,184 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/events"
+	"github.com/zapgate/zapgate/infra/postgres"
+	"github.com/zapgate/zapgate/infra/postgres/pgtest"
+	"github.com/zapgate/zapgate/migrations"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func TestMigrateConcurrentlyAndTwice(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, dsn, 1, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- postgres.Migrate(ctx, db, migrations.FS, quiet)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := postgres.Migrate(ctx, db, migrations.FS, quiet); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	files, _ := fs.Glob(migrations.FS, "*.sql")
+	var n int
+	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM schema_migrations`); err != nil || n != len(files) {
+		t.Fatalf("schema_migrations has %d rows, want %d (%v)", n, len(files), err)
+	}
+}
+
+func newInstance(t *testing.T, s *postgres.Store) *domain.Instance {
+	t.Helper()
+	in, _, err := domain.NewInstance("sales", time.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InTx(context.Background(), func(tx app.Tx) error { return tx.InsertInstance(context.Background(), in) }); err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+func TestMessageRoundTripAndPaging(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.New(t)
+	s := postgres.NewStore(db, quiet)
+	ctx := context.Background()
+	in := newInstance(t, s)
+	got, err := s.InstanceByTokenHash(ctx, in.TokenHash)
+	if err != nil || got.ID != in.ID || got.Status != domain.InstanceCreated {
+		t.Fatalf("by token: %v %+v", err, got)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	var ids []string
+	for i := range 5 {
+		d := domain.OutgoingDraft{InstanceID: in.ID, To: "5511999998888", Type: "image", Caption: "c",
+			Media: &domain.Media{Key: "media/ab/ab", Mime: "image/png", Filename: "a.png", Size: 3, SHA256: "ab"}}
+		m, err := domain.NewOutgoing(d, now.Add(time.Duration(i)*time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.InTx(ctx, func(tx app.Tx) error { _, err := tx.InsertMessage(ctx, m); return err }); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	m, err := s.Message(ctx, in.ID, ids[0])
+	if err != nil || m.Media == nil || m.Media.Filename != "a.png" || m.Caption != "c" || !m.CreatedAt.Equal(now) {
+		t.Fatalf("round trip: %v %+v", err, m)
+	}
+	if _, err := s.Message(ctx, domain.NewID(now), ids[0]); !domain.IsNotFound(err) {
+		t.Fatalf("message of another instance: %v", err)
+	}
+	page, next, err := s.ListMessages(ctx, app.MessageFilter{InstanceID: in.ID, Page: app.Page{Limit: 3}})
+	if err != nil || len(page) != 3 || page[0].ID != ids[4] || next != ids[2] {
+		t.Fatalf("page 1: %v %d next=%s", err, len(page), next)
+	}
+	page, next, err = s.ListMessages(ctx, app.MessageFilter{InstanceID: in.ID, Page: app.Page{Limit: 3, Cursor: next}})
+	if err != nil || len(page) != 2 || page[1].ID != ids[0] || next != "" {
+		t.Fatalf("page 2: %v %d next=%s", err, len(page), next)
+	}
+}
+
+func TestConcurrentIdempotencyKeyInsertsOnce(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.New(t)
+	s := postgres.NewStore(db, quiet)
+	ctx := context.Background()
+	in := newInstance(t, s)
+	var wg sync.WaitGroup
+	inserted := make(chan bool, 10)
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m, _ := domain.NewOutgoing(domain.OutgoingDraft{InstanceID: in.ID, To: "5511999998888", Type: "text", Text: "x", IdempotencyKey: "k"}, time.Now())
+			err := s.InTx(ctx, func(tx app.Tx) error {
+				ok, err := tx.InsertMessage(ctx, m)
+				inserted <- ok
+				return err
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(inserted)
+	n := 0
+	for ok := range inserted {
+		if ok {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d inserts won, want 1", n)
+	}
+}
+
+func TestOutboxRowsCommitWithTheTransactionOnly(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.New(t)
+	s := postgres.NewStore(db, quiet)
+	ctx := context.Background()
+	in := newInstance(t, s)
+	env, _ := events.New(domain.NewID(time.Now()), events.MessageStatus, in.ID, time.Now(), events.MessageStatusChanged{Status: "sent"})
+	boom := errors.New("boom")
+	err := s.InTx(ctx, func(tx app.Tx) error {
+		if err := tx.Publish(ctx, env); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	var n int
+	_ = db.GetContext(ctx, &n, `SELECT count(*) FROM watermill_outbox`)
+	if n != 0 {
+		t.Fatalf("rolled back transaction left %d outbox rows", n)
+	}
+	if err := s.InTx(ctx, func(tx app.Tx) error { return tx.Publish(ctx, env) }); err != nil {
+		t.Fatal(err)
+	}
+	var row struct {
+		EventID    string `db:"event_id"`
+		EventType  string `db:"event_type"`
+		InstanceID string `db:"instance_id"`
+		Dest       string `db:"destination"`
+	}
+	if err := db.GetContext(ctx, &row, `SELECT event_id, event_type, instance_id, destination FROM watermill_outbox`); err != nil {
+		t.Fatal(err)
+	}
+	if row.EventID != env.ID || row.EventType != events.MessageStatus || row.InstanceID != in.ID || row.Dest != "events" {
+		t.Fatalf("event log columns = %+v", row)
+	}
+}
