@@ -11,11 +11,12 @@ type App struct {
 	hooks      SendHookStore
 	webhooks   WebhookStore
 	guard      URLGuard
+	eventLog   EventLog
 	storage    Storage
 	wa         WhatsApp
 	qr         QRRenderer
 	now        Clock
-	log        *slog.Logger
+	logger     *slog.Logger
 	adminToken string
 }
 
@@ -26,6 +27,7 @@ type Deps struct {
 	SendHooks  SendHookStore
 	Webhooks   WebhookStore
 	URLGuard   URLGuard // nil: every http(s) URL is allowed
+	EventLog   EventLog
 	Storage    Storage
 	WhatsApp   WhatsApp
 	QR         QRRenderer
@@ -40,7 +42,7 @@ func New(d Deps) *App {
 	}
 	return &App{
 		store: d.Store, hooks: d.SendHooks, webhooks: d.Webhooks, guard: d.URLGuard, storage: d.Storage,
-		wa: d.WhatsApp, qr: d.QR, now: d.Clock, log: d.Log, adminToken: d.AdminToken,
+		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, adminToken: d.AdminToken,
 	}
 }
 

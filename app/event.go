@@ -1,6 +1,8 @@
 package app
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/zapgate/zapgate/domain"
@@ -15,4 +17,12 @@ func newEvent(typ, instanceID string, now time.Time, data any) events.Envelope {
 		panic("events: " + err.Error())
 	}
 	return e
+}
+
+func encodeEnvelope(e events.Envelope) ([]byte, error) {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", e.ID, err)
+	}
+	return b, nil
 }

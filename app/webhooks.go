@@ -124,7 +124,9 @@ func (a *App) FanOutEvent(ctx context.Context, env events.Envelope, payload []by
 	now := a.now()
 	var ds []domain.Delivery
 	for _, w := range hooks {
-		if w.Wants(env.Type) {
+		// The notifier runs behind the writers: an event from before the
+		// subscription existed is not the subscriber's.
+		if w.Wants(env.Type) && !env.OccurredAt.Before(w.CreatedAt) {
 			ds = append(ds, newDelivery(w.ID, env, "", payload, now))
 		}
 	}

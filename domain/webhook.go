@@ -33,7 +33,7 @@ func NewWebhook(instanceID, rawURL string, eventTypes []string, now time.Time) (
 		fields["url"] = "must be an http or https URL without credentials, at most 2048 characters"
 	}
 	seen := map[string]bool{}
-	var evs []string
+	evs := []string{}
 	for _, e := range eventTypes {
 		if !knownEventType(e) {
 			fields["events"] = "unknown event " + e + "; known: " + strings.Join(WebhookEventTypes, ", ")

@@ -19,6 +19,8 @@ const usage = `usage: zapgate <command>
 commands:
   serve [--roles all|api,forwarder,bot,notifier,scheduler]   run zapgate
   migrate                                                      apply database migrations
+  events replay --since T [--until T] [--type T,..] [--instance ID] [--target webhooks|websocket|all] [--webhook ID]
+                                                               send past events again
   version                                                      print the version
 
 Configuration comes from ZAPGATE_* environment variables; see README.md.`
@@ -47,6 +49,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer db.Close()
 		return postgres.Migrate(ctx, db, migrations.FS, log)
+	case "events":
+		if len(args) < 2 || args[1] != "replay" {
+			return errors.New("usage: zapgate events replay --since RFC3339 [--until RFC3339] [--type T] [--instance ID] [--target T] [--webhook ID]")
+		}
+		return replayCommand(ctx, args[2:], getenv, stdout, stderr)
 	case "serve":
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 		fs.SetOutput(stderr)

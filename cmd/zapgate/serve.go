@@ -16,6 +16,7 @@ import (
 	"github.com/zapgate/zapgate/domain"
 	httpapi "github.com/zapgate/zapgate/handlers/http"
 	"github.com/zapgate/zapgate/handlers/messaging"
+	"github.com/zapgate/zapgate/handlers/ws"
 	"github.com/zapgate/zapgate/infra/config"
 	"github.com/zapgate/zapgate/infra/metrics"
 	"github.com/zapgate/zapgate/infra/outbox"
@@ -83,7 +84,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		defer closeDriver()
 		wa = d
 	}
-	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender, Storage: media, WhatsApp: wa, QR: qr.Renderer{}, Log: log})
+	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
+		EventLog: postgres.NewEventLog(store), Storage: media, WhatsApp: wa, QR: qr.Renderer{}, Log: log})
 	sink.app = a
 	m := metrics.New()
 	wlog := watermill.NewSlogLogger(log)
@@ -115,6 +117,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		g.Go(func() error { return fwd.Run(fctx) })
 		g.Go(func() error { <-stopping; fcancel(); return nil })
 		g.Go(func() error { watchOutboxLag(fctx, db, m, log); return nil })
+		g.Go(func() error { pruneEvents(fctx, a, cfg.EventRetention, log); return nil })
 	}
 	if cfg.Roles[config.RoleBot] {
 		sub, err := wamqp.NewSubscriberWithConnection(rabbitmq.InstanceSubscriberConfig(cfg.AMQPURL, 16), wlog, conn)
@@ -162,6 +165,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		if network != nil {
 			opts.Sim = network
 		}
+		hub := ws.NewHub(log)
+		sub, err := wamqp.NewSubscriberWithConnection(rabbitmq.TransientEventsSubscriberConfig(cfg.AMQPURL, 256), wlog, conn)
+		if err != nil {
+			return fmt.Errorf("websocket subscriber: %w", err)
+		}
+		hctx, hcancel := context.WithCancel(runCtx)
+		defer hcancel()
+		g.Go(func() error { return hub.Run(hctx, sub, "ws."+domain.NewID(time.Now())) })
+		g.Go(func() error { <-stopping; hcancel(); return nil })
+		opts.Hub, opts.Context = hub, hctx
 		srv := httpapi.New(a, m, opts, log)
 		g.Go(func() error {
 			log.Info("listening", "addr", cfg.HTTPAddr)
@@ -240,5 +253,25 @@ func watchOutboxLag(ctx context.Context, db *sqlx.DB, m *metrics.Metrics, log *s
 		}
 		m.OutboxPending.Set(float64(pending))
 		m.OutboxLag.Set(age)
+	}
+}
+
+// pruneEvents enforces the event log's retention once an hour.
+func pruneEvents(ctx context.Context, a *app.App, retention time.Duration, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := a.PruneEvents(ctx, retention)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("prune event log", "err", err)
+		case n > 0:
+			log.Info("event log pruned", "deleted", n, "retention", retention.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }

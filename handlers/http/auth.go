@@ -13,14 +13,7 @@ const principalKey = "principal"
 
 // authenticate resolves the bearer token into a principal.
 func (s *Server) authenticate(c *fiber.Ctx) error {
-	token := ""
-	if h := c.Get(fiber.HeaderAuthorization); h != "" {
-		scheme, rest, ok := strings.Cut(h, " ")
-		if ok && strings.EqualFold(scheme, "bearer") {
-			token = strings.TrimSpace(rest)
-		}
-	}
-	p, err := s.app.Authenticate(c.UserContext(), token)
+	p, err := s.app.Authenticate(c.UserContext(), bearer(c))
 	if err != nil {
 		return err
 	}
@@ -52,4 +45,13 @@ func (s *Server) instanceAccess(c *fiber.Ctx) error {
 
 func (s *Server) notFound(c *fiber.Ctx) error {
 	return domain.NotFound("route")
+}
+
+// bearer is the token of an "Authorization: Bearer" header, or "".
+func bearer(c *fiber.Ctx) string {
+	scheme, rest, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
+	if ok && strings.EqualFold(scheme, "bearer") {
+		return strings.TrimSpace(rest)
+	}
+	return ""
 }

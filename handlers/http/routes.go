@@ -1,5 +1,7 @@
 package http
 
+import "github.com/gofiber/contrib/websocket"
+
 // routes lists every route of the API in one place.
 func (s *Server) routes() {
 	f := s.fiber
@@ -12,6 +14,9 @@ func (s *Server) routes() {
 	f.Get("/docs", s.docs)
 
 	f.Post("/hooks/:token", s.postHook)
+	if s.hub != nil {
+		f.Get("/v1/ws", s.wsAuthorize, websocket.New(s.wsServe))
+	}
 
 	v1 := f.Group("/v1", s.authenticate)
 
@@ -40,6 +45,9 @@ func (s *Server) routes() {
 	v1.Delete("/instances/:id/webhooks/:wid", s.instanceAccess, s.deleteWebhook)
 	v1.Get("/instances/:id/webhooks/:wid/deliveries", s.instanceAccess, s.listDeliveries)
 	v1.Post("/instances/:id/webhooks/:wid/deliveries/:did/redeliver", s.instanceAccess, s.redeliver)
+
+	v1.Get("/events", s.adminOnly, s.listEvents)
+	v1.Post("/events/replay", s.adminOnly, s.replayEvents)
 
 	if s.sim != nil {
 		sim := v1.Group("/sim", s.adminOnly)

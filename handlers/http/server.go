@@ -12,6 +12,7 @@ import (
 
 	"github.com/zapgate/zapgate/app"
 	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/handlers/ws"
 	"github.com/zapgate/zapgate/infra/metrics"
 )
 
@@ -34,6 +35,8 @@ type Server struct {
 
 	publicURL  string
 	hookLimits hookLimiter
+	hub        *ws.Hub
+	ctx        context.Context // ends when the server stops: closes websockets
 }
 
 // Options are the optional parts of a Server.
@@ -41,11 +44,16 @@ type Options struct {
 	Sim       SimNetwork
 	Ready     map[string]Pinger
 	PublicURL string // base of the links zapgate hands out
+	// Hub serves the websocket feed; nil leaves /v1/ws out.
+	Hub *ws.Hub
+	// Context ends long-lived connections (websockets) when it is done.
+	Context context.Context
 }
 
 // New builds the Fiber app with every route.
 func New(a *app.App, m *metrics.Metrics, opts Options, log *slog.Logger) *Server {
-	s := &Server{app: a, metrics: m, sim: opts.Sim, ready: opts.Ready, publicURL: opts.PublicURL, log: log.With("role", "api")}
+	s := &Server{app: a, metrics: m, sim: opts.Sim, ready: opts.Ready, publicURL: opts.PublicURL,
+		hub: opts.Hub, ctx: opts.Context, log: log.With("role", "api")}
 	s.fiber = fiber.New(fiber.Config{
 		AppName:               "zapgate",
 		BodyLimit:             BodyLimit,

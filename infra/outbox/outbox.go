@@ -26,6 +26,7 @@ const (
 	MetaEventType  = "event_type"
 	MetaInstanceID = "instance_id"
 	MetaOccurredAt = "occurred_at"
+	MetaReplayed   = "replayed"
 )
 
 // Destination is the RabbitMQ topic an envelope is forwarded to: commands go
@@ -51,6 +52,9 @@ func ToMessage(ctx context.Context, e events.Envelope) (*message.Message, error)
 	msg.Metadata.Set(MetaEventType, e.Type)
 	msg.Metadata.Set(MetaInstanceID, e.InstanceID)
 	msg.Metadata.Set(MetaOccurredAt, e.OccurredAt.UTC().Format(time.RFC3339Nano))
+	if e.Replayed {
+		msg.Metadata.Set(MetaReplayed, "true")
+	}
 	msg.SetContext(ctx)
 	return msg, nil
 }

@@ -1,0 +1,368 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+)
+
+// receiver is a webhook endpoint that records what it gets.
+type receiver struct {
+	t       *testing.T
+	srv     *httptest.Server
+	mu      sync.Mutex
+	got     []map[string]any
+	ids     []string
+	headers []http.Header
+	fail    int           // answer 500 to this many requests first
+	delay   time.Duration // hang this long before answering
+	secret  string
+	badSigs int
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{t: t}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		delay := r.delay
+		if r.fail > 0 {
+			r.fail--
+			r.mu.Unlock()
+			w.WriteHeader(500)
+			return
+		}
+		if r.secret != "" {
+			wh, _ := standardwebhooks.NewWebhook(r.secret)
+			if err := wh.Verify(body, req.Header); err != nil {
+				r.badSigs++
+			}
+		}
+		r.mu.Unlock()
+		if delay > 0 {
+			select {
+			case <-time.After(delay):
+			case <-req.Context().Done():
+				return
+			}
+		}
+		var m map[string]any
+		_ = json.Unmarshal(body, &m)
+		r.mu.Lock()
+		r.got = append(r.got, m)
+		r.ids = append(r.ids, req.Header.Get("webhook-id"))
+		r.headers = append(r.headers, req.Header.Clone())
+		r.mu.Unlock()
+		w.WriteHeader(204)
+	}))
+	t.Cleanup(func() {
+		r.srv.CloseClientConnections()
+		r.srv.Close()
+	})
+	return r
+}
+
+func (r *receiver) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.got)
+}
+
+func (r *receiver) events() []map[string]any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]map[string]any(nil), r.got...)
+}
+
+func (p *proc) webhook(instance, token, url string, evs ...string) map[string]any {
+	p.t.Helper()
+	return p.must(201, "POST", "/v1/instances/"+instance+"/webhooks", token, map[string]any{"url": url, "events": evs})
+}
+
+func (p *proc) inbound(instance, from, text, wa string) {
+	p.t.Helper()
+	body := map[string]any{"from": from, "text": text}
+	if wa != "" {
+		body["wa_message_id"] = wa
+	}
+	r := p.do("POST", "/v1/sim/instances/"+instance+"/inbound", adminToken, body)
+	if r.Status != 201 && r.Status != 200 {
+		p.t.Fatalf("inbound = %d %s", r.Status, r.Body)
+	}
+}
+
+func TestInboundReachesSignedWebhookOnce(t *testing.T) {
+	t.Parallel()
+	p := newEnv(t).start()
+	id, token := p.linkedInstance("sales", "5511900000030")
+	rcv := newReceiver(t)
+	wh := p.webhook(id, token, rcv.srv.URL, "message.received")
+	secret := wh["secret"].(string)
+	if !strings.HasPrefix(secret, "whsec_") {
+		t.Fatalf("secret = %q", secret)
+	}
+	rcv.mu.Lock()
+	rcv.secret = secret
+	rcv.mu.Unlock()
+	if list := p.must(200, "GET", "/v1/instances/"+id+"/webhooks", token, nil)["items"].([]any); len(list) != 1 || list[0].(map[string]any)["secret"] != nil {
+		t.Fatalf("webhook list = %v", list)
+	}
+	p.inbound(id, "+5511988887777", "hello there", "WAID-1")
+	p.inbound(id, "5511988887777", "hello there", "WAID-1") // WhatsApp redelivers
+	eventually(t, 20*time.Second, "the webhook", func() bool { return rcv.count() == 1 })
+	time.Sleep(1500 * time.Millisecond)
+	if rcv.count() != 1 {
+		t.Fatalf("receiver got %d events, want 1", rcv.count())
+	}
+	ev := rcv.events()[0]
+	data := ev["data"].(map[string]any)
+	if ev["type"] != "message.received" || ev["instance_id"] != id || ev["replayed"] != false ||
+		data["from"] != "5511988887777" || data["text"] != "hello there" || data["direction"] != "in" || data["status"] != "received" {
+		t.Fatalf("event = %v", ev)
+	}
+	if rcv.ids[0] != ev["id"] || rcv.badSigs != 0 {
+		t.Fatalf("webhook-id %s vs event id %v, bad signatures %d", rcv.ids[0], ev["id"], rcv.badSigs)
+	}
+	msgs := p.must(200, "GET", "/v1/instances/"+id+"/messages?direction=in", token, nil)["items"].([]any)
+	if len(msgs) != 1 {
+		t.Fatalf("%d incoming messages stored, want 1", len(msgs))
+	}
+}
+
+func TestWebhookRetriesSurviveARestart(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.start()
+	id, token := p.linkedInstance("sales", "5511900000031")
+	rcv := newReceiver(t)
+	rcv.fail = 2
+	wh := p.webhook(id, token, rcv.srv.URL)
+	deliveries := "/v1/instances/" + id + "/webhooks/" + wh["id"].(string) + "/deliveries"
+	p.inbound(id, "5511988887777", "retry me", "")
+	eventually(t, 20*time.Second, "the first failed attempt", func() bool {
+		items := p.must(200, "GET", deliveries, token, nil)["items"].([]any)
+		return len(items) > 0 && items[0].(map[string]any)["attempts"].(float64) >= 1
+	})
+	// Restart in the middle of the retry schedule: nothing is lost.
+	if err := p.stop(); err != nil {
+		t.Fatal(err)
+	}
+	q := e.start()
+	var d map[string]any
+	eventually(t, 60*time.Second, "delivered on the third attempt", func() bool {
+		items := q.must(200, "GET", deliveries, token, nil)["items"].([]any)
+		for _, it := range items {
+			if m := it.(map[string]any); m["event_type"] == "message.received" {
+				d = m
+			}
+		}
+		return d != nil && d["status"] == "delivered"
+	})
+	if d["attempts"] != float64(3) || d["last_status_code"] != float64(204) {
+		t.Fatalf("delivery = %v", d)
+	}
+	// Redeliver sends it once more.
+	before := rcv.count()
+	q.must(202, "POST", deliveries+"/"+d["id"].(string)+"/redeliver", token, nil)
+	eventually(t, 20*time.Second, "redelivered", func() bool { return rcv.count() == before+1 })
+}
+
+func TestDeadReceiverDoesNotDelayHealthyOne(t *testing.T) {
+	t.Parallel()
+	p := newEnv(t).start()
+	id, token := p.linkedInstance("sales", "5511900000032")
+	dead, healthy := newReceiver(t), newReceiver(t)
+	dead.delay = time.Minute // never answers within the 10 s timeout
+	p.webhook(id, token, dead.srv.URL, "message.received")
+	p.webhook(id, token, healthy.srv.URL, "message.received")
+	for i := range 40 {
+		p.inbound(id, "5511988887777", fmt.Sprint("m", i), "")
+	}
+	// 40 events at 10 s each would take minutes if the dead receiver held
+	// the workers; the healthy one gets them all while the dead one hangs.
+	eventually(t, 9*time.Second, "the healthy receiver served", func() bool { return healthy.count() == 40 })
+}
+
+func dialWS(t *testing.T, p *proc, query string) *websocket.Conn {
+	t.Helper()
+	url := strings.Replace(p.base, "http://", "ws://", 1) + "/v1/ws?" + query
+	conn, resp, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial %s: %v (%d)", url, err, status)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// readEvents reads text frames until n events of the wanted types arrived.
+func readEvents(t *testing.T, conn *websocket.Conn, n int, types ...string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for len(out) < n {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			t.Fatalf("after %d of %d events: %v", len(out), n, err)
+		}
+		var e map[string]any
+		if err := json.Unmarshal(data, &e); err != nil {
+			t.Fatalf("not JSON: %s", data)
+		}
+		for _, ty := range types {
+			if e["type"] == ty {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+func TestWebsocketLiveAndResumeWithoutGapOrDuplicate(t *testing.T) {
+	t.Parallel()
+	p := newEnv(t).start()
+	a, tokenA := p.linkedInstance("a", "5511900000033")
+	b, _ := p.linkedInstance("b", "5511900000034")
+	live := dialWS(t, p, "token="+tokenA)
+	time.Sleep(300 * time.Millisecond)
+	p.inbound(b, "5511988887777", "not for A", "")
+	for i := range 3 {
+		p.inbound(a, "5511988887777", fmt.Sprint("live", i), "")
+	}
+	got := readEvents(t, live, 3, "message.received")
+	for i, e := range got {
+		if e["instance_id"] != a || e["data"].(map[string]any)["text"] != fmt.Sprint("live", i) {
+			t.Fatalf("live event %d = %v", i, e)
+		}
+	}
+	last := got[2]["id"].(string)
+	live.Close()
+	// Missed while away, then more while resuming.
+	for i := range 5 {
+		p.inbound(a, "5511988887777", fmt.Sprint("missed", i), "")
+	}
+	resumed := dialWS(t, p, "token="+tokenA+"&since="+last)
+	go func() {
+		for i := range 5 {
+			p.inbound(a, "5511988887777", fmt.Sprint("after", i), "")
+		}
+	}()
+	evs := readEvents(t, resumed, 10, "message.received")
+	seen := map[string]bool{}
+	var texts []string
+	for _, e := range evs {
+		if seen[e["id"].(string)] {
+			t.Fatalf("duplicate %v", e["id"])
+		}
+		seen[e["id"].(string)] = true
+		texts = append(texts, e["data"].(map[string]any)["text"].(string))
+	}
+	want := "missed0 missed1 missed2 missed3 missed4 after0 after1 after2 after3 after4"
+	if strings.Join(texts, " ") != want {
+		t.Fatalf("resumed feed = %v", texts)
+	}
+	// An instance token cannot watch another instance.
+	url := strings.Replace(p.base, "http://", "ws://", 1) + "/v1/ws?token=" + tokenA + "&instance=" + b
+	if _, resp, err := websocket.DefaultDialer.Dial(url, nil); err == nil || resp == nil || resp.StatusCode != 404 {
+		t.Fatalf("cross-instance websocket was not refused with 404")
+	}
+	if _, resp, err := websocket.DefaultDialer.Dial(strings.Replace(p.base, "http://", "ws://", 1)+"/v1/ws?token=bad", nil); err == nil || resp.StatusCode != 401 {
+		t.Fatal("a bad token was not refused with 401")
+	}
+}
+
+func TestReplayReachesOnlyTheChosenTarget(t *testing.T) {
+	t.Parallel()
+	p := newEnv(t).start()
+	a, tokenA := p.linkedInstance("a", "5511900000035")
+	b, tokenB := p.linkedInstance("b", "5511900000036")
+	rcvA, rcvB := newReceiver(t), newReceiver(t)
+	p.webhook(a, tokenA, rcvA.srv.URL)
+	p.webhook(b, tokenB, rcvB.srv.URL)
+	start := time.Now().Add(-time.Second).UTC()
+	for i := range 3 {
+		p.inbound(a, "5511988887777", fmt.Sprint("a", i), "")
+	}
+	p.inbound(b, "5511988887777", "b0", "")
+	eventually(t, 20*time.Second, "originals delivered", func() bool {
+		return countType(rcvA, "message.received") == 3 && countType(rcvB, "message.received") == 1
+	})
+	log := p.must(200, "GET", "/v1/events?type=message.received&instance="+a+"&since="+start.Format(time.RFC3339), adminToken, nil)["items"].([]any)
+	if len(log) != 3 {
+		t.Fatalf("event log has %d message.received for A, want 3", len(log))
+	}
+	ws := dialWS(t, p, "token="+adminToken)
+	time.Sleep(300 * time.Millisecond)
+
+	res := p.must(202, "POST", "/v1/events/replay", adminToken, map[string]any{
+		"since": start.Format(time.RFC3339), "types": []string{"message.received"}, "instance_id": a, "target": "webhooks"})
+	if res["count"] != float64(3) || res["replay_id"] == "" {
+		t.Fatalf("replay = %v", res)
+	}
+	eventually(t, 20*time.Second, "replayed to A's webhook", func() bool { return countType(rcvA, "message.received") == 6 })
+	replayed := 0
+	for i, e := range rcvA.events() {
+		if e["type"] == "message.received" && e["replayed"] == true {
+			replayed++
+			if !containsID(log, e["id"].(string)) || rcvA.ids[i] != e["id"] {
+				t.Fatalf("replayed event has a new id: %v", e["id"])
+			}
+		}
+	}
+	if replayed != 3 || countType(rcvB, "message.received") != 1 {
+		t.Fatalf("replayed %d to A, B has %d", replayed, countType(rcvB, "message.received"))
+	}
+
+	res = p.must(202, "POST", "/v1/events/replay", adminToken, map[string]any{
+		"since": start.Format(time.RFC3339), "types": []string{"message.received"}, "instance_id": a, "target": "websocket"})
+	evs := readEvents(t, ws, 3, "message.received")
+	for _, e := range evs {
+		if e["replayed"] != true || e["instance_id"] != a {
+			t.Fatalf("websocket replay = %v", e)
+		}
+	}
+	time.Sleep(time.Second)
+	if countType(rcvA, "message.received") != 6 {
+		t.Fatal("a websocket replay reached the webhooks")
+	}
+	if n := len(p.must(200, "GET", "/v1/events?type=message.received&instance="+a, adminToken, nil)["items"].([]any)); n != 3 {
+		t.Fatalf("replays show in the event log: %d", n)
+	}
+	if r := p.do("POST", "/v1/events/replay", adminToken, map[string]any{"target": "fax"}); r.Status != 400 {
+		t.Fatalf("bad target = %d", r.Status)
+	}
+	if r := p.do("GET", "/v1/events", tokenA, nil); r.Status != 404 {
+		t.Fatalf("instance token on the event log = %d", r.Status)
+	}
+}
+
+func countType(r *receiver, typ string) int {
+	n := 0
+	for _, e := range r.events() {
+		if e["type"] == typ {
+			n++
+		}
+	}
+	return n
+}
+
+func containsID(items []any, id string) bool {
+	for _, it := range items {
+		if it.(map[string]any)["id"] == id {
+			return true
+		}
+	}
+	return false
+}
