@@ -7,32 +7,40 @@ import (
 
 // App holds the use cases; each lives in its own file.
 type App struct {
-	store      Store
-	hooks      SendHookStore
-	webhooks   WebhookStore
-	guard      URLGuard
-	eventLog   EventLog
-	storage    Storage
-	wa         WhatsApp
-	qr         QRRenderer
-	now        Clock
-	logger     *slog.Logger
-	adminToken string
+	store       Store
+	hooks       SendHookStore
+	webhooks    WebhookStore
+	guard       URLGuard
+	eventLog    EventLog
+	attendances AttendanceStore
+	attendants  AttendantStore
+	feedback    FeedbackStore
+	publicURL   string
+	storage     Storage
+	wa          WhatsApp
+	qr          QRRenderer
+	now         Clock
+	logger      *slog.Logger
+	adminToken  string
 }
 
 // Deps are the ports and settings the use cases need.
 type Deps struct {
-	AdminToken string
-	Store      Store
-	SendHooks  SendHookStore
-	Webhooks   WebhookStore
-	URLGuard   URLGuard // nil: every http(s) URL is allowed
-	EventLog   EventLog
-	Storage    Storage
-	WhatsApp   WhatsApp
-	QR         QRRenderer
-	Clock      Clock // nil: the wall clock in UTC
-	Log        *slog.Logger
+	AdminToken  string
+	Store       Store
+	SendHooks   SendHookStore
+	Webhooks    WebhookStore
+	URLGuard    URLGuard // nil: every http(s) URL is allowed
+	EventLog    EventLog
+	Attendances AttendanceStore
+	Attendants  AttendantStore
+	Feedback    FeedbackStore
+	PublicURL   string // base of links sent to people
+	Storage     Storage
+	WhatsApp    WhatsApp
+	QR          QRRenderer
+	Clock       Clock // nil: the wall clock in UTC
+	Log         *slog.Logger
 }
 
 // New wires the use cases to their ports.
@@ -43,6 +51,7 @@ func New(d Deps) *App {
 	return &App{
 		store: d.Store, hooks: d.SendHooks, webhooks: d.Webhooks, guard: d.URLGuard, storage: d.Storage,
 		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, adminToken: d.AdminToken,
+		attendances: d.Attendances, attendants: d.Attendants, feedback: d.Feedback, publicURL: d.PublicURL,
 	}
 }
 

@@ -3,15 +3,20 @@ package app
 import (
 	"context"
 	"crypto/subtle"
+	"strings"
 
 	"github.com/zapgate/zapgate/domain"
 )
 
 // Principal is who a request acts as.
 type Principal struct {
-	Admin      bool
-	InstanceID string // set for an instance token
+	Admin       bool
+	InstanceID  string // set for an instance token
+	AttendantID string // set for a dashboard session
 }
+
+// CanAttend tells whether the principal may work attendances.
+func (p Principal) CanAttend() bool { return p.Admin || p.AttendantID != "" }
 
 // CanAccess tells whether the principal may act on the instance; callers
 // answer 404 otherwise, so ids of other tenants are not revealed.
@@ -29,6 +34,9 @@ func (a *App) Authenticate(ctx context.Context, token string) (Principal, error)
 	}
 	if subtle.ConstantTimeCompare([]byte(token), []byte(a.adminToken)) == 1 {
 		return Principal{Admin: true}, nil
+	}
+	if strings.HasPrefix(token, "zga_") && a.attendants != nil {
+		return a.authenticateAttendant(ctx, token)
 	}
 	hash := domain.HashSecret(token)
 	in, err := a.store.InstanceByTokenHash(ctx, hash)

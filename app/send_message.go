@@ -22,6 +22,7 @@ type SendMessage struct {
 	Media          *MediaUpload
 	SendAt         *time.Time
 	IdempotencyKey string
+	AttendanceID   string // a reply filed in this attendance
 }
 
 // MediaUpload is decoded media as the client sent it.
@@ -66,6 +67,7 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 	if err != nil {
 		return nil, false, err
 	}
+	m.AttendanceID = cmd.AttendanceID
 	created := false
 	err = a.store.InTx(ctx, func(tx Tx) error {
 		ok, err := tx.InsertMessage(ctx, m)
@@ -73,10 +75,16 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 			return err
 		}
 		created = true
-		if m.Status != domain.StatusQueued {
-			return nil // the scheduler queues it at send_at
+		var envs []events.Envelope
+		if m.AttendanceID != "" {
+			if envs, err = a.fileReply(ctx, tx, m, now); err != nil {
+				return err
+			}
 		}
-		return tx.Publish(ctx, sendCommand(m, now))
+		if m.Status == domain.StatusQueued { // else the scheduler queues it at send_at
+			envs = append(envs, sendCommand(m, now))
+		}
+		return tx.Publish(ctx, envs...)
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("send message: %w", err)

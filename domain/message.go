@@ -125,6 +125,7 @@ type Message struct {
 	IsGroup        bool
 	FromMe         bool   // sent from the linked phone itself
 	Extra          []byte // JSON: location, contact card, unsupported kind
+	AttendanceID   string // the helpdesk conversation it belongs to
 	CreatedAt      time.Time
 	SendAt         *time.Time
 	SentAt         *time.Time

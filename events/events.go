@@ -94,26 +94,61 @@ type Media struct {
 // Message is a message as the API, webhooks and the websocket show it; it
 // is also the data of message.received.
 type Message struct {
-	ID          string          `json:"id"`
-	InstanceID  string          `json:"instance_id"`
-	Direction   string          `json:"direction"`
-	Status      string          `json:"status"`
-	To          string          `json:"to"`
-	From        string          `json:"from"`
-	PushName    string          `json:"push_name,omitempty"`
-	Chat        string          `json:"chat,omitempty"`
-	IsGroup     bool            `json:"is_group"`
-	FromMe      bool            `json:"from_me,omitempty"`
-	Type        string          `json:"type"`
-	Text        string          `json:"text"`
-	Caption     string          `json:"caption"`
-	Media       *Media          `json:"media"`
-	Extra       json.RawMessage `json:"extra,omitempty"`
-	WAMessageID string          `json:"wa_message_id"`
-	Error       string          `json:"error"`
-	CreatedAt   time.Time       `json:"created_at"`
-	SendAt      *time.Time      `json:"send_at"`
-	SentAt      *time.Time      `json:"sent_at"`
-	DeliveredAt *time.Time      `json:"delivered_at"`
-	ReadAt      *time.Time      `json:"read_at"`
+	ID           string          `json:"id"`
+	InstanceID   string          `json:"instance_id"`
+	Direction    string          `json:"direction"`
+	Status       string          `json:"status"`
+	To           string          `json:"to"`
+	From         string          `json:"from"`
+	PushName     string          `json:"push_name,omitempty"`
+	Chat         string          `json:"chat,omitempty"`
+	IsGroup      bool            `json:"is_group"`
+	FromMe       bool            `json:"from_me,omitempty"`
+	Type         string          `json:"type"`
+	Text         string          `json:"text"`
+	Caption      string          `json:"caption"`
+	Media        *Media          `json:"media"`
+	Extra        json.RawMessage `json:"extra,omitempty"`
+	WAMessageID  string          `json:"wa_message_id"`
+	AttendanceID string          `json:"attendance_id,omitempty"`
+	Error        string          `json:"error"`
+	CreatedAt    time.Time       `json:"created_at"`
+	SendAt       *time.Time      `json:"send_at"`
+	SentAt       *time.Time      `json:"sent_at"`
+	DeliveredAt  *time.Time      `json:"delivered_at"`
+	ReadAt       *time.Time      `json:"read_at"`
+}
+
+// Client is a customer as events and the API show it.
+type Client struct {
+	ID       string `json:"id"`
+	Phone    string `json:"phone"`
+	PushName string `json:"push_name"`
+}
+
+// AttendanceOpenedData is the data of attendance.opened.
+type AttendanceOpenedData struct {
+	AttendanceID string `json:"attendance_id"`
+	Client       Client `json:"client"`
+}
+
+// AttendanceMessage is the data of attendance.message.
+type AttendanceMessage struct {
+	AttendanceID string  `json:"attendance_id"`
+	From         string  `json:"from"` // client or attendant
+	Message      Message `json:"message"`
+}
+
+// AttendanceClosedData is the data of attendance.closed.
+type AttendanceClosedData struct {
+	AttendanceID string    `json:"attendance_id"`
+	Reason       string    `json:"reason"`
+	ClosedAt     time.Time `json:"closed_at"`
+}
+
+// FeedbackGiven is the data of feedback.received.
+type FeedbackGiven struct {
+	AttendanceID string `json:"attendance_id"`
+	Rating       int    `json:"rating"`
+	Comment      string `json:"comment"`
 }

@@ -85,6 +85,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		wa = d
 	}
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
+		Attendances: store, Attendants: store, Feedback: store, PublicURL: cfg.PublicURL,
 		EventLog: postgres.NewEventLog(store), Storage: media, WhatsApp: wa, QR: qr.Renderer{}, Log: log})
 	sink.app = a
 	m := metrics.New()
@@ -140,16 +141,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return fmt.Errorf("events subscriber: %w", err)
 		}
 		hooks := messaging.NewWebhooks(a, sub, sender, m, 32, 4, log)
+		attendance := messaging.NewAttendance(a, sub, log)
 		nctx, ncancel := context.WithCancel(runCtx)
 		defer ncancel()
 		g.Go(func() error { return hooks.Run(nctx) })
+		g.Go(func() error { return attendance.Run(nctx) })
 		g.Go(func() error { <-stopping; ncancel(); return nil })
 	}
 	if cfg.Roles[config.RoleScheduler] {
 		sched := messaging.NewScheduler(a, 500*time.Millisecond, log)
+		closer := messaging.NewCloser(a, cfg.AttendanceIdle, cfg.AttendanceSweep, log)
 		sctx, scancel := context.WithCancel(runCtx)
 		defer scancel()
 		g.Go(func() error { return sched.Run(sctx) })
+		g.Go(func() error { return closer.Run(sctx) })
 		g.Go(func() error { <-stopping; scancel(); return nil })
 	}
 	if cfg.Roles[config.RoleAPI] {

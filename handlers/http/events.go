@@ -99,10 +99,15 @@ func (s *Server) wsAuthorize(c *fiber.Ctx) error {
 	if p.InstanceID != "" {
 		instance = p.InstanceID
 	}
+	// Attendants see the helpdesk's events only.
+	helpdeskOnly := p.AttendantID != "" && !p.Admin
 	c.Locals("ws.session", ws.Session{
 		InstanceID: instance,
 		Since:      c.Query("since"),
 		Filter: func(e *events.Envelope) bool {
+			if helpdeskOnly && !strings.HasPrefix(e.Type, "attendance.") && !strings.HasPrefix(e.Type, "feedback.") {
+				return false
+			}
 			return (instance == "" || e.InstanceID == instance) && !events.IsCommand(e.Type)
 		},
 	})

@@ -18,6 +18,12 @@ func (s *Server) routes() {
 		f.Get("/v1/ws", s.wsAuthorize, websocket.New(s.wsServe))
 	}
 
+	// Public: the login and the customer's feedback link.
+	f.Post("/v1/auth/login", s.login)
+	f.Get("/v1/feedback/summary", s.authenticate, s.adminOnly, s.feedbackSummary)
+	f.Get("/v1/feedback/:token", s.feedbackState)
+	f.Post("/v1/feedback/:token", s.giveFeedback)
+
 	v1 := f.Group("/v1", s.authenticate)
 
 	v1.Post("/instances", s.adminOnly, s.createInstance)
@@ -45,6 +51,14 @@ func (s *Server) routes() {
 	v1.Delete("/instances/:id/webhooks/:wid", s.instanceAccess, s.deleteWebhook)
 	v1.Get("/instances/:id/webhooks/:wid/deliveries", s.instanceAccess, s.listDeliveries)
 	v1.Post("/instances/:id/webhooks/:wid/deliveries/:did/redeliver", s.instanceAccess, s.redeliver)
+
+	v1.Post("/attendants", s.adminOnly, s.createAttendant)
+	v1.Get("/attendants", s.attendAccess, s.listAttendants)
+	v1.Get("/attendances", s.attendAccess, s.listAttendances)
+	v1.Get("/attendances/:aid", s.attendAccess, s.getAttendance)
+	v1.Post("/attendances/:aid/messages", s.attendAccess, s.replyAttendance)
+	v1.Post("/attendances/:aid/assign", s.attendAccess, s.assignAttendance)
+	v1.Post("/attendances/:aid/close", s.attendAccess, s.closeAttendance)
 
 	v1.Get("/events", s.adminOnly, s.listEvents)
 	v1.Post("/events/replay", s.adminOnly, s.replayEvents)

@@ -36,6 +36,7 @@ type Server struct {
 	publicURL  string
 	hookLimits hookLimiter
 	hub        *ws.Hub
+	logins     *loginGuard
 	ctx        context.Context // ends when the server stops: closes websockets
 }
 
@@ -53,7 +54,7 @@ type Options struct {
 // New builds the Fiber app with every route.
 func New(a *app.App, m *metrics.Metrics, opts Options, log *slog.Logger) *Server {
 	s := &Server{app: a, metrics: m, sim: opts.Sim, ready: opts.Ready, publicURL: opts.PublicURL,
-		hub: opts.Hub, ctx: opts.Context, log: log.With("role", "api")}
+		hub: opts.Hub, ctx: opts.Context, logins: newLoginGuard(), log: log.With("role", "api")}
 	s.fiber = fiber.New(fiber.Config{
 		AppName:               "zapgate",
 		BodyLimit:             BodyLimit,

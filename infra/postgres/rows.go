@@ -77,6 +77,7 @@ type messageRow struct {
 	IsGroup        bool           `db:"is_group"`
 	FromMe         bool           `db:"from_me"`
 	Extra          []byte         `db:"extra"`
+	AttendanceID   sql.NullString `db:"attendance_id"`
 	CreatedAt      time.Time      `db:"created_at"`
 	SendAt         sql.NullTime   `db:"send_at"`
 	SentAt         sql.NullTime   `db:"sent_at"`
@@ -86,7 +87,7 @@ type messageRow struct {
 
 const messageColumns = `id, instance_id, direction, status, to_phone, from_phone, type, body, caption,
 	media_key, media_mime, media_filename, media_size, media_sha256, wa_message_id, error,
-	idempotency_key, push_name, chat, is_group, from_me, extra, created_at, send_at, sent_at, delivered_at, read_at`
+	idempotency_key, push_name, chat, is_group, from_me, extra, attendance_id, created_at, send_at, sent_at, delivered_at, read_at`
 
 func (r messageRow) domain() domain.Message {
 	m := domain.Message{
@@ -94,7 +95,7 @@ func (r messageRow) domain() domain.Message {
 		Status: domain.MessageStatus(r.Status), To: r.To, From: r.From, Type: domain.MessageType(r.Type),
 		Text: r.Text, Caption: r.Caption, WAMessageID: r.WAMessageID, Error: r.Error,
 		IdempotencyKey: r.IdempotencyKey.String, PushName: r.PushName, Chat: r.Chat, IsGroup: r.IsGroup,
-		FromMe: r.FromMe, Extra: r.Extra, CreatedAt: r.CreatedAt.UTC(),
+		FromMe: r.FromMe, Extra: r.Extra, AttendanceID: r.AttendanceID.String, CreatedAt: r.CreatedAt.UTC(),
 		SendAt: timePtr(r.SendAt), SentAt: timePtr(r.SentAt), DeliveredAt: timePtr(r.DeliveredAt), ReadAt: timePtr(r.ReadAt),
 	}
 	if r.MediaKey.Valid {
@@ -111,6 +112,9 @@ func toMessageRow(m *domain.Message) messageRow {
 		WAMessageID: m.WAMessageID, Error: m.Error, CreatedAt: m.CreatedAt,
 		PushName: m.PushName, Chat: m.Chat, IsGroup: m.IsGroup, FromMe: m.FromMe, Extra: m.Extra,
 		SendAt: nullTime(m.SendAt), SentAt: nullTime(m.SentAt), DeliveredAt: nullTime(m.DeliveredAt), ReadAt: nullTime(m.ReadAt),
+	}
+	if m.AttendanceID != "" {
+		r.AttendanceID = sql.NullString{String: m.AttendanceID, Valid: true}
 	}
 	if m.IdempotencyKey != "" {
 		r.IdempotencyKey = sql.NullString{String: m.IdempotencyKey, Valid: true}

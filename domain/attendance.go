@@ -1,0 +1,169 @@
+package domain
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Client is a customer who wrote to an instance.
+type Client struct {
+	ID          string
+	InstanceID  string
+	Phone       string
+	PushName    string
+	FirstSeenAt time.Time
+	LastSeenAt  time.Time
+}
+
+// Attendance states and who spoke last.
+const (
+	AttendanceOpen   = "open"
+	AttendanceClosed = "closed"
+
+	FromClient    = "client"
+	FromAttendant = "attendant"
+
+	ClosedManual = "manual"
+	ClosedIdle   = "idle"
+)
+
+// Attendance is one conversation between a client and the company.
+type Attendance struct {
+	ID              string
+	InstanceID      string
+	ClientID        string
+	Status          string
+	AttendantID     string
+	OpenedAt        time.Time
+	LastActivityAt  time.Time
+	LastMessageFrom string
+	Unread          int
+	ClosedAt        *time.Time
+	ClosedReason    string
+}
+
+// OpenAttendance starts a conversation with a client's first message.
+func OpenAttendance(instanceID, clientID string, now time.Time) *Attendance {
+	return &Attendance{ID: NewID(now), InstanceID: instanceID, ClientID: clientID, Status: AttendanceOpen,
+		OpenedAt: now, LastActivityAt: now, LastMessageFrom: FromClient}
+}
+
+var errAttendanceClosed = Conflict("attendance_closed", "the attendance is closed")
+
+// Touch records a message in the conversation.
+func (a *Attendance) Touch(from string, at time.Time) error {
+	if a.Status != AttendanceOpen {
+		return errAttendanceClosed
+	}
+	if at.After(a.LastActivityAt) {
+		a.LastActivityAt = at
+	}
+	a.LastMessageFrom = from
+	if from == FromClient {
+		a.Unread++
+	} else {
+		a.Unread = 0
+	}
+	return nil
+}
+
+// Assign hands the conversation to an attendant (again).
+func (a *Attendance) Assign(attendantID string) error {
+	if a.Status != AttendanceOpen {
+		return errAttendanceClosed
+	}
+	a.AttendantID = attendantID
+	return nil
+}
+
+// Close ends the conversation, by hand or for being idle.
+func (a *Attendance) Close(reason string, now time.Time) error {
+	if a.Status != AttendanceOpen {
+		return errAttendanceClosed
+	}
+	a.Status, a.ClosedReason, a.ClosedAt = AttendanceClosed, reason, &now
+	return nil
+}
+
+// IdleSince tells whether nothing happened since cutoff.
+func (a *Attendance) IdleSince(cutoff time.Time) bool {
+	return a.Status == AttendanceOpen && a.LastActivityAt.Before(cutoff)
+}
+
+// Attendant roles.
+const (
+	RoleAdmin     = "admin"
+	RoleAttendant = "attendant"
+)
+
+// Attendant is a person who answers clients on the dashboard.
+type Attendant struct {
+	ID           string
+	Name         string
+	Email        string
+	PasswordHash string
+	Role         string
+	Active       bool
+	CreatedAt    time.Time
+}
+
+// NewAttendant validates a new attendant; the caller hashes the password
+// it checked with ValidPassword.
+func NewAttendant(name, email, role string, now time.Time) (*Attendant, error) {
+	fields := map[string]string{}
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
+		fields["name"] = "is required, at most 100 characters"
+	}
+	email = strings.ToLower(strings.TrimSpace(email))
+	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || len(email) > 254 {
+		fields["email"] = "must be an email address"
+	}
+	if role == "" {
+		role = RoleAttendant
+	}
+	if role != RoleAdmin && role != RoleAttendant {
+		fields["role"] = "must be admin or attendant"
+	}
+	if len(fields) > 0 {
+		return nil, Invalid(fields)
+	}
+	return &Attendant{ID: NewID(now), Name: name, Email: email, Role: role, Active: true, CreatedAt: now}, nil
+}
+
+// ValidPassword checks the password rules: 8 to 72 bytes (bcrypt's limit).
+func ValidPassword(p string) error {
+	if len(p) < 8 || len(p) > 72 {
+		return InvalidField("password", "must be 8 to 72 characters")
+	}
+	return nil
+}
+
+// Feedback is what a client said of a closed attendance.
+type Feedback struct {
+	ID           string
+	AttendanceID string
+	Rating       int
+	Comment      string
+	CreatedAt    time.Time
+}
+
+// FeedbackTokenTTL is how long a feedback link works.
+const FeedbackTokenTTL = 7 * 24 * time.Hour
+
+// NewFeedback validates a rating of 1 to 5 and an optional comment.
+func NewFeedback(attendanceID string, rating int, comment string, now time.Time) (*Feedback, error) {
+	fields := map[string]string{}
+	if rating < 1 || rating > 5 {
+		fields["rating"] = "must be from 1 to 5"
+	}
+	if utf8.RuneCountInString(comment) > 2000 || !utf8.ValidString(comment) {
+		fields["comment"] = "must be at most 2000 characters"
+	}
+	if len(fields) > 0 {
+		return nil, Invalid(fields)
+	}
+	return &Feedback{ID: NewID(now), AttendanceID: attendanceID, Rating: rating, Comment: strings.TrimSpace(comment), CreatedAt: now}, nil
+}

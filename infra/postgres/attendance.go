@@ -1,0 +1,417 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+)
+
+type clientRow struct {
+	ID          string    `db:"id"`
+	InstanceID  string    `db:"instance_id"`
+	Phone       string    `db:"phone"`
+	PushName    string    `db:"push_name"`
+	FirstSeenAt time.Time `db:"first_seen_at"`
+	LastSeenAt  time.Time `db:"last_seen_at"`
+}
+
+func (r clientRow) domain() domain.Client {
+	return domain.Client{ID: r.ID, InstanceID: r.InstanceID, Phone: r.Phone, PushName: r.PushName,
+		FirstSeenAt: r.FirstSeenAt.UTC(), LastSeenAt: r.LastSeenAt.UTC()}
+}
+
+const clientColumns = `id, instance_id, phone, push_name, first_seen_at, last_seen_at`
+
+type attendanceRow struct {
+	ID              string         `db:"id"`
+	InstanceID      string         `db:"instance_id"`
+	ClientID        string         `db:"client_id"`
+	Status          string         `db:"status"`
+	AttendantID     sql.NullString `db:"attendant_id"`
+	OpenedAt        time.Time      `db:"opened_at"`
+	LastActivityAt  time.Time      `db:"last_activity_at"`
+	LastMessageFrom string         `db:"last_message_from"`
+	Unread          int            `db:"unread"`
+	ClosedAt        sql.NullTime   `db:"closed_at"`
+	ClosedReason    string         `db:"closed_reason"`
+}
+
+const attendanceColumns = `id, instance_id, client_id, status, attendant_id, opened_at, last_activity_at,
+	last_message_from, unread, closed_at, closed_reason`
+
+func (r attendanceRow) domain() domain.Attendance {
+	return domain.Attendance{ID: r.ID, InstanceID: r.InstanceID, ClientID: r.ClientID, Status: r.Status,
+		AttendantID: r.AttendantID.String, OpenedAt: r.OpenedAt.UTC(), LastActivityAt: r.LastActivityAt.UTC(),
+		LastMessageFrom: r.LastMessageFrom, Unread: r.Unread, ClosedAt: timePtr(r.ClosedAt), ClosedReason: r.ClosedReason}
+}
+
+func toAttendanceRow(a *domain.Attendance) attendanceRow {
+	r := attendanceRow{ID: a.ID, InstanceID: a.InstanceID, ClientID: a.ClientID, Status: a.Status,
+		OpenedAt: a.OpenedAt, LastActivityAt: a.LastActivityAt, LastMessageFrom: a.LastMessageFrom,
+		Unread: a.Unread, ClosedAt: nullTime(a.ClosedAt), ClosedReason: a.ClosedReason}
+	if a.AttendantID != "" {
+		r.AttendantID = sql.NullString{String: a.AttendantID, Valid: true}
+	}
+	return r
+}
+
+// UpsertClient implements app.AttendanceTx.
+func (t *Tx) UpsertClient(ctx context.Context, c *domain.Client) (*domain.Client, error) {
+	var r clientRow
+	err := t.tx.GetContext(ctx, &r, `INSERT INTO clients (`+clientColumns+`) VALUES ($1, $2, $3, $4, $5, $5)
+		ON CONFLICT (instance_id, phone) DO UPDATE SET
+			last_seen_at = GREATEST(clients.last_seen_at, excluded.last_seen_at),
+			push_name = CASE WHEN excluded.push_name <> '' THEN excluded.push_name ELSE clients.push_name END
+		RETURNING `+clientColumns, c.ID, c.InstanceID, c.Phone, c.PushName, c.FirstSeenAt)
+	if err != nil {
+		return nil, fmt.Errorf("upsert client: %w", err)
+	}
+	out := r.domain()
+	return &out, nil
+}
+
+// ClientByID implements app.AttendanceTx.
+func (t *Tx) ClientByID(ctx context.Context, id string) (*domain.Client, error) {
+	var r clientRow
+	if err := t.tx.GetContext(ctx, &r, `SELECT `+clientColumns+` FROM clients WHERE id = $1`, id); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.NotFound("client")
+		}
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	c := r.domain()
+	return &c, nil
+}
+
+// OpenAttendanceFor implements app.AttendanceTx: the partial unique index
+// keeps one open attendance per client, so a racing insert waits and then
+// finds the winner.
+func (t *Tx) OpenAttendanceFor(ctx context.Context, a *domain.Attendance) (*domain.Attendance, bool, error) {
+	res, err := t.tx.NamedExecContext(ctx, `INSERT INTO attendances (`+attendanceColumns+`) VALUES (
+		:id, :instance_id, :client_id, :status, :attendant_id, :opened_at, :last_activity_at,
+		:last_message_from, 1, :closed_at, :closed_reason)
+		ON CONFLICT (instance_id, client_id) WHERE status = 'open' DO NOTHING`, toAttendanceRow(a))
+	if err != nil {
+		return nil, false, fmt.Errorf("open attendance: %w", err)
+	}
+	created := false
+	if n, _ := res.RowsAffected(); n == 1 {
+		created = true
+	}
+	var r attendanceRow
+	if err := t.tx.GetContext(ctx, &r, `SELECT `+attendanceColumns+` FROM attendances
+		WHERE instance_id = $1 AND client_id = $2 AND status = 'open' FOR UPDATE`, a.InstanceID, a.ClientID); err != nil {
+		return nil, false, fmt.Errorf("open attendance: %w", err)
+	}
+	out := r.domain()
+	return &out, created, nil
+}
+
+// LockAttendance implements app.AttendanceTx.
+func (t *Tx) LockAttendance(ctx context.Context, id string) (*domain.Attendance, error) {
+	var r attendanceRow
+	if err := t.tx.GetContext(ctx, &r, `SELECT `+attendanceColumns+` FROM attendances WHERE id = $1 FOR UPDATE`, id); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.NotFound("attendance")
+		}
+		return nil, fmt.Errorf("attendance: %w", err)
+	}
+	a := r.domain()
+	return &a, nil
+}
+
+// UpdateAttendance implements app.AttendanceTx.
+func (t *Tx) UpdateAttendance(ctx context.Context, a *domain.Attendance) error {
+	_, err := t.tx.NamedExecContext(ctx, `UPDATE attendances SET status = :status, attendant_id = :attendant_id,
+		last_activity_at = :last_activity_at, last_message_from = :last_message_from, unread = :unread,
+		closed_at = :closed_at, closed_reason = :closed_reason WHERE id = :id`, toAttendanceRow(a))
+	if err != nil {
+		return fmt.Errorf("update attendance: %w", err)
+	}
+	return nil
+}
+
+// LinkMessage implements app.AttendanceTx.
+func (t *Tx) LinkMessage(ctx context.Context, messageID, attendanceID string) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE messages SET attendance_id = $2 WHERE id = $1 AND attendance_id IS NULL`, messageID, attendanceID)
+	if err != nil {
+		return false, fmt.Errorf("link message: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// ClaimIdleAttendances implements app.AttendanceTx.
+func (t *Tx) ClaimIdleAttendances(ctx context.Context, cutoff time.Time, limit int) ([]domain.Attendance, error) {
+	var rows []attendanceRow
+	if err := t.tx.SelectContext(ctx, &rows, `SELECT `+attendanceColumns+` FROM attendances
+		WHERE status = 'open' AND last_activity_at < $1
+		ORDER BY last_activity_at LIMIT $2 FOR UPDATE SKIP LOCKED`, cutoff, limit); err != nil {
+		return nil, fmt.Errorf("claim idle attendances: %w", err)
+	}
+	out := make([]domain.Attendance, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.domain())
+	}
+	return out, nil
+}
+
+// InsertFeedbackToken implements app.AttendanceTx.
+func (t *Tx) InsertFeedbackToken(ctx context.Context, hash []byte, attendanceID string, expiresAt time.Time) error {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO feedback_tokens (token_hash, attendance_id, expires_at) VALUES ($1, $2, $3)`,
+		hash, attendanceID, expiresAt); err != nil {
+		return fmt.Errorf("feedback token: %w", err)
+	}
+	return nil
+}
+
+// attendanceViewRow joins an attendance with its client and last message.
+type attendanceViewRow struct {
+	attendanceRow
+	C       clientRow      `db:"c"`
+	LastID  sql.NullString `db:"last_id"`
+	LastIns sql.NullString `db:"last_instance"`
+}
+
+const attendanceViewSQL = `SELECT a.id, a.instance_id, a.client_id, a.status, a.attendant_id, a.opened_at,
+	a.last_activity_at, a.last_message_from, a.unread, a.closed_at, a.closed_reason,
+	c.id AS "c.id", c.instance_id AS "c.instance_id", c.phone AS "c.phone", c.push_name AS "c.push_name",
+	c.first_seen_at AS "c.first_seen_at", c.last_seen_at AS "c.last_seen_at",
+	(SELECT m.id::text FROM messages m WHERE m.attendance_id = a.id ORDER BY m.id DESC LIMIT 1) AS last_id,
+	a.instance_id::text AS last_instance
+	FROM attendances a JOIN clients c ON c.id = a.client_id`
+
+func (s *Store) views(ctx context.Context, rows []attendanceViewRow) ([]app.AttendanceView, error) {
+	out := make([]app.AttendanceView, 0, len(rows))
+	for _, r := range rows {
+		v := app.AttendanceView{Attendance: r.attendanceRow.domain(), Client: r.C.domain()}
+		if r.LastID.Valid {
+			m, err := s.Message(ctx, r.LastIns.String, r.LastID.String)
+			if err != nil {
+				return nil, err
+			}
+			v.LastMessage = m
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// ListAttendances implements app.AttendanceStore: most recently active
+// first; the cursor is the last id of the page.
+func (s *Store) ListAttendances(ctx context.Context, f app.AttendanceFilter) ([]app.AttendanceView, string, error) {
+	var rows []attendanceViewRow
+	err := s.db.SelectContext(ctx, &rows, attendanceViewSQL+`
+		WHERE ($1 = '' OR a.status = $1) AND ($2 = '' OR a.instance_id::text = $2)
+		  AND ($3 = '' OR (a.last_activity_at, a.id) < (SELECT last_activity_at, id FROM attendances WHERE id::text = $3))
+		ORDER BY a.last_activity_at DESC, a.id DESC LIMIT $4`, f.Status, f.InstanceID, f.Cursor, f.Limit+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("list attendances: %w", err)
+	}
+	next := ""
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		next = rows[len(rows)-1].ID
+	}
+	views, err := s.views(ctx, rows)
+	return views, next, err
+}
+
+// Attendance implements app.AttendanceStore.
+func (s *Store) Attendance(ctx context.Context, id string) (*app.AttendanceView, error) {
+	var rows []attendanceViewRow
+	if err := s.db.SelectContext(ctx, &rows, attendanceViewSQL+` WHERE a.id = $1`, id); err != nil {
+		return nil, fmt.Errorf("attendance: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, domain.NotFound("attendance")
+	}
+	views, err := s.views(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	return &views[0], nil
+}
+
+// AttendanceMessages implements app.AttendanceStore, oldest first.
+func (s *Store) AttendanceMessages(ctx context.Context, id string) ([]domain.Message, error) {
+	var rows []messageRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+messageColumns+` FROM messages WHERE attendance_id = $1 ORDER BY id`, id); err != nil {
+		return nil, fmt.Errorf("attendance messages: %w", err)
+	}
+	out := make([]domain.Message, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.domain())
+	}
+	return out, nil
+}
+
+type attendantRow struct {
+	ID           string    `db:"id"`
+	Name         string    `db:"name"`
+	Email        string    `db:"email"`
+	PasswordHash string    `db:"password_hash"`
+	Role         string    `db:"role"`
+	Active       bool      `db:"active"`
+	CreatedAt    time.Time `db:"created_at"`
+}
+
+func (r attendantRow) domain() domain.Attendant {
+	return domain.Attendant{ID: r.ID, Name: r.Name, Email: r.Email, PasswordHash: r.PasswordHash, Role: r.Role, Active: r.Active, CreatedAt: r.CreatedAt.UTC()}
+}
+
+const attendantColumns = `id, name, email, password_hash, role, active, created_at`
+
+// InsertAttendant implements app.AttendantStore.
+func (s *Store) InsertAttendant(ctx context.Context, a *domain.Attendant) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO attendants (`+attendantColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		a.ID, a.Name, a.Email, a.PasswordHash, a.Role, a.Active, a.CreatedAt)
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
+		return domain.Conflict("email_taken", "an attendant with this email exists")
+	}
+	if err != nil {
+		return fmt.Errorf("insert attendant: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) attendant(ctx context.Context, where string, arg any) (*domain.Attendant, error) {
+	var r attendantRow
+	if err := s.db.GetContext(ctx, &r, `SELECT `+attendantColumns+` FROM attendants WHERE `+where, arg); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.NotFound("attendant")
+		}
+		return nil, fmt.Errorf("attendant: %w", err)
+	}
+	a := r.domain()
+	return &a, nil
+}
+
+// AttendantByEmail implements app.AttendantStore.
+func (s *Store) AttendantByEmail(ctx context.Context, email string) (*domain.Attendant, error) {
+	return s.attendant(ctx, `lower(email) = lower($1)`, email)
+}
+
+// AttendantByID implements app.AttendantStore.
+func (s *Store) AttendantByID(ctx context.Context, id string) (*domain.Attendant, error) {
+	if !domain.ValidID(id) {
+		return nil, domain.NotFound("attendant")
+	}
+	return s.attendant(ctx, `id = $1`, id)
+}
+
+// ListAttendants implements app.AttendantStore.
+func (s *Store) ListAttendants(ctx context.Context) ([]domain.Attendant, error) {
+	var rows []attendantRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+attendantColumns+` FROM attendants ORDER BY name`); err != nil {
+		return nil, fmt.Errorf("list attendants: %w", err)
+	}
+	out := make([]domain.Attendant, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.domain())
+	}
+	return out, nil
+}
+
+// InsertSession implements app.AttendantStore.
+func (s *Store) InsertSession(ctx context.Context, hash []byte, attendantID string, expiresAt time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO attendant_sessions (token_hash, attendant_id, expires_at, created_at)
+		VALUES ($1, $2, $3, now())`, hash, attendantID, expiresAt); err != nil {
+		return fmt.Errorf("insert session: %w", err)
+	}
+	return nil
+}
+
+// SessionAttendant implements app.AttendantStore.
+func (s *Store) SessionAttendant(ctx context.Context, hash []byte, now time.Time) (*domain.Attendant, error) {
+	var r attendantRow
+	err := s.db.GetContext(ctx, &r, `SELECT a.id, a.name, a.email, a.password_hash, a.role, a.active, a.created_at
+		FROM attendant_sessions s JOIN attendants a ON a.id = s.attendant_id
+		WHERE s.token_hash = $1 AND s.expires_at > $2`, hash, now)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.NotFound("session")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session: %w", err)
+	}
+	a := r.domain()
+	return &a, nil
+}
+
+type feedbackTokenRow struct {
+	AttendanceID string       `db:"attendance_id"`
+	InstanceID   string       `db:"instance_id"`
+	ExpiresAt    time.Time    `db:"expires_at"`
+	UsedAt       sql.NullTime `db:"used_at"`
+}
+
+func (r feedbackTokenRow) app() *app.FeedbackToken {
+	return &app.FeedbackToken{AttendanceID: r.AttendanceID, InstanceID: r.InstanceID, ExpiresAt: r.ExpiresAt.UTC(), UsedAt: timePtr(r.UsedAt)}
+}
+
+const feedbackTokenSQL = `SELECT t.attendance_id, a.instance_id, t.expires_at, t.used_at
+	FROM feedback_tokens t JOIN attendances a ON a.id = t.attendance_id WHERE t.token_hash = $1`
+
+func feedbackToken(ctx context.Context, q sqlxGetter, query string, hash []byte) (*app.FeedbackToken, error) {
+	var r feedbackTokenRow
+	if err := q.GetContext(ctx, &r, query, hash); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.NotFound("feedback link")
+		}
+		return nil, fmt.Errorf("feedback token: %w", err)
+	}
+	return r.app(), nil
+}
+
+type sqlxGetter interface {
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// FeedbackToken implements app.FeedbackStore.
+func (s *Store) FeedbackToken(ctx context.Context, hash []byte) (*app.FeedbackToken, error) {
+	return feedbackToken(ctx, s.db, feedbackTokenSQL, hash)
+}
+
+// LockFeedbackToken implements app.AttendanceTx.
+func (t *Tx) LockFeedbackToken(ctx context.Context, hash []byte) (*app.FeedbackToken, error) {
+	return feedbackToken(ctx, t.tx, feedbackTokenSQL+` FOR UPDATE OF t`, hash)
+}
+
+// UseFeedbackToken implements app.AttendanceTx.
+func (t *Tx) UseFeedbackToken(ctx context.Context, hash []byte, at time.Time) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE feedback_tokens SET used_at = $2 WHERE token_hash = $1`, hash, at); err != nil {
+		return fmt.Errorf("use feedback token: %w", err)
+	}
+	return nil
+}
+
+// InsertFeedback implements app.AttendanceTx.
+func (t *Tx) InsertFeedback(ctx context.Context, f *domain.Feedback) error {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO feedback (id, attendance_id, rating, comment, created_at)
+		VALUES ($1, $2, $3, $4, $5)`, f.ID, f.AttendanceID, f.Rating, f.Comment, f.CreatedAt); err != nil {
+		return fmt.Errorf("insert feedback: %w", err)
+	}
+	return nil
+}
+
+// FeedbackSummary implements app.FeedbackStore.
+func (s *Store) FeedbackSummary(ctx context.Context, instanceID string) (app.FeedbackSummary, error) {
+	var r struct {
+		Count   int             `db:"count"`
+		Average sql.NullFloat64 `db:"average"`
+	}
+	err := s.db.GetContext(ctx, &r, `SELECT count(*) AS count, avg(f.rating)::float8 AS average
+		FROM feedback f JOIN attendances a ON a.id = f.attendance_id WHERE ($1 = '' OR a.instance_id::text = $1)`, instanceID)
+	if err != nil {
+		return app.FeedbackSummary{}, fmt.Errorf("feedback summary: %w", err)
+	}
+	return app.FeedbackSummary{Count: r.Count, Average: r.Average.Float64}, nil
+}
