@@ -17,7 +17,7 @@ import (
 // redelivered commands have no further effect. It returns the resulting
 // status; a transient send error is returned for the caller to retry.
 func (a *App) DeliverMessage(ctx context.Context, instanceID, messageID string) (domain.MessageStatus, error) {
-	m, err := a.store.Message(ctx, instanceID, messageID)
+	m, attempts, err := a.store.BeginSend(ctx, instanceID, messageID)
 	if domain.IsNotFound(err) {
 		return "", nil
 	}
@@ -41,7 +41,10 @@ func (a *App) DeliverMessage(ctx context.Context, instanceID, messageID string) 
 		}
 		out.Media, out.Mime, out.Filename, out.SHA256 = data, m.Media.Mime, m.Media.Filename, m.Media.SHA256
 	}
-	sendErr := a.wa.Send(ctx, instanceID, out)
+	var sendErr error
+	if !a.alreadyAccepted(ctx, instanceID, m.WAMessageID, attempts) {
+		sendErr = a.wa.Send(ctx, instanceID, out)
+	}
 	if sendErr != nil && !errors.Is(sendErr, ErrPermanent) {
 		return "", fmt.Errorf("send %s: %w", m.ID, sendErr)
 	}
@@ -76,4 +79,19 @@ func statusEvent(m *domain.Message, now time.Time) events.Envelope {
 	return newEvent(events.MessageStatus, m.InstanceID, now, events.MessageStatusChanged{
 		MessageID: m.ID, WAMessageID: m.WAMessageID, Status: string(m.Status), Error: m.Error,
 	})
+}
+
+// alreadyAccepted tells whether an earlier attempt of this send, cut short
+// before its outcome was recorded, reached WhatsApp.
+func (a *App) alreadyAccepted(ctx context.Context, instanceID, waMessageID string, attempts int) bool {
+	checker, ok := a.wa.(SendChecker)
+	if !ok || attempts <= 1 {
+		return false
+	}
+	accepted, err := checker.Accepted(ctx, instanceID, waMessageID)
+	if err != nil {
+		a.logger.Warn("check an earlier send attempt", "wa_message_id", waMessageID, "err", err)
+		return false
+	}
+	return accepted
 }

@@ -20,6 +20,7 @@ type fakeStore struct {
 	messages  map[string]domain.Message
 	published []events.Envelope
 	failTx    error
+	attempts  int
 }
 
 func newFakeStore() *fakeStore {
@@ -226,4 +227,15 @@ func (t *fakeTx) LockMessageByWAID(ctx context.Context, instanceID, waMessageID 
 		}
 	}
 	return nil, domain.NotFound("message")
+}
+
+func (s *fakeStore) BeginSend(ctx context.Context, instanceID, id string) (*domain.Message, int, error) {
+	m, err := s.Message(ctx, instanceID, id)
+	if err != nil || m.Status != domain.StatusQueued {
+		return m, 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.attempts++
+	return m, 1, nil
 }

@@ -24,6 +24,10 @@ type Store interface {
 	Message(ctx context.Context, instanceID, id string) (*domain.Message, error)
 	MessageByIdempotencyKey(ctx context.Context, instanceID, key string) (*domain.Message, error)
 	ListMessages(ctx context.Context, f MessageFilter) ([]domain.Message, string, error)
+	// BeginSend counts a send attempt of a queued message and returns it with
+	// the number of attempts so far; a message no longer queued is returned
+	// as it is, with 0 attempts.
+	BeginSend(ctx context.Context, instanceID, id string) (*domain.Message, int, error)
 	// NextDueAt is the earliest send_at of a scheduled message, nil if none.
 	NextDueAt(ctx context.Context) (*time.Time, error)
 }
@@ -91,6 +95,13 @@ type WhatsApp interface {
 	// Send delivers m through the instance. Errors wrapping ErrPermanent
 	// will never succeed (bad number, banned); others may on retry.
 	Send(ctx context.Context, instanceID string, m OutboundMessage) error
+}
+
+// SendChecker is implemented by drivers that can tell whether WhatsApp
+// already accepted a message id: a send interrupted by a crash is then not
+// repeated. (Real WhatsApp de-duplicates by message id itself.)
+type SendChecker interface {
+	Accepted(ctx context.Context, instanceID, waMessageID string) (bool, error)
 }
 
 // ErrPermanent marks a send failure that retrying cannot fix.

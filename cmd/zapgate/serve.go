@@ -129,7 +129,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		if err != nil {
 			return err
 		}
-		bot := messaging.NewBot(a, wa, sub, queueJanitor{conn}, poison, m, time.Second, cfg.SendRate, log)
+		leases := postgres.NewLeases(db, "bot-"+domain.NewID(time.Now()), 15*time.Second)
+		bot := messaging.NewBot(a, wa, sub, queueJanitor{conn}, leases, poison, m, time.Second, cfg.SendRate, log)
 		bctx, bcancel := context.WithCancel(runCtx)
 		defer bcancel()
 		g.Go(func() error { return bot.Run(bctx) })

@@ -38,6 +38,14 @@ type Subscriber interface {
 	Subscribe(ctx context.Context, instanceID string) (<-chan *message.Message, error)
 }
 
+// Leases decides which instances this process runs.
+type Leases interface {
+	// Sync renews and takes leases; it returns the instances held.
+	Sync(ctx context.Context) ([]string, error)
+	// Release hands every lease back.
+	Release(ctx context.Context) error
+}
+
 // QueueJanitor removes the queue of a deleted instance.
 type QueueJanitor interface {
 	DeleteInstanceQueue(instanceID string) error
@@ -50,6 +58,7 @@ type Bot struct {
 	sessions Sessions
 	sub      Subscriber
 	janitor  QueueJanitor
+	leases   Leases
 	poison   message.Publisher
 	metrics  *metrics.Metrics
 	log      *slog.Logger
@@ -70,10 +79,10 @@ type consumer struct {
 }
 
 // NewBot wires a bot. interval is how often it reconciles instances.
-func NewBot(a *app.App, sessions Sessions, sub Subscriber, janitor QueueJanitor, poison message.Publisher,
+func NewBot(a *app.App, sessions Sessions, sub Subscriber, janitor QueueJanitor, leases Leases, poison message.Publisher,
 	m *metrics.Metrics, interval time.Duration, sendRate int, log *slog.Logger) *Bot {
 	return &Bot{
-		app: a, sessions: sessions, sub: sub, janitor: janitor, poison: poison, metrics: m, sendRate: sendRate,
+		app: a, sessions: sessions, sub: sub, janitor: janitor, leases: leases, poison: poison, metrics: m, sendRate: sendRate,
 		log: log.With("role", "bot"), logger: watermill.NewSlogLogger(log), interval: interval,
 		started: map[string]time.Time{}, consumers: map[string]*consumer{},
 	}
@@ -90,6 +99,11 @@ func (b *Bot) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			b.stopAll()
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := b.leases.Release(rctx); err != nil {
+				b.log.Warn("release leases", "err", err)
+			}
 			return nil
 		case <-t.C:
 		}
@@ -99,18 +113,40 @@ func (b *Bot) Run(ctx context.Context) error {
 // reconcile starts sessions for new instances, consumes the queues of the
 // connected ones and lets go of deleted ones.
 func (b *Bot) reconcile(ctx context.Context) error {
+	held, err := b.leases.Sync(ctx)
+	if err != nil {
+		return err
+	}
 	instances, err := b.app.AllInstances(ctx)
 	if err != nil {
 		return err
 	}
-	want := make(map[string]domain.Instance, len(instances))
+	exists := make(map[string]bool, len(instances))
 	for _, in := range instances {
-		want[in.ID] = in
+		exists[in.ID] = true
+	}
+	mine := make(map[string]bool, len(held))
+	for _, id := range held {
+		mine[id] = true
+	}
+	want := make(map[string]domain.Instance, len(held))
+	for _, in := range instances {
+		if mine[in.ID] {
+			want[in.ID] = in
+		}
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for id := range b.started {
 		if _, ok := want[id]; ok {
+			continue
+		}
+		if exists[id] {
+			// Another process holds it now: let go without unlinking.
+			b.stopConsumer(id)
+			b.sessions.Disconnect(id)
+			delete(b.started, id)
+			b.log.Info("instance handed over", "instance", id)
 			continue
 		}
 		// The instance was deleted: unlink its device, drop its queue.

@@ -250,3 +250,23 @@ func (t *Tx) ClaimDueMessages(ctx context.Context, now time.Time, limit int) ([]
 func (t *Tx) LockMessageByWAID(ctx context.Context, instanceID, waMessageID string) (*domain.Message, error) {
 	return getMessage(ctx, t.tx, `SELECT `+messageColumns+` FROM messages WHERE instance_id = $1 AND wa_message_id = $2 FOR UPDATE`, instanceID, waMessageID)
 }
+
+// BeginSend implements app.Store in one round trip for a queued message.
+func (s *Store) BeginSend(ctx context.Context, instanceID, id string) (*domain.Message, int, error) {
+	var r struct {
+		messageRow
+		Attempts int `db:"send_attempts"`
+	}
+	err := s.db.GetContext(ctx, &r, `UPDATE messages SET send_attempts = send_attempts + 1
+		WHERE instance_id = $1 AND id = $2 AND status = 'queued'
+		RETURNING `+messageColumns+`, send_attempts`, instanceID, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		m, err := s.Message(ctx, instanceID, id)
+		return m, 0, err
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("begin send: %w", err)
+	}
+	m := r.messageRow.domain()
+	return &m, r.Attempts, nil
+}

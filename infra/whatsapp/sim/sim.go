@@ -254,3 +254,14 @@ func (n *Network) PairPhone(ctx context.Context, instanceID, phone string) (stri
 	code = strings.NewReplacer("-", "X", "_", "Y").Replace(code)
 	return code[:4] + "-" + code[4:8], nil
 }
+
+// Accepted implements app.SendChecker: whether the network already holds a
+// send with this id.
+func (n *Network) Accepted(ctx context.Context, instanceID, waMessageID string) (bool, error) {
+	var ok bool
+	err := n.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM sim_sent WHERE instance_id = $1 AND wa_message_id = $2)`, instanceID, waMessageID)
+	if err != nil {
+		return false, fmt.Errorf("sim accepted: %w", err)
+	}
+	return ok, nil
+}
