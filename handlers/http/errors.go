@@ -1,9 +1,17 @@
 package http
 
 import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
 	"strings"
+	"syscall"
+
+	"github.com/lib/pq"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -79,7 +87,29 @@ func (s *Server) describe(c *fiber.Ctx, err error) (int, errorBody) {
 		}
 		return fe.Code, errorBody{errorDetail{Code: code, Message: fe.Message}}
 	}
+	if unavailable(err) {
+		return fiber.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable",
+			Message: "a dependency (database or broker) is unreachable; retry shortly"}}
+	}
 	return fiber.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "something went wrong on our side"}}
+}
+
+// unavailable tells whether err comes from a dependency being out of reach
+// (refused or dropped connections, timeouts, a server shutting down), which
+// clients should retry, rather than from a bug.
+func unavailable(err error) bool {
+	var netErr net.Error
+	var pqErr *pq.Error
+	switch {
+	case errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, sql.ErrConnDone):
+		return true
+	case errors.As(err, &pqErr):
+		// Class 08 is connection exceptions, 57P0x the server going away.
+		return strings.HasPrefix(string(pqErr.Code), "08") || strings.HasPrefix(string(pqErr.Code), "57P")
+	}
+	return false
 }
 
 // bindJSON decodes the body into v; malformed JSON or a wrong type is a

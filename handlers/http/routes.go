@@ -11,6 +11,7 @@ func (s *Server) routes() {
 	f.Get("/readyz", s.readyz)
 	f.Get("/metrics", s.metricsHandler())
 	f.Get("/openapi.yaml", s.openapiYAML)
+	f.Get("/openapi.json", s.openapiJSON)
 	f.Get("/docs", s.docs)
 
 	f.Post("/hooks/:token", s.postHook)
