@@ -259,6 +259,33 @@ func (p *proc) do(method, path, token string, body any, headers ...string) respo
 	return response{Status: resp.StatusCode, Body: raw, Header: resp.Header}
 }
 
+// doWith sends a JSON request with client and returns transport errors.
+func (p *proc) doWith(c *http.Client, method, path, token string, body any) (response, error) {
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return response{}, err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, p.base+path, rd)
+	if err != nil {
+		return response{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return response{}, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return response{Status: resp.StatusCode, Body: raw, Header: resp.Header}, err
+}
+
 // must asserts the status and returns the JSON body.
 func (p *proc) must(want int, method, path, token string, body any, headers ...string) map[string]any {
 	p.t.Helper()
