@@ -102,6 +102,7 @@ func (s *Server) wsAuthorize(c *fiber.Ctx) error {
 	// Attendants see the helpdesk's events only.
 	helpdeskOnly := p.AttendantID != "" && !p.Admin
 	c.Locals("ws.session", ws.Session{
+		Key:        string(domain.HashSecret(token)),
 		InstanceID: instance,
 		Since:      c.Query("since"),
 		Filter: func(e *events.Envelope) bool {

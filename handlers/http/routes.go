@@ -5,7 +5,7 @@ import "github.com/gofiber/contrib/websocket"
 // routes lists every route of the API in one place.
 func (s *Server) routes() {
 	f := s.fiber
-	f.Use(s.observe)
+	f.Use(s.observe, s.limitBody)
 
 	f.Get("/healthz", s.healthz)
 	f.Get("/readyz", s.readyz)
@@ -13,6 +13,11 @@ func (s *Server) routes() {
 	f.Get("/openapi.yaml", s.openapiYAML)
 	f.Get("/openapi.json", s.openapiJSON)
 	f.Get("/docs", s.docs)
+
+	// The dashboard and the customer's feedback page (web.go).
+	f.Get("/", s.webIndex)
+	f.Use("/assets", s.webAsset)
+	f.Get("/feedback/:token", s.webFeedback)
 
 	f.Post("/hooks/:token", s.postHook)
 	if s.hub != nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -91,6 +92,23 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	s.metrics.HTTPRequests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
 	s.metrics.HTTPDuration.WithLabelValues(c.Method(), route).Observe(time.Since(start).Seconds())
 	return err
+}
+
+// smallBodyLimit applies to every request that carries no media.
+const smallBodyLimit = 1 << 20
+
+// limitBody holds requests without media to 1 MiB; only the routes that
+// take files get the full BodyLimit.
+func (s *Server) limitBody(c *fiber.Ctx) error {
+	if len(c.Body()) <= smallBodyLimit {
+		return c.Next()
+	}
+	p := c.Path()
+	media := strings.HasSuffix(p, "/messages") || strings.HasSuffix(p, "/inbound")
+	if !media {
+		return &domain.Error{Kind: domain.KindTooLarge, Code: "body_too_large", Message: "this route takes at most 1 MiB"}
+	}
+	return c.Next()
 }
 
 func queryPage(c *fiber.Ctx) (app.Page, error) {

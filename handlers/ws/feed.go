@@ -31,6 +31,7 @@ type Backlog interface {
 const (
 	CloseTooSlow   = 4008 // the client did not keep up with the feed
 	CloseBadResume = 4004 // since names an event the log does not have
+	CloseTooMany   = 4029 // the token holds MaxConnsPerToken connections already
 )
 
 const (
@@ -41,16 +42,41 @@ const (
 	backlogPage  = 1000
 )
 
+// MaxConnsPerToken caps the websockets one token may hold open in a process.
+const MaxConnsPerToken = 20
+
 // Hub fans events from this process's queue out to its clients.
 type Hub struct {
 	log     *slog.Logger
 	mu      sync.Mutex
 	clients map[*client]struct{}
+	perKey  map[string]int
 }
 
 // NewHub returns an empty hub.
 func NewHub(log *slog.Logger) *Hub {
-	return &Hub{log: log.With("role", "websocket"), clients: map[*client]struct{}{}}
+	return &Hub{log: log.With("role", "websocket"), clients: map[*client]struct{}{}, perKey: map[string]int{}}
+}
+
+// Reserve counts a connection for key (a token's hash) and reports false
+// when the key holds MaxConnsPerToken already; Unreserve undoes it.
+func (h *Hub) Reserve(key string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.perKey[key] >= MaxConnsPerToken {
+		return false
+	}
+	h.perKey[key]++
+	return true
+}
+
+// Unreserve releases a connection counted by Reserve.
+func (h *Hub) Unreserve(key string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.perKey[key]--; h.perKey[key] <= 0 {
+		delete(h.perKey, key)
+	}
 }
 
 type client struct {
@@ -119,6 +145,8 @@ func (h *Hub) Clients() int {
 
 // Session is one authorised connection's view of the feed.
 type Session struct {
+	// Key is what the connection was counted under by Reserve.
+	Key    string
 	Filter func(e *events.Envelope) bool
 	// InstanceID limits the backlog to one instance ("" for all).
 	InstanceID string
@@ -128,6 +156,11 @@ type Session struct {
 // Serve streams events to conn until it closes: the backlog after Since
 // first, then live events, skipping any the backlog already sent.
 func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, s Session, backlog Backlog) {
+	if !h.Reserve(s.Key) {
+		h.closeWith(conn, CloseTooMany, "this token holds too many websocket connections")
+		return
+	}
+	defer h.Unreserve(s.Key)
 	c := &client{filter: s.Filter, send: make(chan frame, sendBuffer), slow: make(chan struct{})}
 	// Register before reading the log: an event committed meanwhile is then
 	// either in the backlog, in the live buffer, or both (de-duplicated).

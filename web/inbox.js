@@ -1,0 +1,486 @@
+// inbox.js: the attendances (open or closed) kept live from the event feed,
+// and one conversation at a time with its history and the reply box.
+
+import { api, session } from './api.js';
+import { $, h, announce, timeEl, phone, bytes } from './dom.js';
+
+const MAX_FILE = 16 << 20; // the API's limit for one file
+
+const state = {
+  show: 'open', // which list is shown: open or closed
+  list: new Map(), // attendance id → attendance (no messages)
+  next: '', // cursor of the next page of the list
+  loaded: false,
+  currentId: '', // the conversation on screen
+  current: null, // ... and its attendance with messages
+  seen: new Map(), // attendance id → unread count already looked at
+  counted: new Set(), // message ids already reflected in the list
+  fetching: new Map(), // attendance id → pending GET /v1/attendances/{id}
+  attendants: null, // GET /v1/attendants, once per session
+  mediaURLs: [], // blob: URLs of the conversation on screen
+};
+
+export function resetInbox() {
+  releaseMedia();
+  Object.assign(state, {
+    show: 'open', list: new Map(), next: '', loaded: false, currentId: '', current: null,
+    seen: new Map(), counted: new Set(), fetching: new Map(), attendants: null,
+  });
+  $('#attendance-list').replaceChildren();
+  $('#attendance-list').removeAttribute('data-loaded');
+  showConversation(false);
+  document.title = 'zapgate';
+}
+
+const clientName = (a) => a?.client?.push_name || phone(a?.client?.phone) || 'Unknown client';
+
+function describe(err) {
+  const fields = Object.entries(err.fields || {}).map(([k, v]) => `${k} ${v}`);
+  return fields.length ? `${err.message}: ${fields.join(', ')}` : err.message;
+}
+
+// ---- the list ----
+
+export async function loadList(more = false) {
+  const listEl = $('#attendance-list');
+  listEl.setAttribute('aria-busy', 'true');
+  try {
+    const page = await api.attendances(state.show, more ? state.next : '');
+    if (!more) state.list = new Map();
+    for (const a of page.items) {
+      state.list.set(a.id, a);
+      if (a.last_message) state.counted.add(a.last_message.id);
+    }
+    state.next = page.next || '';
+    state.loaded = true;
+    $('#list-error').textContent = '';
+    renderList();
+    listEl.dataset.loaded = 'true';
+  } catch (err) {
+    $('#list-error').textContent = `The conversations could not be loaded: ${describe(err)}`;
+  } finally {
+    listEl.removeAttribute('aria-busy');
+  }
+}
+
+// unseen is how many client messages came in since the attendant last
+// looked at the conversation (the API counts since the last reply).
+function unseen(a) {
+  const seen = state.seen.get(a.id) ?? 0;
+  if (seen > a.unread) state.seen.set(a.id, a.unread);
+  return Math.max(0, a.unread - Math.min(seen, a.unread));
+}
+
+function preview(a) {
+  const m = a.last_message;
+  if (!m) return '';
+  const body = m.type === 'text' ? m.text : m.caption || `${m.type}${m.media?.filename ? `: ${m.media.filename}` : ''}`;
+  return (a.last_message_from === 'attendant' ? 'You: ' : '') + body;
+}
+
+export function renderList() {
+  const listEl = $('#attendance-list');
+  const focused = document.activeElement?.closest?.('#attendance-list [data-id]')?.dataset.id;
+  const items = [...state.list.values()].sort((x, y) => (y.last_activity_at || '').localeCompare(x.last_activity_at || ''));
+  let total = 0;
+  listEl.replaceChildren(...items.map((a) => {
+    if (a.id === state.currentId) state.seen.set(a.id, a.unread);
+    const n = unseen(a);
+    total += n;
+    return h('li', {},
+      h('a', {
+        href: `#/inbox/${a.id}`, class: `att${n ? ' unread' : ''}`, 'data-testid': 'attendance-item',
+        dataset: { id: a.id, phone: a.client?.phone || '', status: a.status },
+        'aria-current': a.id === state.currentId ? 'true' : null,
+      },
+      h('span', { class: 'att-top' }, h('span', { class: 'att-name' }, clientName(a)), timeEl(a.last_activity_at)),
+      h('span', { class: 'att-bottom' },
+        h('span', { class: 'att-last' }, preview(a)),
+        n ? h('span', { class: 'badge', 'data-testid': 'unread' }, h('span', { 'aria-hidden': 'true' }, n),
+          h('span', { class: 'sr-only' }, `${n} new ${n === 1 ? 'message' : 'messages'}`)) : null)));
+  }));
+  $('#list-empty').hidden = items.length > 0 || !state.loaded;
+  $('#list-empty').textContent = state.show === 'open' ? 'No open conversations.' : 'No closed conversations.';
+  $('#load-more').hidden = !state.next;
+  document.title = total ? `(${total}) zapgate` : 'zapgate';
+  if (focused) listEl.querySelector(`[data-id="${CSS.escape(focused)}"]`)?.focus();
+}
+
+export function setShow(which) {
+  if (state.show === which) return;
+  state.show = which;
+  $('#show-open').setAttribute('aria-pressed', String(which === 'open'));
+  $('#show-closed').setAttribute('aria-pressed', String(which === 'closed'));
+  state.list = new Map();
+  renderList();
+  loadList();
+}
+
+// fetchAttendance coalesces concurrent reads of one attendance.
+function fetchAttendance(id) {
+  if (!state.fetching.has(id)) {
+    state.fetching.set(id, api.attendance(id).finally(() => state.fetching.delete(id)));
+  }
+  return state.fetching.get(id);
+}
+
+// refreshOne reads one attendance and files it in (or out of) the list.
+async function refreshOne(id) {
+  let a;
+  try {
+    a = await fetchAttendance(id);
+  } catch {
+    return null;
+  }
+  const { messages = [], ...summary } = a;
+  for (const m of messages) state.counted.add(m.id);
+  if (summary.status === state.show) state.list.set(id, summary);
+  else state.list.delete(id);
+  renderList();
+  return summary;
+}
+
+// ---- live events ----
+
+export function handleEvent(ev) {
+  const d = ev.data || {};
+  switch (ev.type) {
+    case 'attendance.opened':
+      refreshOne(d.attendance_id).then((a) => {
+        if (a?.status === 'open' && !ev.replayed) announce(`New conversation from ${clientName(a)}`);
+      });
+      break;
+    case 'attendance.message':
+      onMessage(d);
+      break;
+    case 'attendance.closed':
+      onClosed(d);
+      break;
+    case 'message.status':
+      onStatus(d);
+      break;
+  }
+}
+
+function onMessage({ attendance_id: id, from, message: m }) {
+  if (!m?.id) return;
+  const a = state.list.get(id);
+  if (!state.counted.has(m.id)) {
+    state.counted.add(m.id);
+    if (a) {
+      Object.assign(a, { last_message: m, last_message_from: from, last_activity_at: m.created_at });
+      a.unread = from === 'client' ? a.unread + 1 : 0;
+      renderList();
+    } else {
+      refreshOne(id);
+    }
+    if (from === 'client' && id !== state.currentId) announce(`New message from ${clientName(a || state.current)}`);
+  }
+  if (id === state.currentId && state.current) {
+    if (from === 'client' && a) state.seen.set(id, a.unread);
+    addMessage(m);
+  }
+}
+
+function onClosed({ attendance_id: id, reason, closed_at: closedAt }) {
+  const a = state.list.get(id);
+  if (state.show === 'open') {
+    if (a) {
+      state.list.delete(id);
+      renderList();
+      announce(`The conversation with ${clientName(a)} was closed`);
+    }
+  } else {
+    refreshOne(id);
+  }
+  if (id === state.currentId && state.current) {
+    Object.assign(state.current, { status: 'closed', closed_reason: reason, closed_at: closedAt });
+    renderHead();
+  }
+}
+
+function onStatus({ message_id: id, status, error }) {
+  const el = $(`#messages [data-id="${CSS.escape(id || '')}"] .status`);
+  if (el) {
+    el.dataset.status = status;
+    el.textContent = statusLabel(status, error);
+  }
+}
+
+// ---- the conversation ----
+
+function showConversation(on) {
+  $('#conv').hidden = !on;
+  $('#conv-placeholder').hidden = on;
+  $('#inbox-view').classList.toggle('has-conv', on);
+}
+
+export async function openConversation(id) {
+  if (!id) {
+    state.currentId = '';
+    state.current = null;
+    releaseMedia();
+    showConversation(false);
+    renderList();
+    return;
+  }
+  const same = id === state.currentId && state.current;
+  state.currentId = id;
+  renderList();
+  if (same) return;
+  state.current = null;
+  showConversation(true);
+  $('#conv-title').textContent = 'Loading…';
+  $('#conv-meta').textContent = '';
+  $('#messages').replaceChildren();
+  $('#conv').dataset.id = id;
+  let a;
+  try {
+    a = await fetchAttendance(id);
+  } catch (err) {
+    if (state.currentId !== id) return;
+    $('#conv-title').textContent = err.status === 404 ? 'This conversation does not exist' : 'The conversation could not be loaded';
+    $('#conv-meta').textContent = err.status === 404 ? '' : describe(err);
+    $('#conv').dataset.status = 'missing';
+    return;
+  }
+  if (state.currentId !== id) return;
+  state.current = a;
+  for (const m of a.messages || []) state.counted.add(m.id);
+  state.seen.set(id, a.unread);
+  const { messages, ...summary } = a;
+  if (a.status === state.show) state.list.set(id, summary);
+  releaseMedia();
+  $('#messages').replaceChildren(...(messages || []).map(messageEl));
+  renderHead();
+  renderList();
+  scrollToEnd(true);
+  $('#conv-title').focus();
+  loadAttendants();
+}
+
+function renderHead() {
+  const a = state.current;
+  if (!a) return;
+  const open = a.status === 'open';
+  $('#conv').dataset.status = a.status;
+  $('#conv-title').textContent = clientName(a);
+  const parts = [phone(a.client?.phone), open ? 'Open' : `Closed${a.closed_reason ? ` (${a.closed_reason})` : ''}`];
+  $('#conv-meta').textContent = parts.filter(Boolean).join(' · ');
+  $('#reply-form').hidden = !open;
+  $('#conv-closed').hidden = open;
+  $('#close-btn').hidden = !open;
+  $('#assign-form').hidden = !open;
+  renderAssign();
+}
+
+async function loadAttendants() {
+  if (state.attendants) return renderAssign();
+  try {
+    state.attendants = (await api.attendants()).items || [];
+  } catch {
+    state.attendants = [];
+  }
+  renderAssign();
+}
+
+function renderAssign() {
+  const a = state.current;
+  const select = $('#assign-select');
+  if (!a || !state.attendants) return;
+  const me = session()?.id;
+  const options = [h('option', { value: '', disabled: true, selected: !a.attendant_id }, 'Nobody')];
+  for (const t of state.attendants) {
+    options.push(h('option', { value: t.id, selected: t.id === a.attendant_id }, t.id === me ? `${t.name} (you)` : t.name));
+  }
+  if (!a.attendant_id && me && state.attendants.some((t) => t.id === me)) {
+    options[0].selected = false;
+    options.find((o) => o.value === me).selected = true;
+  }
+  select.replaceChildren(...options);
+  const who = state.attendants.find((t) => t.id === a.attendant_id);
+  $('#assigned-to').textContent = who ? `Assigned to ${who.name}` : 'Not assigned';
+}
+
+function statusLabel(status, error) {
+  const labels = { scheduled: 'Scheduled', queued: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', canceled: 'Canceled' };
+  if (status === 'failed') return error ? `Not sent: ${error}` : 'Not sent';
+  return labels[status] || '';
+}
+
+function messageEl(m) {
+  const out = m.direction === 'out';
+  const bubble = h('div', { class: 'bubble' });
+  if (m.media) bubble.append(mediaEl(m));
+  const text = m.type === 'text' ? m.text : m.caption;
+  if (text) bubble.append(h('p', { class: 'text' }, text));
+  return h('li', { class: `msg ${out ? 'out' : 'in'}`, 'data-testid': 'message', dataset: { id: m.id } },
+    h('span', { class: 'sr-only' }, out ? 'You said:' : `${clientName(state.current)} said:`),
+    bubble,
+    h('span', { class: 'meta' }, timeEl(m.created_at),
+      out ? h('span', { class: 'status', dataset: { status: m.status } }, statusLabel(m.status, m.error)) : null));
+}
+
+// mediaEl shows a file's name at once, and the file itself once it loads.
+// The files need the bearer token, so they come as blobs; an attendant may
+// not be allowed to fetch them, and then the name stays.
+function mediaEl(m) {
+  const { mime = '', filename, size, url } = m.media;
+  const label = filename || `${m.type} file`;
+  const fileLine = (...extra) => [h('span', { 'aria-hidden': 'true' }, '📎 '), label, size ? ` (${bytes(size)})` : '', ...extra];
+  const box = h('div', { class: 'media' }, h('span', { class: 'file' }, ...fileLine()));
+  if (!url) return box;
+  api.media(url).then((blob) => {
+    if (!box.isConnected) return; // the conversation changed meanwhile
+    const src = URL.createObjectURL(blob);
+    state.mediaURLs.push(src);
+    let el;
+    if (mime.startsWith('image/')) el = h('img', { src, alt: label });
+    else if (mime.startsWith('audio/')) el = h('audio', { src, controls: true, 'aria-label': label });
+    else if (mime.startsWith('video/')) el = h('video', { src, controls: true, 'aria-label': label });
+    else el = h('a', { href: src, download: label, class: 'file' }, ...fileLine());
+    box.replaceChildren(el);
+  }).catch(() => {});
+  return box;
+}
+
+function releaseMedia() {
+  for (const u of state.mediaURLs) URL.revokeObjectURL(u);
+  state.mediaURLs = [];
+}
+
+function addMessage(m) {
+  const list = $('#messages');
+  if (list.querySelector(`[data-id="${CSS.escape(m.id)}"]`)) return;
+  const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  state.current?.messages?.push(m);
+  list.append(messageEl(m));
+  scrollToEnd(nearEnd);
+}
+
+function scrollToEnd(really) {
+  const list = $('#messages');
+  if (really) list.scrollTop = list.scrollHeight;
+}
+
+// ---- actions ----
+
+function mediaType(mime) {
+  for (const t of ['image', 'audio', 'video']) if (mime.startsWith(`${t}/`)) return t;
+  return 'document';
+}
+
+function readDataURL(file) {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(file);
+  });
+}
+
+async function sendReply(ev) {
+  ev.preventDefault();
+  const a = state.current;
+  if (!a || a.status !== 'open') return;
+  const textEl = $('#reply-text');
+  const fileEl = $('#reply-file');
+  const button = $('#reply-send');
+  const error = $('#reply-error');
+  const text = textEl.value.trim();
+  const file = fileEl.files[0];
+  error.textContent = '';
+  if (!text && !file) {
+    error.textContent = 'Write a message or attach a file.';
+    textEl.focus();
+    return;
+  }
+  if (file && file.size > MAX_FILE) {
+    error.textContent = 'The file is too large: 16 MB at most.';
+    return;
+  }
+  button.disabled = true;
+  try {
+    const bodies = [];
+    if (file) {
+      const type = mediaType(file.type || '');
+      const body = { type, media: { data: await readDataURL(file), filename: file.name } };
+      if (file.type) body.media.mime = file.type;
+      if (text && type !== 'audio') body.caption = text;
+      bodies.push(body);
+      if (text && type === 'audio') bodies.push({ type: 'text', text }); // audio has no caption
+    } else {
+      bodies.push({ type: 'text', text });
+    }
+    for (const body of bodies) {
+      const m = await api.reply(a.id, body);
+      onMessage({ attendance_id: a.id, from: 'attendant', message: m });
+    }
+    textEl.value = '';
+    fileEl.value = '';
+    fileChosen();
+  } catch (err) {
+    error.textContent = `Not sent: ${describe(err)}`;
+  } finally {
+    button.disabled = false;
+    textEl.focus();
+  }
+}
+
+function fileChosen() {
+  const file = $('#reply-file').files[0];
+  $('#reply-file-name').textContent = file ? `${file.name} (${bytes(file.size)})` : '';
+  $('#reply-file-clear').hidden = !file;
+}
+
+async function assign(ev) {
+  ev.preventDefault();
+  const a = state.current;
+  const to = $('#assign-select').value;
+  if (!a || !to) return;
+  try {
+    const got = await api.assign(a.id, to);
+    a.attendant_id = got.attendant_id;
+    const item = state.list.get(a.id);
+    if (item) item.attendant_id = got.attendant_id;
+    renderAssign();
+    announce($('#assigned-to').textContent);
+  } catch (err) {
+    $('#conv-error').textContent = `Not assigned: ${describe(err)}`;
+  }
+}
+
+async function closeCurrent() {
+  const a = state.current;
+  if (!a) return;
+  $('#conv-error').textContent = '';
+  try {
+    const got = await api.close(a.id);
+    onClosed({ attendance_id: a.id, reason: got.closed_reason, closed_at: got.closed_at });
+    announce('The conversation was closed; the client gets a link to rate it');
+  } catch (err) {
+    $('#conv-error').textContent = `Not closed: ${describe(err)}`;
+  }
+}
+
+export function initInbox() {
+  $('#reply-form').addEventListener('submit', sendReply);
+  $('#reply-text').addEventListener('keydown', (ev) => {
+    // Enter sends, Shift+Enter starts a new line.
+    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      $('#reply-form').requestSubmit();
+    }
+  });
+  $('#reply-file').addEventListener('change', fileChosen);
+  $('#reply-file-clear').addEventListener('click', () => {
+    $('#reply-file').value = '';
+    fileChosen();
+    $('#reply-file').focus();
+  });
+  $('#assign-form').addEventListener('submit', assign);
+  $('#close-btn').addEventListener('click', closeCurrent);
+  $('#show-open').addEventListener('click', () => setShow('open'));
+  $('#show-closed').addEventListener('click', () => setShow('closed'));
+  $('#load-more').addEventListener('click', () => loadList(true));
+}

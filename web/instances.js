@@ -1,0 +1,179 @@
+// instances.js: the admin's WhatsApp instances, with their status live and
+// the QR code shown (and replaced as it rotates) while one is linking.
+
+import { api } from './api.js';
+import { $, h, announce, phone } from './dom.js';
+
+const state = {
+  items: new Map(), // instance id → instance
+  qr: new Map(), // instance id → blob: URL of its current QR code
+  loading: new Set(), // instance ids whose QR is being fetched
+};
+
+const labels = {
+  created: 'Starting', qr: 'Waiting for scan', connected: 'Connected', disconnected: 'Disconnected', logged_out: 'Logged out',
+};
+
+export function resetInstances() {
+  for (const url of state.qr.values()) URL.revokeObjectURL(url);
+  state.items = new Map();
+  state.qr = new Map();
+  $('#instance-list').replaceChildren();
+  $('#instance-list').removeAttribute('data-loaded');
+}
+
+export async function loadInstances() {
+  try {
+    const page = await api.instances();
+    state.items = new Map(page.items.map((i) => [i.id, i]));
+    $('#instances-error').textContent = '';
+  } catch (err) {
+    $('#instances-error').textContent = `The instances could not be loaded: ${err.message}`;
+    return;
+  }
+  render();
+  $('#instance-list').dataset.loaded = 'true';
+  for (const i of state.items.values()) if (i.status === 'qr') loadQR(i.id);
+}
+
+function render() {
+  const items = [...state.items.values()].sort((a, b) => a.name.localeCompare(b.name));
+  $('#instance-list').replaceChildren(...items.map(card));
+  $('#instances-empty').hidden = items.length > 0;
+}
+
+function card(i) {
+  const qr = state.qr.get(i.id);
+  return h('li', { class: 'card', 'data-testid': 'instance', dataset: { id: i.id, status: i.status } },
+    h('div', { class: 'card-head' },
+      h('h2', {}, i.name),
+      h('span', { class: `pill status-${i.status}`, 'data-testid': 'instance-status' }, labels[i.status] || i.status)),
+    h('p', { class: 'muted' }, i.phone ? phone(i.phone) : 'No phone linked yet'),
+    i.status_reason ? h('p', { class: 'muted' }, i.status_reason) : null,
+    i.status === 'qr'
+      ? h('figure', { class: 'qr' },
+        qr ? h('img', { src: qr, alt: `QR code to link ${i.name}`, 'data-testid': 'qr', width: 256, height: 256 })
+          : h('p', { class: 'qr-wait' }, 'Waiting for the QR code…'),
+        h('figcaption', {}, 'On the phone: WhatsApp › Settings › Linked devices › Link a device, then scan this code.'))
+      : null,
+    h('div', { class: 'card-actions' },
+      h('button', {
+        type: 'button', class: 'secondary', disabled: i.status !== 'connected', onclick: () => logout(i),
+        'aria-label': `Log out ${i.name} from WhatsApp`,
+      }, 'Log out')));
+}
+
+async function loadQR(id) {
+  if (state.loading.has(id)) return;
+  state.loading.add(id);
+  try {
+    const blob = await api.qr(id);
+    const old = state.qr.get(id);
+    state.qr.set(id, URL.createObjectURL(blob));
+    if (old) URL.revokeObjectURL(old);
+  } catch (err) {
+    if (err.code === 'already_connected') await refresh(id);
+    // qr_unavailable: the next instance.qr event brings it
+  } finally {
+    state.loading.delete(id);
+  }
+  render();
+}
+
+function dropQR(id) {
+  const url = state.qr.get(id);
+  if (url) URL.revokeObjectURL(url);
+  state.qr.delete(id);
+}
+
+async function refresh(id) {
+  try {
+    state.items.set(id, await api.instance(id));
+  } catch (err) {
+    if (err.status === 404) state.items.delete(id);
+  }
+  render();
+}
+
+async function logout(i) {
+  if (!window.confirm(`Log ${i.name} out of WhatsApp? It must be linked again with a new QR code.`)) return;
+  try {
+    await api.logoutInstance(i.id);
+    announce(`${i.name} is logging out`);
+  } catch (err) {
+    $('#instances-error').textContent = `${i.name} was not logged out: ${err.message}`;
+  }
+}
+
+// handleEvent applies instance.status and instance.qr from the feed.
+export function handleEvent(ev) {
+  const id = ev.instance_id;
+  if (!id || !ev.type.startsWith('instance.')) return;
+  const i = state.items.get(id);
+  if (!i) {
+    if (ev.type === 'instance.status' || ev.type === 'instance.qr') refresh(id).then(() => loadQRIfLinking(id));
+    return;
+  }
+  if (ev.type === 'instance.status') {
+    const before = i.status;
+    Object.assign(i, { status: ev.data.status, phone: ev.data.phone || (ev.data.status === 'logged_out' ? '' : i.phone) });
+    i.status_reason = ev.data.reason || '';
+    if (i.status !== 'qr') dropQR(id);
+    render();
+    if (before !== i.status) announce(`${i.name}: ${labels[i.status] || i.status}`);
+    loadQRIfLinking(id);
+  } else if (ev.type === 'instance.qr') {
+    i.status = 'qr';
+    loadQR(id);
+  }
+}
+
+function loadQRIfLinking(id) {
+  if (state.items.get(id)?.status === 'qr' && !state.qr.has(id)) loadQR(id);
+}
+
+async function create(ev) {
+  ev.preventDefault();
+  const input = $('#instance-name');
+  const error = $('#instances-error');
+  error.textContent = '';
+  const name = input.value.trim();
+  if (!name) {
+    error.textContent = 'Give the instance a name.';
+    input.focus();
+    return;
+  }
+  try {
+    const created = await api.createInstance(name);
+    const { token, ...instance } = created;
+    if (!state.items.has(instance.id)) state.items.set(instance.id, instance); // the feed may have been first
+    render();
+    input.value = '';
+    $('#new-token').value = token;
+    $('#token-copied').textContent = '';
+    $('#token-dialog').showModal();
+    $('#new-token').select();
+    loadQRIfLinking(instance.id);
+  } catch (err) {
+    error.textContent = `Not created: ${err.message}`;
+  }
+}
+
+async function copyToken() {
+  const input = $('#new-token');
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch {
+    document.execCommand('copy');
+  }
+  $('#token-copied').textContent = 'Copied.';
+}
+
+export function initInstances() {
+  $('#create-instance-form').addEventListener('submit', create);
+  $('#copy-token').addEventListener('click', copyToken);
+  $('#token-dialog').addEventListener('close', () => {
+    $('#new-token').value = ''; // shown once
+  });
+}
