@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -365,4 +367,32 @@ func containsID(items []any, id string) bool {
 		}
 	}
 	return false
+}
+
+func TestReplayFromTheCommandLine(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.start()
+	id, token := p.linkedInstance("cli", "5511900000060")
+	rcv := newReceiver(t)
+	p.webhook(id, token, rcv.srv.URL, "message.received")
+	start := time.Now().Add(-time.Second).UTC().Format(time.RFC3339)
+	p.inbound(id, "5511988887777", "one", "")
+	p.inbound(id, "5511988887777", "two", "")
+	eventually(t, 20*time.Second, "originals", func() bool { return rcv.count() == 2 })
+	cmd := exec.Command(binary, "events", "replay", "--since", start, "--type", "message.received", "--instance", id, "--target", "webhooks")
+	cmd.Env = append(os.Environ(), "ZAPGATE_ADMIN_TOKEN="+adminToken, "ZAPGATE_DATABASE_URL="+e.dbURL)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("replay: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), `"count":2`) || !strings.Contains(string(out), `"msg":"events replayed"`) {
+		t.Fatalf("replay output (result and audit line):\n%s", out)
+	}
+	eventually(t, 20*time.Second, "replayed", func() bool { return rcv.count() == 4 })
+	bad := exec.Command(binary, "events", "replay", "--since", "yesterday")
+	bad.Env = cmd.Env
+	if out, err := bad.CombinedOutput(); err == nil || !strings.Contains(string(out), "--since") {
+		t.Fatalf("bad --since accepted: %s", out)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,7 +130,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	checkURL := func(k, v string, schemes ...string) {
 		u, err := url.Parse(v)
-		if err != nil || u.Host == "" || !contains(schemes, u.Scheme) {
+		if err != nil || u.Host == "" || !slices.Contains(schemes, u.Scheme) {
 			bad("%s: %q is not a %s URL", k, v, strings.Join(schemes, "/"))
 		}
 	}
@@ -185,13 +186,4 @@ func splitHostPort(addr string) (string, string, error) {
 		return "", "", err
 	}
 	return addr[:i], addr[i+1:], nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
