@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -197,6 +199,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		})
 	}
 
+	if cfg.PprofAddr != "" {
+		pctx, pcancel := context.WithCancel(runCtx)
+		defer pcancel()
+		g.Go(func() error { return servePprof(pctx, cfg.PprofAddr, log) })
+		g.Go(func() error { <-stopping; pcancel(); return nil })
+	}
+
 	done := make(chan error, 1)
 	go func() { done <- g.Wait() }()
 	select {
@@ -280,4 +289,25 @@ func pruneEvents(ctx context.Context, a *app.App, retention time.Duration, log *
 		case <-t.C:
 		}
 	}
+}
+
+// servePprof exposes the Go profiler on its own listener, for operators
+// chasing a bottleneck (ZAPGATE_PPROF_ADDR, e.g. 127.0.0.1:6060).
+func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	log.Info("pprof listening", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("pprof: %w", err)
+	}
+	return nil
 }

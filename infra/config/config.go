@@ -29,6 +29,7 @@ type Config struct {
 	EventRetention     time.Duration
 	Roles              Roles
 	LogLevel           string
+	PprofAddr          string // serve net/http/pprof here when set (never on by default)
 }
 
 // DefaultSendRate is 20 messages a minute per instance: one every three
@@ -115,6 +116,7 @@ func Load(getenv func(string) string) (Config, error) {
 		S3Endpoint:     get("ZAPGATE_S3_ENDPOINT", ""),
 		PublicURL:      strings.TrimRight(get("ZAPGATE_PUBLIC_URL", "http://localhost:8080"), "/"),
 		LogLevel:       get("ZAPGATE_LOG_LEVEL", "info"),
+		PprofAddr:      get("ZAPGATE_PPROF_ADDR", ""),
 	}
 	c.AttendanceIdle = dur("ZAPGATE_ATTENDANCE_IDLE", "30m")
 	c.AttendanceSweep = dur("ZAPGATE_ATTENDANCE_SWEEP", "5m")
