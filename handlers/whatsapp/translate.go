@@ -1,0 +1,254 @@
+// Package whatsapp translates whatsmeow's events into app calls: link
+// states, receipts and incoming messages. It holds no connection; the
+// whatsmeow driver feeds it.
+package whatsapp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+)
+
+// Sink is the app side of the translation.
+type Sink interface {
+	SetInstanceStatus(ctx context.Context, id string, s domain.InstanceStatus, phone, reason string) error
+	ApplyReceipt(ctx context.Context, instanceID, waMessageID string, status domain.MessageStatus, at time.Time) error
+	ReceiveMessage(ctx context.Context, d domain.IncomingDraft, media *app.IncomingMedia) (*domain.Message, bool, error)
+}
+
+// Downloader fetches and decrypts a media attachment.
+type Downloader interface {
+	Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error)
+}
+
+// Translator handles one instance's events.
+type Translator struct {
+	InstanceID string
+	Sink       Sink
+	Download   Downloader
+	// Phone returns the linked phone number, "" before pairing.
+	Phone func() string
+	// Alarm is called for bans and an outdated client, which need a person.
+	Alarm func(kind string)
+	Log   *slog.Logger
+}
+
+// Handle applies one event; unknown events are ignored.
+func (t *Translator) Handle(ctx context.Context, evt any) error {
+	id := t.InstanceID
+	switch e := evt.(type) {
+	case *events.PairSuccess:
+		return t.Sink.SetInstanceStatus(ctx, id, domain.InstanceConnected, e.ID.User, "")
+	case *events.Connected:
+		return t.Sink.SetInstanceStatus(ctx, id, domain.InstanceConnected, t.phone(), "")
+	case *events.Disconnected:
+		return t.Sink.SetInstanceStatus(ctx, id, domain.InstanceDisconnected, t.phone(), "connection closed by WhatsApp; reconnecting")
+	case *events.StreamReplaced:
+		return t.Sink.SetInstanceStatus(ctx, id, domain.InstanceDisconnected, t.phone(), "another session took over this device (stream replaced)")
+	case *events.LoggedOut:
+		reason := "logged out from the phone"
+		if e.OnConnect {
+			reason = fmt.Sprintf("logged out: %s", e.Reason)
+		}
+		return t.Sink.SetInstanceStatus(ctx, id, domain.InstanceLoggedOut, "", reason)
+	case *events.TemporaryBan:
+		t.alarm("temporary_ban")
+		return t.Sink.SetInstanceStatus(ctx, id, domain.InstanceDisconnected, t.phone(), e.String())
+	case *events.ClientOutdated:
+		t.alarm("client_outdated")
+		return t.Sink.SetInstanceStatus(ctx, id, domain.InstanceDisconnected, t.phone(), "WhatsApp says this client is outdated: update zapgate")
+	case *events.Receipt:
+		return t.receipt(ctx, e)
+	case *events.Message:
+		return t.message(ctx, e)
+	}
+	return nil
+}
+
+func (t *Translator) phone() string {
+	if t.Phone == nil {
+		return ""
+	}
+	return t.Phone()
+}
+
+func (t *Translator) alarm(kind string) {
+	if t.Alarm != nil {
+		t.Alarm(kind)
+	}
+}
+
+// ReceiptStatus maps a receipt type to a message status; ok is false for
+// receipts that do not move an outgoing message (our own reads, retries).
+func ReceiptStatus(rt types.ReceiptType) (domain.MessageStatus, bool) {
+	switch rt {
+	case types.ReceiptTypeDelivered:
+		return domain.StatusDelivered, true
+	case types.ReceiptTypeRead, types.ReceiptTypePlayed:
+		return domain.StatusRead, true
+	}
+	return "", false
+}
+
+func (t *Translator) receipt(ctx context.Context, e *events.Receipt) error {
+	status, ok := ReceiptStatus(e.Type)
+	if !ok {
+		return nil
+	}
+	for _, mid := range e.MessageIDs {
+		err := t.Sink.ApplyReceipt(ctx, t.InstanceID, mid, status, e.Timestamp.UTC())
+		if err != nil && !domain.IsNotFound(err) { // receipts for messages sent elsewhere
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *Translator) message(ctx context.Context, e *events.Message) error {
+	d, media := ConvertMessage(t.InstanceID, e.Info, e.Message)
+	var in *app.IncomingMedia
+	if media != nil && t.Download != nil {
+		data, err := t.Download.Download(ctx, media.Downloadable)
+		if err != nil {
+			// The message still counts; its file is noted as missing.
+			t.Log.Warn("download incoming media", "instance", t.InstanceID, "wa_message_id", d.WAMessageID, "err", err)
+		} else {
+			in = &app.IncomingMedia{Data: data, Mime: media.Mime, Filename: media.Filename}
+		}
+	}
+	_, _, err := t.Sink.ReceiveMessage(ctx, d, in)
+	return err
+}
+
+// Media is an attachment to download.
+type Media struct {
+	Downloadable whatsmeow.DownloadableMessage
+	Mime         string
+	Filename     string
+}
+
+// Location is the typed data of a location message.
+type Location struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+	Name      string  `json:"name,omitempty"`
+	Address   string  `json:"address,omitempty"`
+}
+
+// Contact is the typed data of a contact card.
+type Contact struct {
+	DisplayName string `json:"display_name"`
+	VCard       string `json:"vcard"`
+}
+
+// Extra carries what a message has beyond text and file.
+type Extra struct {
+	LID       string    `json:"lid,omitempty"`
+	VoiceNote bool      `json:"voice_note,omitempty"`
+	Location  *Location `json:"location,omitempty"`
+	Contacts  []Contact `json:"contacts,omitempty"`
+	Kind      string    `json:"kind,omitempty"` // the WhatsApp kind of an unsupported message
+}
+
+// ConvertMessage turns a WhatsApp message into a received message and, for
+// a file, what to download. No network.
+func ConvertMessage(instanceID string, info types.MessageInfo, msg *waE2E.Message) (domain.IncomingDraft, *Media) {
+	d := domain.IncomingDraft{
+		InstanceID: instanceID, WAMessageID: info.ID, PushName: info.PushName,
+		IsGroup: info.IsGroup, FromMe: info.IsFromMe, At: info.Timestamp,
+	}
+	var extra Extra
+	d.From, extra.LID = sender(info.MessageSource)
+	if info.IsGroup {
+		d.Chat = info.Chat.String()
+	}
+	var media *Media
+	switch {
+	case msg.GetConversation() != "":
+		d.Type, d.Text = domain.TypeText, msg.GetConversation()
+	case msg.GetExtendedTextMessage() != nil:
+		d.Type, d.Text = domain.TypeText, msg.GetExtendedTextMessage().GetText()
+	case msg.GetImageMessage() != nil:
+		m := msg.GetImageMessage()
+		d.Type, d.Caption = domain.TypeImage, m.GetCaption()
+		media = &Media{Downloadable: m, Mime: m.GetMimetype()}
+	case msg.GetAudioMessage() != nil:
+		m := msg.GetAudioMessage()
+		d.Type, extra.VoiceNote = domain.TypeAudio, m.GetPTT()
+		media = &Media{Downloadable: m, Mime: m.GetMimetype()}
+	case msg.GetVideoMessage() != nil:
+		m := msg.GetVideoMessage()
+		d.Type, d.Caption = domain.TypeVideo, m.GetCaption()
+		media = &Media{Downloadable: m, Mime: m.GetMimetype()}
+	case msg.GetDocumentMessage() != nil:
+		m := msg.GetDocumentMessage()
+		d.Type, d.Caption = domain.TypeDocument, m.GetCaption()
+		media = &Media{Downloadable: m, Mime: m.GetMimetype(), Filename: m.GetFileName()}
+	case msg.GetStickerMessage() != nil:
+		m := msg.GetStickerMessage()
+		d.Type = domain.TypeSticker
+		media = &Media{Downloadable: m, Mime: m.GetMimetype()}
+	case msg.GetLocationMessage() != nil:
+		m := msg.GetLocationMessage()
+		d.Type = domain.TypeLocation
+		extra.Location = &Location{Latitude: m.GetDegreesLatitude(), Longitude: m.GetDegreesLongitude(), Name: m.GetName(), Address: m.GetAddress()}
+	case msg.GetContactMessage() != nil:
+		m := msg.GetContactMessage()
+		d.Type = domain.TypeContact
+		extra.Contacts = []Contact{{DisplayName: m.GetDisplayName(), VCard: m.GetVcard()}}
+	case msg.GetContactsArrayMessage() != nil:
+		d.Type = domain.TypeContact
+		for _, c := range msg.GetContactsArrayMessage().GetContacts() {
+			extra.Contacts = append(extra.Contacts, Contact{DisplayName: c.GetDisplayName(), VCard: c.GetVcard()})
+		}
+	default:
+		d.Type, extra.Kind = domain.TypeUnsupported, kindOf(msg)
+	}
+	if extra.LID != "" || extra.VoiceNote || extra.Location != nil || extra.Contacts != nil || extra.Kind != "" {
+		d.Extra = extra
+	}
+	return d, media
+}
+
+// sender is the phone number of the sender when WhatsApp gives one, else
+// the sender's id; for LID-addressed senders the LID comes back too.
+func sender(src types.MessageSource) (from, lid string) {
+	s := src.Sender
+	switch s.Server {
+	case types.DefaultUserServer:
+		if src.SenderAlt.Server == types.HiddenUserServer {
+			lid = src.SenderAlt.User
+		}
+		return s.User, lid
+	case types.HiddenUserServer:
+		lid = s.User
+		if src.SenderAlt.Server == types.DefaultUserServer {
+			return src.SenderAlt.User, lid
+		}
+		return s.String(), lid
+	}
+	return s.String(), ""
+}
+
+// kindOf names the first field set in an unsupported message.
+func kindOf(msg *waE2E.Message) string {
+	kind := "empty"
+	if msg == nil {
+		return kind
+	}
+	msg.ProtoReflect().Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
+		kind = string(fd.Name())
+		return false
+	})
+	return kind
+}
