@@ -327,8 +327,10 @@ func TestReplayReachesOnlyTheChosenTarget(t *testing.T) {
 		t.Fatalf("replayed %d to A, B has %d", replayed, countType(rcvB, "message.received"))
 	}
 
-	res = p.must(202, "POST", "/v1/events/replay", adminToken, map[string]any{
-		"since": start.Format(time.RFC3339), "types": []string{"message.received"}, "instance_id": a, "target": "websocket"})
+	if res := p.must(202, "POST", "/v1/events/replay", adminToken, map[string]any{
+		"since": start.Format(time.RFC3339), "types": []string{"message.received"}, "instance_id": a, "target": "websocket"}); res["count"] != float64(3) {
+		t.Fatalf("websocket replay = %v", res)
+	}
 	evs := readEvents(t, ws, 3, "message.received")
 	for _, e := range evs {
 		if e["replayed"] != true || e["instance_id"] != a {

@@ -326,18 +326,6 @@ func (p *proc) linkedInstance(name, phone string) (string, string) {
 	return id, token
 }
 
-// lines scans the process logs for a substring.
-func (p *proc) logsContain(s string) bool {
-	sc := bufio.NewScanner(strings.NewReader(p.logs.String()))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), s) {
-			return true
-		}
-	}
-	return false
-}
-
 // countRows runs a count query on the test's database.
 func countRows(t *testing.T, p *proc, query string) int {
 	t.Helper()
