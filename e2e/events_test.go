@@ -147,7 +147,7 @@ func TestWebhookRetriesSurviveARestart(t *testing.T) {
 	id, token := p.linkedInstance("sales", "5511900000031")
 	rcv := newReceiver(t)
 	rcv.fail = 2
-	wh := p.webhook(id, token, rcv.srv.URL)
+	wh := p.webhook(id, token, rcv.srv.URL, "message.received")
 	deliveries := "/v1/instances/" + id + "/webhooks/" + wh["id"].(string) + "/deliveries"
 	p.inbound(id, "5511988887777", "retry me", "")
 	eventually(t, 20*time.Second, "the first failed attempt", func() bool {

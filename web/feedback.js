@@ -8,7 +8,7 @@ const url = `/v1/feedback/${encodeURIComponent(token)}`;
 const states = {
   done: ['✓', 'Thank you!', 'Your rating was sent. We appreciate it.'],
   used: ['✓', 'Already rated', 'This link was already used to rate the conversation. Thank you!'],
-  expired: ['⌛', 'This link has expired', 'Ratings are taken for a limited time after the conversation.'],
+  expired: ['!', 'This link has expired', 'Ratings are taken for a limited time after the conversation.'],
   unknown: ['?', 'This link is not valid', 'Check that the whole link was opened, or ask us for a new one.'],
   error: ['!', 'Something went wrong', 'The page could not reach us. Check your connection and reload the page.'],
 };

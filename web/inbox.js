@@ -1,7 +1,7 @@
 // inbox.js: the attendances (open or closed) kept live from the event feed,
 // and one conversation at a time with its history and the reply box.
 
-import { api, session } from './api.js';
+import { api, session, isAdmin } from './api.js';
 import { $, h, announce, timeEl, phone, bytes } from './dom.js';
 
 const MAX_FILE = 16 << 20; // the API's limit for one file
@@ -44,8 +44,10 @@ function describe(err) {
 export async function loadList(more = false) {
   const listEl = $('#attendance-list');
   listEl.setAttribute('aria-busy', 'true');
+  const token = session()?.token;
   try {
     const page = await api.attendances(state.show, more ? state.next : '');
+    if (session()?.token !== token) return; // logged out meanwhile
     if (!more) state.list = new Map();
     for (const a of page.items) {
       state.list.set(a.id, a);
@@ -251,7 +253,11 @@ export async function openConversation(id) {
   const { messages, ...summary } = a;
   if (a.status === state.show) state.list.set(id, summary);
   releaseMedia();
-  $('#messages').replaceChildren(...(messages || []).map(messageEl));
+  // The history is not news: only messages added later are announced.
+  const list = $('#messages');
+  list.setAttribute('aria-live', 'off');
+  list.replaceChildren(...(messages || []).map(messageEl));
+  setTimeout(() => list.setAttribute('aria-live', 'polite'), 500);
   renderHead();
   renderList();
   scrollToEnd(true);
@@ -265,7 +271,7 @@ function renderHead() {
   const open = a.status === 'open';
   $('#conv').dataset.status = a.status;
   $('#conv-title').textContent = clientName(a);
-  const parts = [phone(a.client?.phone), open ? 'Open' : `Closed${a.closed_reason ? ` (${a.closed_reason})` : ''}`];
+  const parts = [a.client?.push_name ? phone(a.client.phone) : '', open ? 'Open' : `Closed${a.closed_reason ? ` (${a.closed_reason})` : ''}`];
   $('#conv-meta').textContent = parts.filter(Boolean).join(' · ');
   $('#reply-form').hidden = !open;
   $('#conv-closed').hidden = open;
@@ -305,6 +311,8 @@ function renderAssign() {
 function statusLabel(status, error) {
   const labels = { scheduled: 'Scheduled', queued: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', canceled: 'Canceled' };
   if (status === 'failed') return error ? `Not sent: ${error}` : 'Not sent';
+  // Only admins get delivery updates live: for others "Sending…" would stick.
+  if (status === 'queued' && !isAdmin()) return '';
   return labels[status] || '';
 }
 
@@ -327,7 +335,8 @@ function messageEl(m) {
 function mediaEl(m) {
   const { mime = '', filename, size, url } = m.media;
   const label = filename || `${m.type} file`;
-  const fileLine = (...extra) => [h('span', { 'aria-hidden': 'true' }, '📎 '), label, size ? ` (${bytes(size)})` : '', ...extra];
+  const ext = m.type === 'document' ? (label.match(/\.(\w{1,5})$/)?.[1] || 'file') : m.type;
+  const fileLine = () => [h('span', { class: 'file-tag', 'aria-hidden': 'true' }, ext), label, size ? ` (${bytes(size)})` : ''];
   const box = h('div', { class: 'media' }, h('span', { class: 'file' }, ...fileLine()));
   if (!url) return box;
   api.media(url).then((blob) => {

@@ -1,7 +1,7 @@
 // instances.js: the admin's WhatsApp instances, with their status live and
 // the QR code shown (and replaced as it rotates) while one is linking.
 
-import { api } from './api.js';
+import { api, session } from './api.js';
 import { $, h, announce, phone } from './dom.js';
 
 const state = {
@@ -23,8 +23,10 @@ export function resetInstances() {
 }
 
 export async function loadInstances() {
+  const token = session()?.token;
   try {
     const page = await api.instances();
+    if (session()?.token !== token) return; // logged out meanwhile
     state.items = new Map(page.items.map((i) => [i.id, i]));
     $('#instances-error').textContent = '';
   } catch (err) {

@@ -32,8 +32,10 @@ export function connectEvents({ token, onEvent, onState }) {
       if (ev.id && !ev.replayed) lastId = ev.id;
       onEvent(ev);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (stopped || socket !== ws) return;
+      // 4004: the log no longer has that event; start afresh (the page reloads its lists).
+      if (ev.code === 4004) lastId = '';
       onState('closed', { attempt });
       const delay = Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
       attempt++;

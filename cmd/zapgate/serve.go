@@ -107,17 +107,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}()
 
 	if cfg.Roles[config.RoleForwarder] {
-		pub, err := rabbitmq.NewPublisher(conn, wlog)
-		if err != nil {
-			return err
-		}
-		fwd, err := outbox.NewForwarder(db.DB, pub, 20*time.Millisecond, wlog)
-		if err != nil {
-			return err
-		}
 		fctx, fcancel := context.WithCancel(runCtx)
 		defer fcancel()
-		g.Go(func() error { return fwd.Run(fctx) })
+		for _, topic := range outbox.Topics {
+			pub := rabbitmq.NewPipelinedPublisher(conn)
+			defer pub.Close()
+			fwd, err := outbox.NewForwarder(db.DB, topic, pub, 20*time.Millisecond, wlog)
+			if err != nil {
+				return err
+			}
+			g.Go(func() error { return fwd.Run(fctx) })
+		}
 		g.Go(func() error { <-stopping; fcancel(); return nil })
 		g.Go(func() error { watchOutboxLag(fctx, db, m, log); return nil })
 		g.Go(func() error { pruneEvents(fctx, a, cfg.EventRetention, log); return nil })

@@ -21,10 +21,43 @@ type Forwarder struct {
 	sub *wsql.Subscriber
 }
 
-// NewForwarder reads the outbox from db and publishes each message to pub
-// under its destination topic.
-func NewForwarder(db *sql.DB, pub message.Publisher, pollInterval time.Duration, logger watermill.LoggerAdapter) (*Forwarder, error) {
+// Flusher is a publisher that confirms asynchronously: Flush returns once
+// everything published so far is safely with the broker.
+type Flusher interface {
+	message.Publisher
+	Flush(ctx context.Context) error
+}
+
+// flushingOffsets records a batch as forwarded only after the publisher's
+// confirms are in. watermill-sql asks for the ack query once per batch,
+// right before committing it, which is exactly where to wait; if a confirm
+// failed, the query it returns fails, the batch is rolled back and
+// forwarded again (at least once).
+type flushingOffsets struct {
+	wsql.DefaultPostgreSQLOffsetsAdapter
+	pub Flusher
+	log watermill.LoggerAdapter
+}
+
+func (o flushingOffsets) AckMessageQuery(topic string, row wsql.Row, group string) wsql.Query {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := o.pub.Flush(ctx); err != nil {
+		o.log.Error("broker did not confirm a batch; forwarding it again", err, watermill.LogFields{"topic": topic})
+		return wsql.Query{Query: "SELECT zapgate_batch_not_confirmed()"}
+	}
+	return o.DefaultPostgreSQLOffsetsAdapter.AckMessageQuery(topic, row, group)
+}
+
+// NewForwarder reads one outbox topic from db and publishes each message to
+// pub under its destination topic. With a Flusher, confirms are pipelined
+// per batch.
+func NewForwarder(db *sql.DB, topic string, pub message.Publisher, pollInterval time.Duration, logger watermill.LoggerAdapter) (*Forwarder, error) {
 	ack := 30 * time.Second
+	var offsets wsql.OffsetsAdapter = wsql.DefaultPostgreSQLOffsetsAdapter{}
+	if f, ok := pub.(Flusher); ok {
+		offsets = flushingOffsets{pub: f, log: logger}
+	}
 	sub, err := wsql.NewSubscriber(db, wsql.SubscriberConfig{
 		ConsumerGroup: ConsumerGroup,
 		// A short poll keeps the accept → send latency low; an idle poll is
@@ -34,13 +67,13 @@ func NewForwarder(db *sql.DB, pub message.Publisher, pollInterval time.Duration,
 		RetryInterval:  500 * time.Millisecond,
 		AckDeadline:    &ack,
 		SchemaAdapter:  wsql.DefaultPostgreSQLSchema{SubscribeBatchSize: 200},
-		OffsetsAdapter: wsql.DefaultPostgreSQLOffsetsAdapter{},
+		OffsetsAdapter: offsets,
 	}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("outbox subscriber: %w", err)
 	}
 	fwd, err := forwarder.NewForwarder(sub, pub, logger, forwarder.Config{
-		ForwarderTopic: Topic,
+		ForwarderTopic: topic,
 		CloseTimeout:   10 * time.Second,
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -42,18 +43,21 @@ func TestOutboxToRabbitMQ(t *testing.T) {
 	if err := rabbitmq.DeclareTopology(conn); err != nil {
 		t.Fatal(err)
 	}
-	pub, err := rabbitmq.NewPublisher(conn, wlog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fwd, err := outbox.NewForwarder(db.DB, pub, 10*time.Millisecond, wlog)
-	if err != nil {
-		t.Fatal(err)
-	}
 	fctx, fcancel := context.WithCancel(ctx)
-	fdone := make(chan error, 1)
-	go func() { fdone <- fwd.Run(fctx) }()
-	defer func() { fcancel(); <-fdone }()
+	fdone := make(chan error, len(outbox.Topics))
+	for _, topic := range outbox.Topics {
+		fwd, err := outbox.NewForwarder(db.DB, topic, rabbitmq.NewPipelinedPublisher(conn), 10*time.Millisecond, wlog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() { fdone <- fwd.Run(fctx) }()
+	}
+	defer func() {
+		fcancel()
+		for range outbox.Topics {
+			<-fdone
+		}
+	}()
 
 	instanceID := domain.NewID(time.Now())
 	cmdSub, err := wamqp.NewSubscriberWithConnection(rabbitmq.InstanceSubscriberConfig(url, 4), wlog, conn)
@@ -121,4 +125,24 @@ func TestOutboxToRabbitMQ(t *testing.T) {
 	// pair was never forwarded.
 	expect(cmds, cmd)
 	expect(evs, ev)
+
+	// A burst keeps its order per instance through the pipelined confirms.
+	var burst []events.Envelope
+	for i := range 300 {
+		burst = append(burst, mk(events.CmdSendMessage, events.SendMessage{MessageID: fmt.Sprint("b", i)}))
+	}
+	for i := 0; i < len(burst); i += 50 {
+		publish(false, burst[i:i+50]...)
+	}
+	for _, want := range burst {
+		expect(cmds, want)
+	}
+	pending, _, err := outbox.Lag(ctx, db)
+	for err == nil && pending > 0 && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+		pending, _, err = outbox.Lag(ctx, db)
+	}
+	if err != nil || pending != 0 {
+		t.Fatalf("outbox lag after forwarding: %d, %v", pending, err)
+	}
 }

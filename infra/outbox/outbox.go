@@ -18,8 +18,23 @@ import (
 	"github.com/zapgate/zapgate/events"
 )
 
-// Topic is the outbox topic; its table is watermill_outbox (see migrations).
-const Topic = "outbox"
+// The outbox topics: events in watermill_outbox (the event log), commands
+// in watermill_outbox_commands (see migrations). Each has its forwarder.
+const (
+	Topic         = "outbox"
+	CommandsTopic = "outbox_commands"
+)
+
+// Topics lists every outbox topic.
+var Topics = []string{Topic, CommandsTopic}
+
+// topicOf is the outbox an envelope is written to.
+func topicOf(e events.Envelope) string {
+	if events.IsCommand(e.Type) {
+		return CommandsTopic
+	}
+	return Topic
+}
 
 // Metadata keys every outbox message carries; the event log indexes them.
 const (
@@ -81,23 +96,24 @@ func Publish(ctx context.Context, tx *sql.Tx, logger watermill.LoggerAdapter, en
 	if err != nil {
 		return fmt.Errorf("outbox publisher: %w", err)
 	}
-	fwd := forwarder.NewPublisher(pub, forwarder.PublisherConfig{ForwarderTopic: Topic})
-	// One INSERT per destination keeps the round trips down.
-	byDest := map[string][]*message.Message{}
-	var order []string
+	// One INSERT per outbox and destination keeps the round trips down.
+	type key struct{ topic, dest string }
+	byKey := map[key][]*message.Message{}
+	var order []key
 	for _, e := range envs {
 		msg, err := ToMessage(ctx, e)
 		if err != nil {
 			return err
 		}
-		d := Destination(e)
-		if _, ok := byDest[d]; !ok {
-			order = append(order, d)
+		k := key{topicOf(e), Destination(e)}
+		if _, ok := byKey[k]; !ok {
+			order = append(order, k)
 		}
-		byDest[d] = append(byDest[d], msg)
+		byKey[k] = append(byKey[k], msg)
 	}
-	for _, d := range order {
-		if err := fwd.Publish(d, byDest[d]...); err != nil {
+	for _, k := range order {
+		fwd := forwarder.NewPublisher(pub, forwarder.PublisherConfig{ForwarderTopic: k.topic})
+		if err := fwd.Publish(k.dest, byKey[k]...); err != nil {
 			return fmt.Errorf("outbox publish: %w", err)
 		}
 	}

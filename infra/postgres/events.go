@@ -105,15 +105,21 @@ func (l *EventLog) EventsAfter(ctx context.Context, after, instanceID string, li
 	return decodeEvents(rows)
 }
 
-// DeleteEventsBefore implements app.EventLog: only rows the forwarder has
-// already passed are removed, so retention never loses an unsent message.
+// DeleteEventsBefore implements app.EventLog: only rows their forwarder
+// has already passed are removed, so retention never loses an unsent
+// message. Forwarded commands go with the same retention.
 func (l *EventLog) DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error) {
-	res, err := l.store.db.ExecContext(ctx, `DELETE FROM watermill_outbox m
-		USING watermill_offsets_outbox o
-		WHERE o.consumer_group = $2 AND m.created_at < $1
-		  AND (m.transaction_id, m."offset") <= (o.last_processed_transaction_id, o.offset_acked)`, t, outbox.ConsumerGroup)
-	if err != nil {
-		return 0, fmt.Errorf("prune events: %w", err)
+	var total int64
+	for _, topic := range outbox.Topics {
+		res, err := l.store.db.ExecContext(ctx, `DELETE FROM watermill_`+topic+` m
+			USING watermill_offsets_`+topic+` o
+			WHERE o.consumer_group = $2 AND m.created_at < $1
+			  AND (m.transaction_id, m."offset") <= (o.last_processed_transaction_id, o.offset_acked)`, t, outbox.ConsumerGroup)
+		if err != nil {
+			return total, fmt.Errorf("prune %s: %w", topic, err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
 	}
-	return res.RowsAffected()
+	return total, nil
 }
