@@ -123,3 +123,24 @@ func TestHealthReadyMetrics(t *testing.T) {
 		}
 	}
 }
+
+// The real driver starts with nothing linked (and, here, no route to
+// WhatsApp): the API works and instances wait to be linked.
+func TestWhatsmeowDriverStartsWithoutALinkedDevice(t *testing.T) {
+	t.Parallel()
+	p := newEnv(t).start("ZAPGATE_WHATSAPP_DRIVER=whatsmeow")
+	in := p.must(201, "POST", "/v1/instances", adminToken, map[string]any{"name": "real"})
+	id := in["id"].(string)
+	time.Sleep(2 * time.Second)
+	got := p.must(200, "GET", "/v1/instances/"+id, adminToken, nil)
+	if got["status"] != "created" && got["status"] != "qr" {
+		t.Fatalf("status = %v", got["status"])
+	}
+	if n := countRows(t, p, `SELECT count(*) FROM information_schema.tables WHERE table_name = 'whatsmeow_device'`); n != 1 {
+		t.Fatal("whatsmeow's session tables were not created in the project's database")
+	}
+	if r := p.do("POST", "/v1/instances/"+id+"/logout", adminToken, nil); r.Status != 409 {
+		t.Fatalf("logout of an unlinked instance = %d", r.Status)
+	}
+	p.must(200, "GET", "/readyz", "", nil)
+}

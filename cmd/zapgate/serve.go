@@ -12,12 +12,14 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v2/pkg/amqp"
 	"github.com/jmoiron/sqlx"
+	wm "go.mau.fi/whatsmeow"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/zapgate/zapgate/app"
 	"github.com/zapgate/zapgate/domain"
 	httpapi "github.com/zapgate/zapgate/handlers/http"
 	"github.com/zapgate/zapgate/handlers/messaging"
+	"github.com/zapgate/zapgate/handlers/whatsapp"
 	"github.com/zapgate/zapgate/handlers/ws"
 	"github.com/zapgate/zapgate/infra/config"
 	"github.com/zapgate/zapgate/infra/metrics"
@@ -28,6 +30,7 @@ import (
 	"github.com/zapgate/zapgate/infra/storage"
 	"github.com/zapgate/zapgate/infra/webhook"
 	"github.com/zapgate/zapgate/infra/whatsapp/sim"
+	"github.com/zapgate/zapgate/infra/whatsapp/whatsmeow"
 	"github.com/zapgate/zapgate/migrations"
 )
 
@@ -72,6 +75,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	var (
 		wa      driver
 		network *sim.Network
+		wmd    *whatsmeow.Driver
 	)
 	switch cfg.WhatsAppDriver {
 	case "sim":
@@ -79,18 +83,27 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		defer network.Close()
 		wa = network
 	default:
-		d, closeDriver, err := newWhatsmeow(ctx, db, log)
-		if err != nil {
+		if wmd, err = whatsmeow.New(ctx, db.DB, postgres.NewDevices(db), sink, log); err != nil {
 			return err
 		}
-		defer closeDriver()
-		wa = d
+		defer wmd.Close()
+		wa = wmd
 	}
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
 		Attendances: store, Attendants: store, Feedback: store, PublicURL: cfg.PublicURL,
 		EventLog: postgres.NewEventLog(store), Storage: media, WhatsApp: wa, QR: qr.Renderer{}, Log: log})
 	sink.app = a
 	m := metrics.New()
+	if wmd != nil {
+		wmd.OnEvent(func(ctx context.Context, instanceID string, evt any) {
+			tr := whatsapp.Translator{InstanceID: instanceID, Sink: a, Log: log,
+				Download: downloader{wmd, instanceID}, Phone: func() string { return wmd.Phone(instanceID) },
+				Alarm: func(kind string) { m.WhatsAppAlarms.WithLabelValues(kind).Inc() }}
+			if err := tr.Handle(ctx, evt); err != nil && ctx.Err() == nil {
+				log.Warn("whatsapp event", "instance", instanceID, "event", fmt.Sprintf("%T", evt), "err", err)
+			}
+		})
+	}
 	wlog := watermill.NewSlogLogger(log)
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -310,4 +323,14 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
 		return fmt.Errorf("pprof: %w", err)
 	}
 	return nil
+}
+
+// downloader fetches one instance's attachments through its session.
+type downloader struct {
+	d  *whatsmeow.Driver
+	id string
+}
+
+func (dl downloader) Download(ctx context.Context, msg wm.DownloadableMessage) ([]byte, error) {
+	return dl.d.Download(ctx, dl.id, msg)
 }

@@ -23,6 +23,7 @@ type Metrics struct {
 	WebhookDuration  prometheus.Histogram
 	WebhookLatency   prometheus.Histogram
 	WebhookAttempts  *prometheus.CounterVec
+	WhatsAppAlarms   *prometheus.CounterVec
 }
 
 // New registers the metrics, with Go and process collectors.
@@ -73,7 +74,10 @@ func New() *Metrics {
 			Name: "zapgate_webhook_attempts_total", Help: "Webhook attempts by resulting delivery status.",
 		}, []string{"status"}),
 	}
-	reg.MustRegister(m.WebhookDuration, m.WebhookLatency, m.WebhookAttempts)
+	m.WhatsAppAlarms = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "zapgate_whatsapp_alarms_total", Help: "WhatsApp conditions that need a person: temporary bans, an outdated client.",
+	}, []string{"kind"})
+	reg.MustRegister(m.WebhookDuration, m.WebhookLatency, m.WebhookAttempts, m.WhatsAppAlarms)
 	reg.MustRegister(m.HTTPRequests, m.HTTPDuration, m.MessagesAccepted, m.MessagesSent, m.MessagesFailed,
 		m.SendDuration, m.SendLatency, m.OutboxLag, m.OutboxPending)
 	return m
