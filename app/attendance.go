@@ -191,23 +191,12 @@ func (a *App) AssignAttendance(ctx context.Context, id, attendantID string) (*do
 		}
 		return nil, err
 	}
-	var out *domain.Attendance
-	err := a.store.InTx(ctx, func(tx Tx) error {
-		atx, err := a.attendanceTx(tx)
-		if err != nil {
-			return err
-		}
-		att, err := atx.LockAttendance(ctx, id)
-		if err != nil {
-			return err
-		}
+	return a.withAttendance(ctx, id, func(tx Tx, atx AttendanceTx, att *domain.Attendance) error {
 		if err := att.Assign(attendantID); err != nil {
 			return err
 		}
-		out = att
 		return atx.UpdateAttendance(ctx, att)
 	})
-	return out, err
 }
 
 // CloseAttendance closes by hand.
@@ -215,6 +204,13 @@ func (a *App) CloseAttendance(ctx context.Context, id string) (*domain.Attendanc
 	if !domain.ValidID(id) {
 		return nil, domain.NotFound("attendance")
 	}
+	return a.withAttendance(ctx, id, func(tx Tx, atx AttendanceTx, att *domain.Attendance) error {
+		return a.closeAttendance(ctx, tx, atx, att, domain.ClosedManual)
+	})
+}
+
+// withAttendance runs fn on the attendance, locked, in one transaction.
+func (a *App) withAttendance(ctx context.Context, id string, fn func(Tx, AttendanceTx, *domain.Attendance) error) (*domain.Attendance, error) {
 	var out *domain.Attendance
 	err := a.store.InTx(ctx, func(tx Tx) error {
 		atx, err := a.attendanceTx(tx)
@@ -226,7 +222,7 @@ func (a *App) CloseAttendance(ctx context.Context, id string) (*domain.Attendanc
 			return err
 		}
 		out = att
-		return a.closeAttendance(ctx, tx, atx, att, domain.ClosedManual)
+		return fn(tx, atx, att)
 	})
 	return out, err
 }

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/zapgate/zapgate/domain"
@@ -29,13 +27,11 @@ func (a *App) ReceiveMessage(ctx context.Context, d domain.IncomingDraft, media 
 		if mime == "" {
 			mime = domain.SniffMime(media.Data)
 		}
-		sum := sha256.Sum256(media.Data)
-		hexSum := hex.EncodeToString(sum[:])
-		key := MediaKey(hexSum)
-		if err := a.storage.Put(ctx, key, media.Data, mime); err != nil {
-			return nil, false, fmt.Errorf("store received media: %w", err)
+		stored, err := a.putMedia(ctx, media.Data, mime, media.Filename)
+		if err != nil {
+			return nil, false, err
 		}
-		d.Media = &domain.Media{Key: key, Mime: mime, Filename: media.Filename, Size: int64(len(media.Data)), SHA256: hexSum}
+		d.Media = stored
 	}
 	now := a.now()
 	m, err := domain.NewIncoming(d, now)

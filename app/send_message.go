@@ -117,13 +117,19 @@ func (a *App) storeMedia(ctx context.Context, typ string, up *MediaUpload) (*dom
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(up.Data)
+	return a.putMedia(ctx, up.Data, mime, up.Filename)
+}
+
+// putMedia stores a file under its content hash, so the same file sent or
+// received twice is kept once, and returns what a message records of it.
+func (a *App) putMedia(ctx context.Context, data []byte, mime, filename string) (*domain.Media, error) {
+	sum := sha256.Sum256(data)
 	hexSum := hex.EncodeToString(sum[:])
 	key := MediaKey(hexSum)
-	if err := a.storage.Put(ctx, key, up.Data, mime); err != nil {
+	if err := a.storage.Put(ctx, key, data, mime); err != nil {
 		return nil, fmt.Errorf("store media: %w", err)
 	}
-	return &domain.Media{Key: key, Mime: mime, Filename: up.Filename, Size: int64(len(up.Data)), SHA256: hexSum}, nil
+	return &domain.Media{Key: key, Mime: mime, Filename: filename, Size: int64(len(data)), SHA256: hexSum}, nil
 }
 
 func sendCommand(m *domain.Message, now time.Time) events.Envelope {

@@ -50,11 +50,7 @@ func replayCommand(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	cfg, log, err := load(getenv, stderr)
-	if err != nil {
-		return err
-	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, connectAttempts, log)
+	cfg, log, db, err := loadAndConnect(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}

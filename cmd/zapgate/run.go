@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/zapgate/zapgate/infra/config"
 	"github.com/zapgate/zapgate/infra/postgres"
 	"github.com/zapgate/zapgate/migrations"
@@ -39,11 +41,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, usage)
 		return nil
 	case "migrate":
-		cfg, log, err := load(getenv, stderr)
-		if err != nil {
-			return err
-		}
-		db, err := postgres.Open(ctx, cfg.DatabaseURL, connectAttempts, log)
+		_, log, db, err := loadAndConnect(ctx, getenv, stderr)
 		if err != nil {
 			return err
 		}
@@ -90,4 +88,15 @@ func load(getenv func(string) string, stderr io.Writer) (config.Config, *slog.Lo
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	return cfg, log, nil
+}
+
+// loadAndConnect is load plus a Postgres connection, for the commands that
+// work on the database alone.
+func loadAndConnect(ctx context.Context, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, *sqlx.DB, error) {
+	cfg, log, err := load(getenv, stderr)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, connectAttempts, log)
+	return cfg, log, db, err
 }

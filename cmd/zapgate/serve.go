@@ -75,7 +75,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	var (
 		wa      driver
 		network *sim.Network
-		wmd    *whatsmeow.Driver
+		wmd     *whatsmeow.Driver
 	)
 	switch cfg.WhatsAppDriver {
 	case "sim":
