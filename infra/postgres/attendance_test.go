@@ -1,0 +1,144 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/infra/postgres"
+	"github.com/zapgate/zapgate/infra/postgres/pgtest"
+)
+
+func attendanceApp(t *testing.T) (*app.App, *postgres.Store, *domain.Instance, func() time.Time) {
+	t.Helper()
+	db, _ := pgtest.New(t)
+	s := postgres.NewStore(db, quiet)
+	in := newInstance(t, s)
+	now := time.Now().UTC()
+	clock := func() time.Time { return now }
+	a := app.New(app.Deps{AdminToken: "admin-token", Store: s, Attendances: s, Attendants: s, Feedback: s,
+		PublicURL: "https://zap.example", Clock: clock, Log: quiet})
+	return a, s, in, clock
+}
+
+func receive(t *testing.T, a *app.App, instanceID, from, wa string, at time.Time) app.AttendanceView {
+	t.Helper()
+	ctx := context.Background()
+	m, _, err := a.ReceiveMessage(ctx, domain.IncomingDraft{InstanceID: instanceID, WAMessageID: wa, From: from, Type: domain.TypeText, Text: "hi", At: at}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := app.MessageData(m)
+	// The consumer may see the same event more than once.
+	for range 2 {
+		if err := a.AttendIncoming(ctx, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items, _, err := a.ListAttendances(ctx, app.AttendanceFilter{Page: app.Page{Limit: 500}, Status: domain.AttendanceOpen, InstanceID: instanceID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range items {
+		if v.Client.Phone == from {
+			return v
+		}
+	}
+	t.Fatalf("no open attendance for %s", from)
+	return app.AttendanceView{}
+}
+
+func TestAttendanceConsumerIsIdempotent(t *testing.T) {
+	t.Parallel()
+	a, _, in, clock := attendanceApp(t)
+	v := receive(t, a, in.ID, "5511988887777", "W1", clock())
+	if v.Attendance.Unread != 1 {
+		t.Fatalf("unread = %d after one message seen twice", v.Attendance.Unread)
+	}
+	v2 := receive(t, a, in.ID, "5511988887777", "W2", clock().Add(time.Second))
+	if v2.Attendance.ID != v.Attendance.ID || v2.Attendance.Unread != 2 {
+		t.Fatalf("second message: %+v", v2.Attendance)
+	}
+	_, msgs, err := a.GetAttendance(context.Background(), v.Attendance.ID)
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("%d messages filed, %v", len(msgs), err)
+	}
+	// Group messages and the phone's own messages open nothing.
+	ctx := context.Background()
+	for i, d := range []domain.IncomingDraft{
+		{InstanceID: in.ID, WAMessageID: "G1", From: "5511900000001", Type: domain.TypeText, Text: "x", IsGroup: true, Chat: "1@g.us"},
+		{InstanceID: in.ID, WAMessageID: "M1", From: "5511900000002", Type: domain.TypeText, Text: "x", FromMe: true},
+	} {
+		m, _, err := a.ReceiveMessage(ctx, d, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.AttendIncoming(ctx, app.MessageData(m)); err != nil {
+			t.Fatal(err)
+		}
+		items, _, _ := a.ListAttendances(ctx, app.AttendanceFilter{InstanceID: in.ID})
+		if len(items) != 1 {
+			t.Fatalf("case %d opened an attendance", i)
+		}
+	}
+}
+
+// TestTwoClosersCloseEachAttendanceOnce races two closers over 150 idle
+// attendances in batches of 40: each is closed once, with one feedback
+// link and one message to its client.
+func TestTwoClosersCloseEachAttendanceOnce(t *testing.T) {
+	t.Parallel()
+	a, s, in, clock := attendanceApp(t)
+	ctx := context.Background()
+	old := clock().Add(-time.Hour)
+	for i := range 150 {
+		receive(t, a, in.ID, fmt.Sprintf("55119888%05d", i), fmt.Sprint("W", i), old)
+	}
+	fresh := receive(t, a, in.ID, "5511977770000", "FRESH", clock())
+	var wg sync.WaitGroup
+	closed := make([]int, 2)
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n, err := a.CloseIdleAttendances(ctx, 30*time.Minute, 40)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				closed[w] += n
+				if n == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if closed[0]+closed[1] != 150 {
+		t.Fatalf("closers closed %v, want 150 in all", closed)
+	}
+	var counts struct {
+		Closed   int `db:"closed"`
+		Tokens   int `db:"tokens"`
+		Messages int `db:"messages"`
+	}
+	err := s.DB().GetContext(ctx, &counts, `SELECT
+		(SELECT count(*) FROM attendances WHERE status = 'closed' AND closed_reason = 'idle') AS closed,
+		(SELECT count(*) FROM feedback_tokens) AS tokens,
+		(SELECT count(*) FROM messages WHERE direction = 'out' AND body LIKE '%https://zap.example/feedback/zgf_%') AS messages`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts.Closed != 150 || counts.Tokens != 150 || counts.Messages != 150 {
+		t.Fatalf("counts = %+v", counts)
+	}
+	v, _, err := a.GetAttendance(ctx, fresh.Attendance.ID)
+	if err != nil || v.Attendance.Status != domain.AttendanceOpen {
+		t.Fatalf("an active attendance was closed: %v", err)
+	}
+}
