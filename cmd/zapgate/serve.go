@@ -87,6 +87,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return err
 		}
 		defer wmd.Close()
+		wmd.ShowTyping(cfg.TypingPresence)
 		wa = wmd
 	}
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,

@@ -30,6 +30,7 @@ type Config struct {
 	Roles              Roles
 	LogLevel           string
 	PprofAddr          string // serve net/http/pprof here when set (never on by default)
+	TypingPresence     bool   // show "typing…" before each text (real driver)
 }
 
 // DefaultSendRate is 20 messages a minute per instance: one every three
@@ -162,6 +163,13 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("ZAPGATE_WEBHOOK_DENY_PRIVATE: %q must be true or false", v)
 		}
 		c.WebhookDenyPrivate = b
+	}
+	if v := get("ZAPGATE_TYPING", "false"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("ZAPGATE_TYPING: %q must be true or false", v)
+		}
+		c.TypingPresence = b
 	}
 	roles, err := ParseRoles(get("ZAPGATE_ROLES", "all"))
 	if err != nil {

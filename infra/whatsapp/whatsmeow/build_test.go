@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/types"
@@ -115,5 +116,11 @@ func TestClassify(t *testing.T) {
 	}
 	if classify(nil) != nil {
 		t.Error("nil")
+	}
+}
+
+func TestTypingTime(t *testing.T) {
+	if typingTime(0) != 300*time.Millisecond || typingTime(10) != 700*time.Millisecond || typingTime(10000) != 3*time.Second {
+		t.Fatalf("typing times %v %v %v", typingTime(0), typingTime(10), typingTime(10000))
 	}
 }

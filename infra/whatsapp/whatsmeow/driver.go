@@ -45,6 +45,7 @@ type Driver struct {
 	mu       sync.Mutex
 	sessions map[string]*session
 	handle   EventHandler
+	typing   bool
 }
 
 type session struct {
@@ -61,6 +62,19 @@ func New(ctx context.Context, db *sql.DB, devices DeviceStore, link Linker, log 
 		return nil, fmt.Errorf("whatsmeow store: %w", err)
 	}
 	return &Driver{container: c, devices: devices, link: link, log: log.With("driver", "whatsmeow"), sessions: map[string]*session{}}, nil
+}
+
+// ShowTyping makes the contact see "typing…" before each text, for about
+// as long as a person would take to type it (at most 3 s).
+func (d *Driver) ShowTyping(on bool) {
+	d.mu.Lock()
+	d.typing = on
+	d.mu.Unlock()
+}
+
+// typingTime is how long "typing…" shows before a text of n characters.
+func typingTime(n int) time.Duration {
+	return min(time.Duration(n)*40*time.Millisecond+300*time.Millisecond, 3*time.Second)
 }
 
 // OnEvent sets where events go; call it before the first Connect.
@@ -193,6 +207,19 @@ func (d *Driver) Send(ctx context.Context, instanceID string, m app.OutboundMess
 	msg, err := BuildMessage(m, up)
 	if err != nil {
 		return err
+	}
+	d.mu.Lock()
+	typing := d.typing
+	d.mu.Unlock()
+	if typing && m.Type == domain.TypeText {
+		// Best effort: a presence that fails does not stop the message.
+		_ = c.SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(typingTime(len([]rune(m.Text)))):
+		}
+		defer c.SendChatPresence(context.WithoutCancel(ctx), to, types.ChatPresencePaused, types.ChatPresenceMediaText) //nolint:errcheck
 	}
 	if _, err := c.SendMessage(ctx, to, msg, whatsmeow.SendRequestExtra{ID: types.MessageID(m.WAMessageID)}); err != nil {
 		return fmt.Errorf("send: %w", classify(err))
