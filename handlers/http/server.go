@@ -115,10 +115,10 @@ func queryPage(c *fiber.Ctx) (app.Page, error) {
 	p := app.Page{Cursor: c.Query("cursor")}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 500 {
-			return p, domain.InvalidField("limit", "must be a number from 1 to 500")
+		if err != nil || n < 1 {
+			return p, domain.InvalidField("limit", "must be a positive number (at most 500 are returned)")
 		}
-		p.Limit = n
+		p.Limit = min(n, 500)
 	}
 	return p, nil
 }
