@@ -6,7 +6,7 @@ package whatsmeow
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"mime"
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -17,7 +17,8 @@ import (
 	"github.com/zapgate/zapgate/domain"
 )
 
-// MediaTypeFor is the upload class of a message type.
+// MediaTypeFor is the upload class of a message type; anything else travels
+// as a document.
 func MediaTypeFor(t domain.MessageType) whatsmeow.MediaType {
 	switch t {
 	case domain.TypeImage:
@@ -30,11 +31,12 @@ func MediaTypeFor(t domain.MessageType) whatsmeow.MediaType {
 	return whatsmeow.MediaDocument
 }
 
-// ParseRecipient turns phone digits into a user JID.
+// ParseRecipient turns phone digits (country code first, optional "+")
+// into a user JID. A bad number wraps app.ErrPermanent.
 func ParseRecipient(to string) (types.JID, error) {
 	p, ok := domain.NormalizePhone(to)
 	if !ok {
-		return types.JID{}, fmt.Errorf("recipient %q: %s: %w", to, domain.PhoneRule, app.ErrPermanent)
+		return types.JID{}, fmt.Errorf("recipient %q %s: %w", to, domain.PhoneRule, app.ErrPermanent)
 	}
 	return types.NewJID(p, types.DefaultUserServer), nil
 }
@@ -43,6 +45,9 @@ func ParseRecipient(to string) (types.JID, error) {
 func BuildMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse) (*waE2E.Message, error) {
 	if m.Type == domain.TypeText {
 		return &waE2E.Message{Conversation: proto.String(m.Text)}, nil
+	}
+	if _, ok := domain.ParseMessageType(string(m.Type)); !ok {
+		return nil, fmt.Errorf("cannot send a %q message: %w", m.Type, app.ErrPermanent)
 	}
 	if up == nil {
 		return nil, errors.New("media message without an upload")
@@ -60,8 +65,8 @@ func BuildMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse) (*waE2E.M
 			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
 			Mimetype: proto.String(m.Mime), FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256,
 			FileLength: proto.Uint64(up.FileLength),
-			// An Opus voice note plays as one, with a waveform.
-			PTT: proto.Bool(strings.HasPrefix(m.Mime, "audio/ogg")),
+			// An Ogg/Opus file plays as a voice note, with a waveform.
+			PTT: proto.Bool(isVoiceNote(m.Mime)),
 		}}, nil
 	case domain.TypeVideo:
 		return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{
@@ -69,9 +74,10 @@ func BuildMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse) (*waE2E.M
 			Mimetype: proto.String(m.Mime), Caption: caption, FileEncSHA256: up.FileEncSHA256,
 			FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
 		}}, nil
-	case domain.TypeDocument:
+	default: // domain.TypeDocument
 		name := m.Filename
 		if name == "" {
+			// WhatsApp shows the name; an empty one looks broken.
 			name = "document"
 		}
 		return &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{
@@ -80,7 +86,13 @@ func BuildMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse) (*waE2E.M
 			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
 		}}, nil
 	}
-	return nil, fmt.Errorf("cannot send a %s message: %w", m.Type, app.ErrPermanent)
+}
+
+// isVoiceNote tells whether an audio mime type is Ogg ("audio/ogg",
+// "audio/ogg; codecs=opus"), the container of WhatsApp voice notes.
+func isVoiceNote(mimeType string) bool {
+	base, _, err := mime.ParseMediaType(mimeType)
+	return err == nil && base == "audio/ogg"
 }
 
 func optional(s string) *string {
@@ -88,22 +100,4 @@ func optional(s string) *string {
 		return nil
 	}
 	return proto.String(s)
-}
-
-// classify maps whatsmeow's send errors onto the port's: not connected is
-// retried once the session is back, a refusal by the server for the
-// request itself is permanent, anything else transient.
-func classify(err error) error {
-	var iq *whatsmeow.IQError
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
-		return fmt.Errorf("%w: %v", app.ErrNotConnected, err)
-	case errors.As(err, &iq) && iq.Code >= 400 && iq.Code < 500 && iq.Code != 408 && iq.Code != 429:
-		return fmt.Errorf("%w: %v", app.ErrPermanent, err)
-	case errors.Is(err, whatsmeow.ErrServerReturnedError):
-		return fmt.Errorf("%w: %v", app.ErrPermanent, err)
-	}
-	return err
 }

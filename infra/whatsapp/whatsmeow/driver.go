@@ -11,6 +11,7 @@ import (
 
 	"github.com/lib/pq"
 	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
@@ -21,7 +22,9 @@ import (
 
 // DeviceStore remembers which WhatsApp device belongs to which instance.
 type DeviceStore interface {
+	// DeviceJID is the instance's linked device, "" when it has none.
 	DeviceJID(ctx context.Context, instanceID string) (string, error)
+	// SetDeviceJID links a device to the instance; "" forgets it.
 	SetDeviceJID(ctx context.Context, instanceID, jid string) error
 }
 
@@ -35,6 +38,11 @@ type Linker interface {
 // translator in handlers/whatsapp).
 type EventHandler func(ctx context.Context, instanceID string, evt any)
 
+var _ app.WhatsApp = (*Driver)(nil)
+
+// errClosed refuses a Connect after Close: its session would never end.
+var errClosed = errors.New("whatsmeow driver closed")
+
 // Driver runs one whatsmeow client per instance this process owns.
 type Driver struct {
 	container *sqlstore.Container
@@ -46,15 +54,31 @@ type Driver struct {
 	sessions map[string]*session
 	handle   EventHandler
 	typing   bool
+	closed   bool
 }
 
+// session is one instance's client; cancel ends its goroutines (events,
+// QR round, reconnect loop).
 type session struct {
 	client *whatsmeow.Client
 	cancel context.CancelFunc
 }
 
+// stop ends the session; nil does nothing. Call it without d.mu held: the
+// websocket close waits for the server, and event handlers take d.mu.
+func (s *session) stop() {
+	if s == nil {
+		return
+	}
+	s.cancel()
+	s.client.Disconnect()
+}
+
 // New opens the whatsmeow store on db (its tables live beside zapgate's).
 func New(ctx context.Context, db *sql.DB, devices DeviceStore, link Linker, log *slog.Logger) (*Driver, error) {
+	if log == nil {
+		log = slog.Default()
+	}
 	// lib/pq needs its array wrapper for whatsmeow's Postgres queries.
 	sqlstore.PostgresArrayWrapper = pq.Array
 	c := sqlstore.NewWithDB(db, "postgres", newLogger(log, "whatsmeow-store"))
@@ -86,41 +110,37 @@ func (d *Driver) OnEvent(h EventHandler) {
 
 // Connect starts the instance's session: a linked device reconnects; an
 // unlinked one starts a QR round (the QR channel is opened before Connect,
-// as whatsmeow requires).
+// as whatsmeow requires). A connected session is left as it is.
 func (d *Driver) Connect(ctx context.Context, instanceID string) error {
 	d.mu.Lock()
-	if s, ok := d.sessions[instanceID]; ok {
-		if s.client.IsConnected() {
-			d.mu.Unlock()
-			return nil
-		}
-		d.stopLocked(instanceID)
+	if d.closed {
+		d.mu.Unlock()
+		return errClosed
 	}
+	old := d.sessions[instanceID]
+	if old != nil && old.client.IsConnected() {
+		d.mu.Unlock()
+		return nil
+	}
+	delete(d.sessions, instanceID)
 	d.mu.Unlock()
+	old.stop()
 
-	jid, err := d.devices.DeviceJID(ctx, instanceID)
+	dev, err := d.device(ctx, instanceID)
 	if err != nil {
 		return err
 	}
-	dev := d.container.NewDevice()
-	if jid != "" {
-		parsed, err := types.ParseJID(jid)
-		if err != nil {
-			return fmt.Errorf("device of %s: %w", instanceID, err)
-		}
-		stored, err := d.container.GetDevice(ctx, parsed)
-		if err != nil {
-			return fmt.Errorf("device of %s: %w", instanceID, err)
-		}
-		if stored != nil {
-			dev = stored
-		}
-	}
-	client := whatsmeow.NewClient(dev, newLogger(d.log, "client"))
+	client := whatsmeow.NewClient(dev, newLogger(d.log.With("instance", instanceID), "client"))
 	client.EnableAutoReconnect = true
+	// A network failure on the first connect retries in the background, so
+	// a linked instance does not stay offline after a bad moment at start-up.
+	client.InitialAutoReconnect = true
+	// The session outlives the caller's ctx; s.stop cancels it.
 	sctx, cancel := context.WithCancel(context.Background())
+	s := &session{client: client, cancel: cancel}
 	client.AddEventHandler(func(evt any) { d.onEvent(sctx, instanceID, evt) })
 	if client.Store.ID == nil {
+		d.log.Info("instance not linked yet; starting a QR round", "instance", instanceID)
 		qr, err := client.GetQRChannel(sctx)
 		if err != nil {
 			cancel()
@@ -128,20 +148,66 @@ func (d *Driver) Connect(ctx context.Context, instanceID string) error {
 		}
 		go d.watchQR(sctx, instanceID, qr)
 	}
-	if err := client.Connect(); err != nil {
-		cancel()
+	if err := client.ConnectContext(sctx); err != nil {
+		s.stop()
 		return fmt.Errorf("connect %s: %w", instanceID, err)
 	}
 	d.mu.Lock()
-	d.sessions[instanceID] = &session{client: client, cancel: cancel}
+	if d.closed || d.sessions[instanceID] != nil {
+		// Close, or a concurrent Connect, came first: this client is surplus.
+		d.mu.Unlock()
+		s.stop()
+		return nil
+	}
+	d.sessions[instanceID] = s
 	d.mu.Unlock()
 	return nil
 }
 
+// device is the instance's stored device, or a new one to link when it has
+// none (or whatsmeow's store lost it).
+func (d *Driver) device(ctx context.Context, instanceID string) (*store.Device, error) {
+	jid, err := d.devices.DeviceJID(ctx, instanceID)
+	if err != nil {
+		return nil, fmt.Errorf("device of %s: %w", instanceID, err)
+	}
+	if jid == "" {
+		return d.container.NewDevice(), nil
+	}
+	parsed, err := types.ParseJID(jid)
+	if err == nil && parsed.User == "" {
+		// ParseJID takes a bare word as a server name.
+		err = errors.New("no user part")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("device %q of %s: %w", jid, instanceID, err)
+	}
+	dev, err := d.container.GetDevice(ctx, parsed)
+	if err != nil {
+		return nil, fmt.Errorf("device of %s: %w", instanceID, err)
+	}
+	if dev == nil {
+		d.log.Warn("linked device missing from the whatsmeow store; linking anew", "instance", instanceID, "jid", jid)
+		return d.container.NewDevice(), nil
+	}
+	return dev, nil
+}
+
 // watchQR publishes each code of a QR round and ends the round when the
 // phone did not scan in time.
+// It also ends with ctx: whatsmeow closes qr only once codes were shown.
 func (d *Driver) watchQR(ctx context.Context, instanceID string, qr <-chan whatsmeow.QRChannelItem) {
-	for item := range qr {
+	for {
+		var item whatsmeow.QRChannelItem
+		select {
+		case <-ctx.Done():
+			return
+		case it, ok := <-qr:
+			if !ok {
+				return
+			}
+			item = it
+		}
 		var err error
 		switch item.Event {
 		case whatsmeow.QRChannelEventCode:
@@ -190,23 +256,27 @@ func (d *Driver) client(instanceID string) *whatsmeow.Client {
 func (d *Driver) Send(ctx context.Context, instanceID string, m app.OutboundMessage) error {
 	c := d.client(instanceID)
 	if c == nil || !c.IsConnected() || !c.IsLoggedIn() {
-		return app.ErrNotConnected
+		return fmt.Errorf("send %s through %s: %w", m.WAMessageID, instanceID, app.ErrNotConnected)
 	}
 	to, err := ParseRecipient(m.To)
 	if err != nil {
-		return err
+		return fmt.Errorf("send %s: %w", m.WAMessageID, err)
+	}
+	if _, ok := domain.ParseMessageType(string(m.Type)); !ok {
+		// Checked before the upload, which would be wasted.
+		return fmt.Errorf("send %s: cannot send a %q message: %w", m.WAMessageID, m.Type, app.ErrPermanent)
 	}
 	var up *whatsmeow.UploadResponse
 	if m.Type.IsMedia() {
 		resp, err := c.Upload(ctx, m.Media, MediaTypeFor(m.Type))
 		if err != nil {
-			return fmt.Errorf("upload: %w", classify(err))
+			return fmt.Errorf("upload %s %s: %w", m.Type, m.WAMessageID, classify(err))
 		}
 		up = &resp
 	}
 	msg, err := BuildMessage(m, up)
 	if err != nil {
-		return err
+		return fmt.Errorf("send %s: %w", m.WAMessageID, err)
 	}
 	d.mu.Lock()
 	typing := d.typing
@@ -222,7 +292,7 @@ func (d *Driver) Send(ctx context.Context, instanceID string, m app.OutboundMess
 		defer c.SendChatPresence(context.WithoutCancel(ctx), to, types.ChatPresencePaused, types.ChatPresenceMediaText) //nolint:errcheck
 	}
 	if _, err := c.SendMessage(ctx, to, msg, whatsmeow.SendRequestExtra{ID: types.MessageID(m.WAMessageID)}); err != nil {
-		return fmt.Errorf("send: %w", classify(err))
+		return fmt.Errorf("send %s: %w", m.WAMessageID, classify(err))
 	}
 	return nil
 }
@@ -231,9 +301,13 @@ func (d *Driver) Send(ctx context.Context, instanceID string, m app.OutboundMess
 func (d *Driver) Download(ctx context.Context, instanceID string, msg whatsmeow.DownloadableMessage) ([]byte, error) {
 	c := d.client(instanceID)
 	if c == nil {
-		return nil, app.ErrNotConnected
+		return nil, fmt.Errorf("download through %s: %w", instanceID, app.ErrNotConnected)
 	}
-	return c.Download(ctx, msg)
+	data, err := c.Download(ctx, msg)
+	if err != nil {
+		return nil, fmt.Errorf("download through %s: %w", instanceID, err)
+	}
+	return data, nil
 }
 
 // Phone is the linked phone number of the instance, "" before pairing.
@@ -273,23 +347,23 @@ func (d *Driver) Logout(ctx context.Context, instanceID string) error {
 // Disconnect ends this process's session; the link stays.
 func (d *Driver) Disconnect(instanceID string) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.stopLocked(instanceID)
+	s := d.sessions[instanceID]
+	delete(d.sessions, instanceID)
+	d.mu.Unlock()
+	s.stop()
 }
 
-func (d *Driver) stopLocked(instanceID string) {
-	if s, ok := d.sessions[instanceID]; ok {
-		s.cancel()
-		s.client.Disconnect()
-		delete(d.sessions, instanceID)
-	}
-}
-
-// Close disconnects every session.
+// Close disconnects every session and refuses new ones.
 func (d *Driver) Close() {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	for id := range d.sessions {
-		d.stopLocked(id)
+	d.closed = true
+	all := d.sessions
+	d.sessions = map[string]*session{}
+	d.mu.Unlock()
+	// In parallel: each websocket close waits for the server's reply.
+	var wg sync.WaitGroup
+	for _, s := range all {
+		wg.Go(s.stop)
 	}
+	wg.Wait()
 }

@@ -11,6 +11,7 @@ import (
 
 	"go.mau.fi/whatsmeow"
 
+	"github.com/zapgate/zapgate/app"
 	"github.com/zapgate/zapgate/domain"
 )
 
@@ -80,4 +81,87 @@ func TestQRRound(t *testing.T) {
 			}
 		})
 	}
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+type fakeDevices struct {
+	jid   string
+	err   error
+	calls int
+}
+
+func (f *fakeDevices) DeviceJID(ctx context.Context, instanceID string) (string, error) {
+	f.calls++
+	return f.jid, f.err
+}
+
+func (f *fakeDevices) SetDeviceJID(ctx context.Context, instanceID, jid string) error {
+	f.jid = jid
+	return nil
+}
+
+// TestWatchQRStopsWithSession: whatsmeow closes the QR channel only once
+// codes were shown, so a session stopped before that must end the watcher.
+func TestWatchQRStopsWithSession(t *testing.T) {
+	d := &Driver{link: &fakeLinker{}, log: quiet()}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.watchQR(ctx, "inst", make(chan whatsmeow.QRChannelItem))
+	}()
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("watchQR still running after its session stopped")
+	}
+}
+
+func TestSendWithoutSession(t *testing.T) {
+	d := &Driver{log: quiet(), sessions: map[string]*session{}}
+	err := d.Send(context.Background(), "inst", app.OutboundMessage{To: "5511999998888", Type: domain.TypeText, Text: "hi"})
+	if !errors.Is(err, app.ErrNotConnected) || errors.Is(err, app.ErrPermanent) {
+		t.Fatalf("err = %v, want not connected", err)
+	}
+	if _, err := d.Download(context.Background(), "inst", nil); !errors.Is(err, app.ErrNotConnected) {
+		t.Fatalf("download err = %v, want not connected", err)
+	}
+}
+
+func TestConnectFailsCleanly(t *testing.T) {
+	t.Run("device store error", func(t *testing.T) {
+		boom := errors.New("db down")
+		d := &Driver{devices: &fakeDevices{err: boom}, log: quiet(), sessions: map[string]*session{}}
+		if err := d.Connect(context.Background(), "inst"); !errors.Is(err, boom) {
+			t.Fatalf("err = %v, want %v", err, boom)
+		}
+		if len(d.sessions) != 0 {
+			t.Fatal("a failed connect left a session")
+		}
+	})
+	for _, jid := range []string{"not-a-jid", "1.2.3@s.whatsapp.net", "5511.x@s.whatsapp.net"} {
+		t.Run("bad device jid "+jid, func(t *testing.T) {
+			d := &Driver{devices: &fakeDevices{jid: jid}, log: quiet(), sessions: map[string]*session{}}
+			if err := d.Connect(context.Background(), "inst"); err == nil {
+				t.Fatal("connected with a malformed device JID")
+			}
+		})
+	}
+	t.Run("after close", func(t *testing.T) {
+		devices := &fakeDevices{}
+		d := &Driver{devices: devices, log: quiet(), sessions: map[string]*session{}}
+		d.Close()
+		if err := d.Connect(context.Background(), "inst"); !errors.Is(err, errClosed) || devices.calls != 0 {
+			t.Fatalf("err = %v, device look-ups = %d", err, devices.calls)
+		}
+	})
+}
+
+func TestDisconnectUnknown(t *testing.T) {
+	d := &Driver{log: quiet(), sessions: map[string]*session{}}
+	d.Disconnect("nobody")
+	d.Close()
+	d.Close()
 }
