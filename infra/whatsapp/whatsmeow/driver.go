@@ -213,7 +213,7 @@ func (d *Driver) watchQR(ctx context.Context, instanceID string, qr <-chan whats
 		case whatsmeow.QRChannelEventCode:
 			err = d.link.SetInstanceQR(ctx, instanceID, item.Code, time.Now().Add(item.Timeout).UTC())
 		case whatsmeow.QRChannelTimeout.Event:
-			err = d.link.SetInstanceStatus(ctx, instanceID, domain.InstanceDisconnected, "", "the QR code was not scanned in time; ask for the QR again")
+			err = d.link.SetInstanceStatus(ctx, instanceID, domain.InstanceDisconnected, "", "the QR round ended before a scan (codes timed out, or the connection to WhatsApp dropped); ask for the QR again")
 		case whatsmeow.QRChannelEventError:
 			err = d.link.SetInstanceStatus(ctx, instanceID, domain.InstanceDisconnected, "", fmt.Sprintf("pairing failed: %v", item.Error))
 		}

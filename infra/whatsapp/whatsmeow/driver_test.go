@@ -50,7 +50,7 @@ func TestQRRound(t *testing.T) {
 			{Event: whatsmeow.QRChannelEventCode, Code: "2@a", Timeout: time.Minute},
 			{Event: whatsmeow.QRChannelEventCode, Code: "2@b", Timeout: 20 * time.Second},
 			whatsmeow.QRChannelTimeout,
-		}, 2, "disconnected: the QR code was not scanned in time; ask for the QR again"},
+		}, 2, "disconnected: the QR round ended before a scan (codes timed out, or the connection to WhatsApp dropped); ask for the QR again"},
 		{"success", []whatsmeow.QRChannelItem{{Event: whatsmeow.QRChannelEventCode, Code: "2@a", Timeout: time.Minute}, whatsmeow.QRChannelSuccess}, 1, ""},
 		{"pairing error", []whatsmeow.QRChannelItem{{Event: whatsmeow.QRChannelEventError, Error: errors.New("bad signature")}}, 0,
 			"disconnected: pairing failed: bad signature"},
