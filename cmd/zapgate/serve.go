@@ -126,7 +126,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		for _, topic := range outbox.Topics {
 			pub := rabbitmq.NewPipelinedPublisher(conn)
 			defer pub.Close()
-			fwd, err := outbox.NewForwarder(db.DB, topic, pub, 20*time.Millisecond, wlog)
+			forwarded := m.ForwardDuration.WithLabelValues(topic)
+			fwd, err := outbox.NewForwarder(db.DB, topic, pub, 20*time.Millisecond,
+				func(d time.Duration) { forwarded.Observe(d.Seconds()) }, wlog)
 			if err != nil {
 				return err
 			}

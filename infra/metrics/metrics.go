@@ -24,6 +24,7 @@ type Metrics struct {
 	WebhookLatency   prometheus.Histogram
 	WebhookAttempts  *prometheus.CounterVec
 	WhatsAppAlarms   *prometheus.CounterVec
+	ForwardDuration  *prometheus.HistogramVec
 }
 
 // New registers the metrics, with Go and process collectors.
@@ -77,7 +78,11 @@ func New() *Metrics {
 	m.WhatsAppAlarms = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "zapgate_whatsapp_alarms_total", Help: "WhatsApp conditions that need a person: temporary bans, an outdated client.",
 	}, []string{"kind"})
-	reg.MustRegister(m.WebhookDuration, m.WebhookLatency, m.WebhookAttempts, m.WhatsAppAlarms)
+	m.ForwardDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "zapgate_forward_duration_seconds", Help: "Time to hand one outbox row to RabbitMQ, by outbox (confirms are awaited per batch).",
+		Buckets: prometheus.ExponentialBuckets(0.00005, 2.5, 12),
+	}, []string{"outbox"})
+	reg.MustRegister(m.WebhookDuration, m.WebhookLatency, m.WebhookAttempts, m.WhatsAppAlarms, m.ForwardDuration)
 	reg.MustRegister(m.HTTPRequests, m.HTTPDuration, m.MessagesAccepted, m.MessagesSent, m.MessagesFailed,
 		m.SendDuration, m.SendLatency, m.OutboxLag, m.OutboxPending)
 	return m

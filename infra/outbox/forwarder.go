@@ -51,8 +51,9 @@ func (o flushingOffsets) AckMessageQuery(topic string, row wsql.Row, group strin
 
 // NewForwarder reads one outbox topic from db and publishes each message to
 // pub under its destination topic. With a Flusher, confirms are pipelined
-// per batch.
-func NewForwarder(db *sql.DB, topic string, pub message.Publisher, pollInterval time.Duration, logger watermill.LoggerAdapter) (*Forwarder, error) {
+// per batch. observe, when set, gets the time each forward took.
+func NewForwarder(db *sql.DB, topic string, pub message.Publisher, pollInterval time.Duration,
+	observe func(time.Duration), logger watermill.LoggerAdapter) (*Forwarder, error) {
 	ack := 30 * time.Second
 	var offsets wsql.OffsetsAdapter = wsql.DefaultPostgreSQLOffsetsAdapter{}
 	if f, ok := pub.(Flusher); ok {
@@ -72,9 +73,21 @@ func NewForwarder(db *sql.DB, topic string, pub message.Publisher, pollInterval 
 	if err != nil {
 		return nil, fmt.Errorf("outbox subscriber: %w", err)
 	}
+	var mw []message.HandlerMiddleware
+	if observe != nil {
+		mw = append(mw, func(h message.HandlerFunc) message.HandlerFunc {
+			return func(msg *message.Message) ([]*message.Message, error) {
+				start := time.Now()
+				out, err := h(msg)
+				observe(time.Since(start))
+				return out, err
+			}
+		})
+	}
 	fwd, err := forwarder.NewForwarder(sub, pub, logger, forwarder.Config{
 		ForwarderTopic: topic,
 		CloseTimeout:   10 * time.Second,
+		Middlewares:    mw,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("forwarder: %w", err)
