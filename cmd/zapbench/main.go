@@ -51,6 +51,9 @@ type config struct {
 	ScaleInstances int
 	ScaleWorkers   int
 
+	SustainRate     int
+	SustainDuration time.Duration
+
 	Profile        string
 	ProfilePhase   string
 	ProfileSeconds int
@@ -59,7 +62,7 @@ type config struct {
 	settle         time.Duration // pause between phases
 }
 
-var phaseNames = []string{"ceiling", "send", "latency", "inbound", "scale"}
+var phaseNames = []string{"ceiling", "send", "latency", "sustain", "inbound", "scale"}
 
 func parseFlags(args []string) (*config, error) {
 	c := &config{}
@@ -84,6 +87,8 @@ func parseFlags(args []string) (*config, error) {
 	fs.DurationVar(&c.InboundDuration, "inbound-duration", 10*time.Second, "length of the inbound latency phase")
 	fs.IntVar(&c.ScaleInstances, "scale-instances", 1000, "instances created and linked in the scale phase")
 	fs.IntVar(&c.ScaleWorkers, "scale-workers", 16, "concurrent workers in the scale phase")
+	fs.IntVar(&c.SustainRate, "sustain-rate", 0, "messages per second in the sustain phase (0: 80% of the send phase's sent/s)")
+	fs.DurationVar(&c.SustainDuration, "sustain-duration", 60*time.Second, "length of the sustain phase")
 	fs.StringVar(&c.Profile, "profile", "", "write a CPU profile of zapgate, taken at the start of -profile-phase, to this file (uses ZAPGATE_PPROF_ADDR)")
 	fs.StringVar(&c.ProfilePhase, "profile-phase", "send", "the phase -profile covers")
 	fs.IntVar(&c.ProfileSeconds, "profile-seconds", 10, "length of the -profile capture")
@@ -119,6 +124,7 @@ Run it from the repository root: go run ./cmd/zapbench [flags]  (or: task bench 
 			"inbound-rate":     func() { c.InboundRate = 100 },
 			"inbound-duration": func() { c.InboundDuration = 5 * time.Second },
 			"scale-instances":  func() { c.ScaleInstances = 100 },
+			"sustain-duration": func() { c.SustainDuration = 10 * time.Second },
 		}
 		for name, apply := range quick {
 			if !set[name] {
@@ -247,6 +253,14 @@ func run(ctx context.Context, cfg *config) int {
 	}
 	phase("send", func() (err error) { res.Send, err = runSend(ctx, cfg, e); return })
 	phase("latency", func() (err error) { res.Latency, err = runLatency(ctx, cfg, e); return })
+	phase("sustain", func() (err error) {
+		sent := 0.0
+		if res.Send != nil {
+			sent = res.Send.SentPerSec
+		}
+		res.Sustain, err = runSustain(ctx, cfg, e, sent)
+		return
+	})
 	phase("inbound", func() (err error) { res.Inbound, err = runInbound(ctx, cfg, e); return })
 	phase("scale", func() (err error) { res.Scale, err = runScale(ctx, cfg, e); return })
 

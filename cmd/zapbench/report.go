@@ -27,6 +27,7 @@ type results struct {
 	Latency  *latencyResult `json:"latency,omitempty"`
 	Inbound  *inboundResult `json:"inbound,omitempty"`
 	Scale    *scaleResult   `json:"scale,omitempty"`
+	Sustain  *sustainResult `json:"sustain,omitempty"`
 	Ratios   map[string]any `json:"ratios_to_ceiling,omitempty"`
 	Errors   []string       `json:"errors,omitempty"`
 }
@@ -207,6 +208,13 @@ func (r *results) rows() []row {
 		}
 		addUsage("scale", s.Usage, "instance")
 	}
+	if s := r.Sustain; s != nil {
+		add("sustain", fmt.Sprintf("offered %d/s for %.0f s over %d instances", s.Rate, s.Seconds, s.Instances),
+			fmt.Sprintf("%d accepted, %d errors", s.Accepted, s.Errors), "")
+		add("sustain", "outbox lag, 1st half → 2nd half (max)", fmt.Sprintf("%.2f s → %.2f s (%.2f s)", s.LagFirstHalfS, s.LagSecondHalfS, s.LagMaxS), "")
+		add("sustain", "queued backlog, 1st half → 2nd half (max)", fmt.Sprintf("%.0f → %.0f (%d)", s.BacklogFirstHalf, s.BacklogSecondHalf, s.BacklogMax), "")
+		add("sustain", "drained after the offer ended", fmt.Sprintf("%.1f s", s.DrainAfterSeconds), "")
+	}
 	return rows
 }
 
@@ -235,6 +243,7 @@ func writeJSON(path string, r *results) error {
 		"inbound": c.Inbound, "inbound_clients": c.InboundClients, "inbound_rate": c.InboundRate,
 		"inbound_duration": c.InboundDuration.String(),
 		"scale_instances":  c.ScaleInstances, "scale_workers": c.ScaleWorkers,
+		"sustain_rate": c.SustainRate, "sustain_duration": c.SustainDuration.String(),
 	}
 	if r.Ceiling != nil && r.Ceiling.TPS > 0 {
 		r.Ratios = map[string]any{}
