@@ -55,8 +55,8 @@ func New(d Deps) *App {
 	}
 }
 
-// ClampPage applies the list defaults: 50 items, at most 500.
-func ClampPage(p Page) Page {
+// clampPage applies the list defaults: 50 items, at most 500.
+func clampPage(p Page) Page {
 	if p.Limit <= 0 {
 		p.Limit = 50
 	}

@@ -114,7 +114,7 @@ func clientData(c *domain.Client) events.Client {
 
 // ListAttendances is the inbox: attendances with client and last message.
 func (a *App) ListAttendances(ctx context.Context, f AttendanceFilter) ([]AttendanceView, string, error) {
-	f.Page = ClampPage(f.Page)
+	f.Page = clampPage(f.Page)
 	fields := map[string]string{}
 	if f.Status != "" && f.Status != domain.AttendanceOpen && f.Status != domain.AttendanceClosed {
 		fields["status"] = "must be open or closed"

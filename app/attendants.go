@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -57,7 +58,11 @@ func (a *App) ListAttendants(ctx context.Context) ([]domain.Attendant, error) {
 var errBadLogin = &domain.Error{Kind: domain.KindUnauthorized, Code: "invalid_credentials", Message: "wrong email or password"}
 
 // dummyHash keeps a login for an unknown email as slow as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("zapgate-timing-equaliser"), bcryptCost)
+// It is made on first use, not at start-up: bcrypt is deliberately slow.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("zapgate-timing-equaliser"), bcryptCost)
+	return h
+})
 
 // Login checks an attendant's password and opens a session.
 func (a *App) Login(ctx context.Context, email, password string) (string, *domain.Attendant, error) {
@@ -66,7 +71,7 @@ func (a *App) Login(ctx context.Context, email, password string) (string, *domai
 		return "", nil, err
 	}
 	if at == nil || !at.Active {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		return "", nil, errBadLogin
 	}
 	if bcrypt.CompareHashAndPassword([]byte(at.PasswordHash), []byte(password)) != nil {

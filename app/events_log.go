@@ -35,7 +35,7 @@ const MaxReplay = 10000
 
 // ListEvents pages through the event log, oldest first.
 func (a *App) ListEvents(ctx context.Context, f EventFilter) ([]events.Envelope, string, error) {
-	f.Page = ClampPage(f.Page)
+	f.Page = clampPage(f.Page)
 	if f.InstanceID != "" && !domain.ValidID(f.InstanceID) {
 		return nil, "", domain.InvalidField("instance", "must be an instance id")
 	}

@@ -39,7 +39,7 @@ func (a *App) GetInstance(ctx context.Context, id string) (*domain.Instance, err
 
 // ListInstances pages through instances, oldest first.
 func (a *App) ListInstances(ctx context.Context, p Page) ([]domain.Instance, string, error) {
-	p = ClampPage(p)
+	p = clampPage(p)
 	if p.Cursor != "" && !domain.ValidID(p.Cursor) {
 		return nil, "", domain.InvalidField("cursor", "is not a cursor this API returned")
 	}

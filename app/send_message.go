@@ -149,7 +149,7 @@ func (a *App) ListMessages(ctx context.Context, f MessageFilter) ([]domain.Messa
 	if _, err := a.GetInstance(ctx, f.InstanceID); err != nil {
 		return nil, "", err
 	}
-	f.Page = ClampPage(f.Page)
+	f.Page = clampPage(f.Page)
 	fields := map[string]string{}
 	if f.Cursor != "" && !domain.ValidID(f.Cursor) {
 		fields["cursor"] = "is not a cursor this API returned"

@@ -91,7 +91,7 @@ func (a *App) ListDeliveries(ctx context.Context, instanceID, webhookID string, 
 	if _, err := a.webhook(ctx, instanceID, webhookID); err != nil {
 		return nil, "", err
 	}
-	p = ClampPage(p)
+	p = clampPage(p)
 	if p.Cursor != "" && !domain.ValidID(p.Cursor) {
 		return nil, "", domain.InvalidField("cursor", "is not a cursor this API returned")
 	}

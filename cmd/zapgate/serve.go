@@ -143,7 +143,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("instance subscriber: %w", err)
 		}
-		poison, err := rabbitmq.NewPublisher(conn, wlog)
+		poison, err := rabbitmq.NewPoisonPublisher(conn, wlog)
 		if err != nil {
 			return err
 		}

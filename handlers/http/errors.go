@@ -112,10 +112,12 @@ func unavailable(err error) bool {
 	return false
 }
 
-// bindJSON decodes the body into v; malformed JSON or a wrong type is a
-// 400 naming the field.
-func bindJSON(c *fiber.Ctx, v any) error {
-	body := c.Body()
+// bindJSON decodes the request body into v.
+func bindJSON(c *fiber.Ctx, v any) error { return decodeJSON(c.Body(), v) }
+
+// decodeJSON decodes body into v; malformed JSON or a wrong type is a 400
+// naming the field.
+func decodeJSON(body []byte, v any) error {
 	if len(body) == 0 {
 		return &domain.Error{Kind: domain.KindInvalid, Code: "invalid_json", Message: "a JSON body is required"}
 	}

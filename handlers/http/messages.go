@@ -1,8 +1,6 @@
 package http
 
 import (
-	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
@@ -31,15 +29,8 @@ type mediaRequest struct {
 // send_at and inline media are decoded here; the rules live in domain.
 func parseSendMessage(body []byte) (app.SendMessage, error) {
 	var req sendMessageRequest
-	if len(body) == 0 {
-		return app.SendMessage{}, &domain.Error{Kind: domain.KindInvalid, Code: "invalid_json", Message: "a JSON body is required"}
-	}
-	if err := json.Unmarshal(body, &req); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return app.SendMessage{}, domain.InvalidField(te.Field, "must be a "+te.Type.String())
-		}
-		return app.SendMessage{}, &domain.Error{Kind: domain.KindInvalid, Code: "invalid_json", Message: "the body is not valid JSON"}
+	if err := decodeJSON(body, &req); err != nil {
+		return app.SendMessage{}, err
 	}
 	cmd := app.SendMessage{To: req.To, Type: req.Type, Text: req.Text, Caption: req.Caption}
 	if req.SendAt != nil && strings.TrimSpace(*req.SendAt) != "" {

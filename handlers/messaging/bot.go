@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
@@ -62,7 +61,6 @@ type Bot struct {
 	poison   message.Publisher
 	metrics  *metrics.Metrics
 	log      *slog.Logger
-	logger   watermill.LoggerAdapter
 	interval time.Duration
 	sendRate int // default messages per minute per instance; 0 = unlimited
 
@@ -83,7 +81,7 @@ func NewBot(a *app.App, sessions Sessions, sub Subscriber, janitor QueueJanitor,
 	m *metrics.Metrics, interval time.Duration, sendRate int, log *slog.Logger) *Bot {
 	return &Bot{
 		app: a, sessions: sessions, sub: sub, janitor: janitor, leases: leases, poison: poison, metrics: m, sendRate: sendRate,
-		log: log.With("role", "bot"), logger: watermill.NewSlogLogger(log), interval: interval,
+		log: log.With("role", "bot"), interval: interval,
 		started: map[string]time.Time{}, consumers: map[string]*consumer{},
 	}
 }

@@ -17,8 +17,7 @@ import (
 // published so far. The forwarder flushes right before it records a batch
 // of outbox rows as forwarded, so a row is marked done only once RabbitMQ
 // holds its message, while the confirms of a whole batch travel together.
-// It routes topics like Publisher does. Not for concurrent use by several
-// forwarders: give each its own.
+// Not for concurrent use by several forwarders: give each its own.
 type PipelinedPublisher struct {
 	conn      *wamqp.ConnectionWrapper
 	marshaler wamqp.DefaultMarshaler
@@ -54,13 +53,11 @@ func (p *PipelinedPublisher) channel() (*amqp.Channel, error) {
 	return ch, nil
 }
 
-// route maps a topic to its exchange and routing key.
+// route maps a forwarded topic to its exchange and routing key: commands
+// ("instance.<id>.<command>") to the topic exchange, events to the fanout.
 func route(topic string) (exchange, key string) {
-	switch {
-	case strings.HasPrefix(topic, "instance."):
+	if strings.HasPrefix(topic, "instance.") {
 		return CommandsExchange, topic
-	case topic == PoisonTopic:
-		return PoisonExchange, ""
 	}
 	return EventsExchange, ""
 }

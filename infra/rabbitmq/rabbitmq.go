@@ -27,7 +27,6 @@ const (
 	EventsExchange   = "zapgate.events"
 	PoisonExchange   = "zapgate.poison"
 	PoisonQueue      = "zapgate.poison"
-	PoisonTopic      = "poison"
 
 	instanceQueuePrefix = "zapgate.instance."
 	eventsQueuePrefix   = "zapgate.events."

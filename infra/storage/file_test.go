@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/zapgate/zapgate/app"
 )
 
 func newFile(t *testing.T) *File {
@@ -26,7 +28,7 @@ func TestFileRoundtrip(t *testing.T) {
 		name, key string
 		data      []byte
 	}{
-		{"media key", MediaKey("abcdef0123"), []byte("image bytes")},
+		{"media key", app.MediaKey("abcdef0123"), []byte("image bytes")},
 		{"qr key", "qr/0123.png", []byte{0x89, 'P', 'N', 'G'}},
 		{"top level", "plain", []byte("x")},
 		{"empty data", "empty/object", nil},
@@ -88,7 +90,7 @@ func TestFileBadKeys(t *testing.T) {
 func TestFileOverwrite(t *testing.T) {
 	ctx := context.Background()
 	f := newFile(t)
-	key := MediaKey("ffee00")
+	key := app.MediaKey("ffee00")
 	for i := range 2 {
 		if err := f.Put(ctx, key, []byte("same"), "text/plain"); err != nil {
 			t.Fatalf("put %d: %v", i, err)

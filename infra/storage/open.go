@@ -47,10 +47,3 @@ func Open(ctx context.Context, rawURL, s3Endpoint string) (Store, error) {
 	}
 	return nil, fmt.Errorf("ZAPGATE_STORAGE must be file://DIR or s3://BUCKET, got %q", rawURL)
 }
-
-// MediaKey is the content-addressed key of a file whose SHA-256 is
-// sha256hex, a full hex digest (it panics on fewer than 2 characters). The
-// two-character directory keeps any one directory small.
-func MediaKey(sha256hex string) string {
-	return "media/" + sha256hex[:2] + "/" + sha256hex
-}

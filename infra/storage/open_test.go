@@ -65,14 +65,3 @@ func TestOpen(t *testing.T) {
 		})
 	}
 }
-
-func TestMediaKey(t *testing.T) {
-	sum := "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-	want := "media/9f/" + sum
-	if got := MediaKey(sum); got != want {
-		t.Fatalf("MediaKey = %q, want %q", got, want)
-	}
-	if got := MediaKey(sum); got != app.MediaKey(sum) {
-		t.Fatalf("MediaKey = %q differs from app.MediaKey %q", got, app.MediaKey(sum))
-	}
-}

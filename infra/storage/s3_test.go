@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/zapgate/zapgate/app"
 )
 
 // awsEnv points the AWS SDK at test credentials only, so no developer's
@@ -56,7 +58,7 @@ func TestS3Roundtrip(t *testing.T) {
 		name, key, contentType string
 		data                   []byte
 	}{
-		{"media", MediaKey("abcdef0123"), "image/jpeg", []byte("jpeg bytes")},
+		{"media", app.MediaKey("abcdef0123"), "image/jpeg", []byte("jpeg bytes")},
 		{"qr", "qr/0123.png", "image/png", []byte{0x89, 'P', 'N', 'G', 0, 1, 2}},
 		{"overwrite same content", "qr/0123.png", "image/png", []byte{0x89, 'P', 'N', 'G', 0, 1, 2}},
 	}
@@ -90,7 +92,7 @@ func TestS3NotFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Get(ctx, MediaKey("0000")); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := s.Get(ctx, app.MediaKey("0000")); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("Get unknown key = %v, want fs.ErrNotExist", err)
 	}
 
@@ -122,7 +124,7 @@ func TestS3Prefix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := MediaKey("abcdef")
+	key := app.MediaKey("abcdef")
 	if err := store.Put(ctx, key, []byte("data"), "text/plain"); err != nil {
 		t.Fatal(err)
 	}

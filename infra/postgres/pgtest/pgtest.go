@@ -30,15 +30,6 @@ func AdminURL() string {
 	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 }
 
-// AMQPURL is the RabbitMQ the tests use: ZAPGATE_TEST_AMQP_URL or the local
-// default.
-func AMQPURL() string {
-	if u := os.Getenv("ZAPGATE_TEST_AMQP_URL"); u != "" {
-		return u
-	}
-	return "amqp://guest:guest@127.0.0.1:5672/"
-}
-
 // NewDatabase creates an empty database and returns its URL; it is dropped
 // when the test ends.
 func NewDatabase(t testing.TB) string {

@@ -7,20 +7,28 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/url"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
 	amqp "github.com/rabbitmq/amqp091-go"
-
-	"github.com/zapgate/zapgate/infra/postgres/pgtest"
 )
+
+// AMQPURL is the RabbitMQ the tests use: ZAPGATE_TEST_AMQP_URL or the local
+// default.
+func AMQPURL() string {
+	if u := os.Getenv("ZAPGATE_TEST_AMQP_URL"); u != "" {
+		return u
+	}
+	return "amqp://guest:guest@127.0.0.1:5672/"
+}
 
 // NewVhost creates a virtual host for the test (deleted when it ends) and
 // returns the AMQP URL to it.
 func NewVhost(t testing.TB) string {
 	t.Helper()
-	base := pgtest.AMQPURL()
+	base := AMQPURL()
 	conn, err := amqp.Dial(base)
 	if err != nil {
 		t.Fatalf("amqptest: RabbitMQ at %s is not reachable (run `task services`): %v", base, err)
