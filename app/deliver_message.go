@@ -10,69 +10,125 @@ import (
 	"github.com/zapgate/zapgate/events"
 )
 
-// DeliverMessage is the bot's side of cmd.send_message: it sends a queued
-// message through WhatsApp once and records the outcome with its
-// message.status event. A message that is no longer queued (already sent by
-// an earlier delivery of the same command, canceled) is skipped, so
-// redelivered commands have no further effect. It returns the resulting
-// status; a transient send error is returned for the caller to retry.
-func (a *App) DeliverMessage(ctx context.Context, instanceID, messageID string) (domain.MessageStatus, error) {
-	m, attempts, err := a.store.BeginSend(ctx, instanceID, messageID)
-	if domain.IsNotFound(err) {
-		return "", nil
-	}
+// The bot's side of cmd.send_message comes in three steps, so that it can
+// send one instance's messages strictly in order while the database work is
+// shared by many of them:
+//
+//	QueuedSends one read finds which of the commands' messages are queued;
+//	SendOne     each message goes to WhatsApp, in order;
+//	RecordSends one transaction stores the outcomes with their events.
+//
+// A message that is no longer queued (already sent by an earlier delivery
+// of the same command, canceled) is skipped, so redelivered commands have no
+// further effect. Only the last step writes: a send costs no commit of its
+// own.
+
+// PreparedSend is a queued message about to be sent. MaybeSent says an
+// earlier attempt, cut short before its outcome was recorded, may have
+// reached WhatsApp: the command was delivered before (the broker's
+// redelivered flag) or an attempt failed in a way that leaves it unknown.
+type PreparedSend struct {
+	Message   domain.Message
+	MaybeSent bool
+}
+
+// SendOutcome is the result of sending one message, to be recorded.
+type SendOutcome struct {
+	MessageID string
+	// Err is nil when WhatsApp accepted the message; otherwise it wraps
+	// ErrPermanent and the message fails.
+	Err error
+	At  time.Time
+}
+
+// QueuedSends returns the instance's messages among ids that are still
+// queued, keyed by id, in one round trip.
+func (a *App) QueuedSends(ctx context.Context, instanceID string, ids []string) (map[string]domain.Message, error) {
+	ms, err := a.store.QueuedMessages(ctx, instanceID, ids)
 	if err != nil {
-		return "", err
+		return nil, fmt.Errorf("queued sends: %w", err)
 	}
-	if m.Status != domain.StatusQueued {
-		return m.Status, nil
+	out := make(map[string]domain.Message, len(ms))
+	for _, m := range ms {
+		out[m.ID] = m
 	}
-	// From here on the send runs to its end even when the bot is shutting
-	// down: a send whose outcome is not recorded would be repeated.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
+	return out, nil
+}
+
+// SendOne sends a prepared message through WhatsApp. A transient failure is
+// returned as an error for the caller to retry; a permanent one is an
+// outcome to record.
+func (a *App) SendOne(ctx context.Context, p PreparedSend) (SendOutcome, error) {
+	m := p.Message
 	out := OutboundMessage{
 		WAMessageID: m.WAMessageID, To: m.To, Type: m.Type, Text: m.Text, Caption: m.Caption,
 	}
 	if m.Media != nil {
 		data, err := a.storage.Get(ctx, m.Media.Key)
 		if err != nil {
-			return "", fmt.Errorf("load media %s: %w", m.Media.Key, err)
+			return SendOutcome{}, fmt.Errorf("load media %s: %w", m.Media.Key, err)
 		}
 		out.Media, out.Mime, out.Filename, out.SHA256 = data, m.Media.Mime, m.Media.Filename, m.Media.SHA256
 	}
 	var sendErr error
-	if !a.alreadyAccepted(ctx, instanceID, m.WAMessageID, attempts) {
-		sendErr = a.wa.Send(ctx, instanceID, out)
+	if !p.MaybeSent || !a.alreadyAccepted(ctx, m.InstanceID, m.WAMessageID) {
+		sendErr = a.wa.Send(ctx, m.InstanceID, out)
 	}
 	if sendErr != nil && !errors.Is(sendErr, ErrPermanent) {
-		return "", fmt.Errorf("send %s: %w", m.ID, sendErr)
+		return SendOutcome{}, fmt.Errorf("send %s: %w", m.ID, sendErr)
 	}
-	var status domain.MessageStatus
-	err = a.store.InTx(ctx, func(tx Tx) error {
-		m, err := tx.LockMessage(ctx, instanceID, messageID)
+	return SendOutcome{MessageID: m.ID, Err: sendErr, At: a.now()}, nil
+}
+
+// RecordSends stores the outcomes of one instance's sends, each with its
+// message.status event, in one transaction. It returns the resulting status
+// of each message, in the order of outs.
+func (a *App) RecordSends(ctx context.Context, instanceID string, outs []SendOutcome) ([]domain.MessageStatus, error) {
+	ids := make([]string, len(outs))
+	for i, o := range outs {
+		ids[i] = o.MessageID
+	}
+	statuses := make([]domain.MessageStatus, len(outs))
+	err := a.store.InTx(ctx, func(tx Tx) error {
+		locked, err := tx.LockMessages(ctx, instanceID, ids)
 		if err != nil {
 			return err
 		}
-		var changed bool
-		if sendErr != nil {
-			changed = m.MarkFailed(sendErr.Error())
-		} else {
-			changed = m.MarkSent(a.now())
+		byID := make(map[string]*domain.Message, len(locked))
+		for i := range locked {
+			byID[locked[i].ID] = &locked[i]
 		}
-		status = m.Status
-		if !changed {
+		var changed []*domain.Message
+		var envs []events.Envelope
+		for i, o := range outs {
+			m, ok := byID[o.MessageID]
+			if !ok {
+				continue // deleted meanwhile: nothing to record
+			}
+			var ch bool
+			if o.Err != nil {
+				ch = m.MarkFailed(o.Err.Error())
+			} else {
+				ch = m.MarkSent(o.At)
+			}
+			statuses[i] = m.Status
+			if ch {
+				changed = append(changed, m)
+				envs = append(envs, statusEvent(m, a.now()))
+			}
+		}
+		if len(changed) == 0 {
 			return nil
 		}
-		if err := tx.UpdateMessage(ctx, m); err != nil {
+		if err := tx.UpdateMessages(ctx, changed); err != nil {
 			return err
 		}
-		return tx.Publish(ctx, statusEvent(m, a.now()))
+		return tx.Publish(ctx, envs...)
 	})
 	if err != nil {
-		return "", fmt.Errorf("record send of %s: %w", messageID, err)
+		return nil, fmt.Errorf("record %d sends: %w", len(outs), err)
 	}
-	return status, nil
+	return statuses, nil
 }
 
 func statusEvent(m *domain.Message, now time.Time) events.Envelope {
@@ -83,9 +139,9 @@ func statusEvent(m *domain.Message, now time.Time) events.Envelope {
 
 // alreadyAccepted tells whether an earlier attempt of this send, cut short
 // before its outcome was recorded, reached WhatsApp.
-func (a *App) alreadyAccepted(ctx context.Context, instanceID, waMessageID string, attempts int) bool {
+func (a *App) alreadyAccepted(ctx context.Context, instanceID, waMessageID string) bool {
 	checker, ok := a.wa.(SendChecker)
-	if !ok || attempts <= 1 {
+	if !ok {
 		return false
 	}
 	accepted, err := checker.Accepted(ctx, instanceID, waMessageID)

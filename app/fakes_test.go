@@ -20,7 +20,7 @@ type fakeStore struct {
 	messages  map[string]domain.Message
 	published []events.Envelope
 	failTx    error
-	attempts  int
+	commits   int // transactions committed
 }
 
 func newFakeStore() *fakeStore {
@@ -52,6 +52,7 @@ func (s *fakeStore) InTx(ctx context.Context, fn func(tx Tx) error) error {
 	}
 	s.instances, s.messages = tx.instances, tx.messages
 	s.published = append(s.published, tx.published...)
+	s.commits++
 	return nil
 }
 
@@ -158,6 +159,23 @@ func (t *fakeTx) UpdateMessage(ctx context.Context, m *domain.Message) error {
 	return nil
 }
 
+func (t *fakeTx) LockMessages(ctx context.Context, instanceID string, ids []string) ([]domain.Message, error) {
+	var out []domain.Message
+	for _, id := range ids {
+		if m, ok := t.messages[id]; ok && m.InstanceID == instanceID {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func (t *fakeTx) UpdateMessages(ctx context.Context, ms []*domain.Message) error {
+	for _, m := range ms {
+		t.messages[m.ID] = *m
+	}
+	return nil
+}
+
 func (t *fakeTx) Publish(ctx context.Context, envs ...events.Envelope) error {
 	t.published = append(t.published, envs...)
 	return nil
@@ -204,6 +222,18 @@ func (w *fakeWhatsApp) Send(ctx context.Context, instanceID string, m OutboundMe
 	return nil
 }
 
+// Accepted implements SendChecker: whether a send with the id went out.
+func (w *fakeWhatsApp) Accepted(ctx context.Context, instanceID, waMessageID string) (bool, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, m := range w.sent {
+		if m.WAMessageID == waMessageID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 func (s *fakeStore) NextDueAt(ctx context.Context) (*time.Time, error) { return nil, nil }
 
 func (t *fakeTx) ClaimDueMessages(ctx context.Context, now time.Time, limit int) ([]domain.Message, error) {
@@ -229,13 +259,17 @@ func (t *fakeTx) LockMessageByWAID(ctx context.Context, instanceID, waMessageID 
 	return nil, domain.NotFound("message")
 }
 
-func (s *fakeStore) BeginSend(ctx context.Context, instanceID, id string) (*domain.Message, int, error) {
-	m, err := s.Message(ctx, instanceID, id)
-	if err != nil || m.Status != domain.StatusQueued {
-		return m, 0, err
+func (s *fakeStore) QueuedMessages(ctx context.Context, instanceID string, ids []string) ([]domain.Message, error) {
+	var out []domain.Message
+	for _, id := range ids {
+		m, err := s.Message(ctx, instanceID, id)
+		if domain.IsNotFound(err) || (err == nil && m.Status != domain.StatusQueued) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *m)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.attempts++
-	return m, 1, nil
+	return out, nil
 }

@@ -24,10 +24,9 @@ type Store interface {
 	Message(ctx context.Context, instanceID, id string) (*domain.Message, error)
 	MessageByIdempotencyKey(ctx context.Context, instanceID, key string) (*domain.Message, error)
 	ListMessages(ctx context.Context, f MessageFilter) ([]domain.Message, string, error)
-	// BeginSend counts a send attempt of a queued message and returns it with
-	// the number of attempts so far; a message no longer queued is returned
-	// as it is, with 0 attempts.
-	BeginSend(ctx context.Context, instanceID, id string) (*domain.Message, int, error)
+	// QueuedMessages returns the instance's messages among ids whose status
+	// is queued.
+	QueuedMessages(ctx context.Context, instanceID string, ids []string) ([]domain.Message, error)
 	// NextDueAt is the earliest send_at of a scheduled message, nil if none.
 	NextDueAt(ctx context.Context) (*time.Time, error)
 }
@@ -46,6 +45,10 @@ type Tx interface {
 	// LockMessage reads the message FOR UPDATE.
 	LockMessage(ctx context.Context, instanceID, id string) (*domain.Message, error)
 	UpdateMessage(ctx context.Context, m *domain.Message) error
+	// LockMessages reads the instance's messages among ids FOR UPDATE.
+	LockMessages(ctx context.Context, instanceID string, ids []string) ([]domain.Message, error)
+	// UpdateMessages stores the status fields of ms in one statement.
+	UpdateMessages(ctx context.Context, ms []*domain.Message) error
 	// LockMessageByWAID reads an instance's message by WhatsApp id FOR UPDATE.
 	LockMessageByWAID(ctx context.Context, instanceID, waMessageID string) (*domain.Message, error)
 	// ClaimDueMessages locks up to limit scheduled messages due at now,

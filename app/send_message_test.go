@@ -171,7 +171,7 @@ func TestDeliverMessage(t *testing.T) {
 			}
 			store.published = nil
 			wa.err = tt.sendErr
-			status, err := a.DeliverMessage(ctx, in.ID, m.ID)
+			status, err := deliver(ctx, a, in.ID, m.ID, false)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v", err)
 			}
@@ -190,11 +190,109 @@ func TestDeliverMessage(t *testing.T) {
 					t.Fatalf("sent %+v", wa.sent)
 				}
 				// A redelivered command has no further effect.
-				if _, err := a.DeliverMessage(ctx, in.ID, m.ID); err != nil || len(wa.sent) != 1 {
+				if _, err := deliver(ctx, a, in.ID, m.ID, true); err != nil || len(wa.sent) != 1 {
 					t.Fatalf("redelivery sent again: %v, %d sends", err, len(wa.sent))
 				}
 			}
 		})
+	}
+}
+
+// deliver runs the bot's three steps for one message.
+func deliver(ctx context.Context, a *App, instanceID, messageID string, maybeSent bool) (domain.MessageStatus, error) {
+	queued, err := a.QueuedSends(ctx, instanceID, []string{messageID})
+	if err != nil {
+		return "", err
+	}
+	m, ok := queued[messageID]
+	if !ok {
+		return "", nil
+	}
+	out, err := a.SendOne(ctx, PreparedSend{Message: m, MaybeSent: maybeSent})
+	if err != nil {
+		return "", err
+	}
+	st, err := a.RecordSends(ctx, instanceID, []SendOutcome{out})
+	if err != nil {
+		return "", err
+	}
+	return st[0], nil
+}
+
+func TestSendOneAsksTheDriverOnlyWhenMaybeSent(t *testing.T) {
+	tests := []struct {
+		name          string
+		sentBefore    bool
+		maybeSent     bool
+		wantSends     int
+		wantRecordsOK bool
+	}{
+		{"first delivery sends", false, false, 1, true},
+		{"redelivered, never reached WhatsApp: sends", false, true, 1, true},
+		{"redelivered, already accepted: does not send again", true, true, 1, true},
+		// Without the flag nothing is asked: a first delivery costs no lookup.
+		{"not flagged: sends without asking", true, false, 2, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, store, _, wa, in := newTestApp(t)
+			ctx := context.Background()
+			m, _, err := a.SendMessage(ctx, SendMessage{InstanceID: in.ID, To: "5511999998888", Type: "text", Text: "hi"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.sentBefore {
+				wa.sent = append(wa.sent, OutboundMessage{WAMessageID: m.WAMessageID})
+			}
+			store.published = nil
+			out, err := a.SendOne(ctx, PreparedSend{Message: *m, MaybeSent: tt.maybeSent})
+			if err != nil || out.Err != nil || out.MessageID != m.ID {
+				t.Fatalf("outcome %+v, %v", out, err)
+			}
+			if len(wa.sent) != tt.wantSends {
+				t.Fatalf("%d sends, want %d", len(wa.sent), tt.wantSends)
+			}
+		})
+	}
+}
+
+func TestRecordSendsStoresABatchInOneTransaction(t *testing.T) {
+	a, store, _, _, in := newTestApp(t)
+	ctx := context.Background()
+	var ids []string
+	for i := 0; i < 3; i++ {
+		m, _, err := a.SendMessage(ctx, SendMessage{InstanceID: in.ID, To: "5511999998888", Type: "text", Text: "hi"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	now := time.Date(2026, 11, 23, 12, 0, 1, 0, time.UTC)
+	outs := []SendOutcome{
+		{MessageID: ids[0], At: now},
+		{MessageID: ids[1], Err: fmt.Errorf("not on WhatsApp: %w", ErrPermanent), At: now},
+		{MessageID: ids[2], At: now},
+		{MessageID: ids[0], At: now},            // a second copy of a command: no change, no event
+		{MessageID: domain.NewID(now), At: now}, // deleted meanwhile: skipped
+	}
+	store.published, store.commits = nil, 0
+	statuses, err := a.RecordSends(ctx, in.ID, outs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []domain.MessageStatus{domain.StatusSent, domain.StatusFailed, domain.StatusSent, domain.StatusSent, ""}
+	if fmt.Sprint(statuses) != fmt.Sprint(want) {
+		t.Fatalf("statuses %v, want %v", statuses, want)
+	}
+	if len(store.published) != 3 {
+		t.Fatalf("%d events, want one per changed message", len(store.published))
+	}
+	if store.commits != 1 {
+		t.Fatalf("%d transactions, want 1", store.commits)
+	}
+	queued, err := a.QueuedSends(ctx, in.ID, ids)
+	if err != nil || len(queued) != 0 {
+		t.Fatalf("still queued: %v, %v", queued, err)
 	}
 }
 

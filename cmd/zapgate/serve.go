@@ -79,7 +79,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	)
 	switch cfg.WhatsAppDriver {
 	case "sim":
-		network = sim.New(db, sink, log)
+		// The sim stands in for WhatsApp's servers, so its writes need not
+		// wait for the disk as zapgate's own do.
+		simDB, err := postgres.Open(ctx, postgres.WithParam(cfg.DatabaseURL, "synchronous_commit", "off"), connectAttempts, log)
+		if err != nil {
+			return err
+		}
+		defer simDB.Close()
+		simDB.SetMaxOpenConns(8)
+		network = sim.New(simDB, sink, log)
 		defer network.Close()
 		wa = network
 	default:
@@ -139,10 +147,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		g.Go(func() error { pruneEvents(fctx, a, cfg.EventRetention, log); return nil })
 	}
 	if cfg.Roles[config.RoleBot] {
-		sub, err := wamqp.NewSubscriberWithConnection(rabbitmq.InstanceSubscriberConfig(cfg.AMQPURL, 16), wlog, conn)
-		if err != nil {
-			return fmt.Errorf("instance subscriber: %w", err)
-		}
+		// Settling waits past the 30 s a begun send may take to be recorded.
+		sub := rabbitmq.NewCommandSubscriber(conn, 256, 35*time.Second, log)
 		poison, err := rabbitmq.NewPoisonPublisher(conn, wlog)
 		if err != nil {
 			return err

@@ -4,7 +4,6 @@ package messaging
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -170,6 +169,12 @@ func (b *Bot) reconcile(ctx context.Context) error {
 			}
 		}
 		c, consuming := b.consumers[id]
+		if consuming && c.stopped() {
+			// It stopped by itself (a command could not be handled):
+			// start over from the queue.
+			delete(b.consumers, id)
+			consuming = false
+		}
 		rate := b.sendRate
 		if in.SendRatePerMinute != nil {
 			rate = *in.SendRatePerMinute
@@ -197,7 +202,7 @@ func (b *Bot) startConsumer(ctx context.Context, id string, rate int) error {
 		return err
 	}
 	c := &consumer{cancel: cancel, done: make(chan struct{}), pacer: &pacer{perMinute: rate}}
-	handler, err := b.chain(c.pacer)
+	handler, err := b.chain()
 	if err != nil {
 		cancel()
 		return err
@@ -207,16 +212,19 @@ func (b *Bot) startConsumer(ctx context.Context, id string, rate int) error {
 	go func() {
 		defer b.wg.Done()
 		defer close(c.done)
-		for msg := range msgs {
-			if err := handler(msg); err != nil {
-				msg.Nack()
-				continue
-			}
-			msg.Ack()
-		}
+		b.consumeQueue(cctx, id, msgs, c, handler)
 	}()
 	b.log.Info("consuming instance queue", "instance", id)
 	return nil
+}
+
+func (c *consumer) stopped() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
 }
 
 func (b *Bot) stopConsumer(id string) {
@@ -248,7 +256,7 @@ var errPoison = errors.New("poison command")
 // chain wraps handle with Watermill middleware: panics become errors, poison
 // commands are parked, and anything else is retried with backoff for as long
 // as the consumer runs, so no command is dropped and order is kept.
-func (b *Bot) chain(p *pacer) (message.NoPublishHandlerFunc, error) {
+func (b *Bot) chain() (message.NoPublishHandlerFunc, error) {
 	poison, err := middleware.PoisonQueueWithFilter(b.poison, "poison", func(err error) bool {
 		return errors.Is(err, errPoison)
 	})
@@ -266,41 +274,20 @@ func (b *Bot) chain(p *pacer) (message.NoPublishHandlerFunc, error) {
 		},
 	}
 	h := middleware.Recoverer(poison(retry.Middleware(func(msg *message.Message) ([]*message.Message, error) {
-		return nil, b.handle(msg, p)
+		return nil, b.handle(msg)
 	})))
 	return func(msg *message.Message) error { _, err := h(msg); return err }, nil
 }
 
-func (b *Bot) handle(msg *message.Message, p *pacer) error {
+// handle runs the commands other than cmd.send_message (see sender.go).
+func (b *Bot) handle(msg *message.Message) error {
 	env, err := outbox.FromMessage(msg)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errPoison, err)
 	}
 	switch env.Type {
 	case events.CmdSendMessage:
-		var cmd events.SendMessage
-		if err := json.Unmarshal(env.Data, &cmd); err != nil || cmd.MessageID == "" {
-			return fmt.Errorf("%w: bad %s data: %v", errPoison, env.Type, err)
-		}
-		if err := p.wait(msg.Context()); err != nil {
-			return err
-		}
-		start := time.Now()
-		status, err := b.app.DeliverMessage(msg.Context(), env.InstanceID, cmd.MessageID)
-		if err != nil {
-			b.log.Warn("send failed, will retry", "instance", env.InstanceID, "message", cmd.MessageID, "err", err)
-			return err
-		}
-		b.metrics.SendDuration.Observe(time.Since(start).Seconds())
-		switch status {
-		case domain.StatusSent:
-			p.sent(time.Now())
-			b.metrics.MessagesSent.Inc()
-			b.metrics.SendLatency.Observe(time.Since(env.OccurredAt).Seconds())
-		case domain.StatusFailed:
-			b.metrics.MessagesFailed.Inc()
-		}
-		return nil
+		return fmt.Errorf("%w: bad %s data", errPoison, env.Type)
 	case events.CmdLogoutInstance:
 		if err := b.sessions.Logout(msg.Context(), env.InstanceID); err != nil {
 			return fmt.Errorf("logout %s: %w", env.InstanceID, err)

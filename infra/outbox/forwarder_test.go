@@ -60,11 +60,7 @@ func TestOutboxToRabbitMQ(t *testing.T) {
 	}()
 
 	instanceID := domain.NewID(time.Now())
-	cmdSub, err := wamqp.NewSubscriberWithConnection(rabbitmq.InstanceSubscriberConfig(url, 4), wlog, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmds, err := cmdSub.Subscribe(ctx, instanceID)
+	cmds, err := rabbitmq.NewCommandSubscriber(conn, 4, time.Second, log).Subscribe(ctx, instanceID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -42,4 +43,17 @@ func Open(ctx context.Context, url string, attempts int, log *slog.Logger) (*sql
 		}
 		wait = min(wait*2, 5*time.Second)
 	}
+}
+
+// WithParam adds a server setting to a connection string (URL or key=value
+// form); lib/pq passes settings it does not know itself to the server when
+// it connects.
+func WithParam(dsn, key, value string) string {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set(key, value)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " " + key + "=" + value
 }

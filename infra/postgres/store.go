@@ -10,6 +10,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/zapgate/zapgate/app"
 	"github.com/zapgate/zapgate/domain"
@@ -251,22 +252,61 @@ func (t *Tx) LockMessageByWAID(ctx context.Context, instanceID, waMessageID stri
 	return getMessage(ctx, t.tx, `SELECT `+messageColumns+` FROM messages WHERE instance_id = $1 AND wa_message_id = $2 FOR UPDATE`, instanceID, waMessageID)
 }
 
-// BeginSend implements app.Store in one round trip for a queued message.
-func (s *Store) BeginSend(ctx context.Context, instanceID, id string) (*domain.Message, int, error) {
-	var r struct {
-		messageRow
-		Attempts int `db:"send_attempts"`
+// QueuedMessages implements app.Store.
+func (s *Store) QueuedMessages(ctx context.Context, instanceID string, ids []string) ([]domain.Message, error) {
+	var rows []messageRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+messageColumns+` FROM messages
+		WHERE instance_id = $1 AND id = ANY($2::uuid[]) AND status = 'queued'`, instanceID, pq.StringArray(ids)); err != nil {
+		return nil, fmt.Errorf("queued messages: %w", err)
 	}
-	err := s.db.GetContext(ctx, &r, `UPDATE messages SET send_attempts = send_attempts + 1
-		WHERE instance_id = $1 AND id = $2 AND status = 'queued'
-		RETURNING `+messageColumns+`, send_attempts`, instanceID, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		m, err := s.Message(ctx, instanceID, id)
-		return m, 0, err
+	out := make([]domain.Message, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
 	}
+	return out, nil
+}
+
+// LockMessages implements app.Tx.
+func (t *Tx) LockMessages(ctx context.Context, instanceID string, ids []string) ([]domain.Message, error) {
+	var rows []messageRow
+	if err := t.tx.SelectContext(ctx, &rows, `SELECT `+messageColumns+` FROM messages
+		WHERE instance_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE`, instanceID, pq.StringArray(ids)); err != nil {
+		return nil, fmt.Errorf("lock messages: %w", err)
+	}
+	out := make([]domain.Message, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// UpdateMessages implements app.Tx: the fields UpdateMessage writes, for
+// many messages in one statement.
+func (t *Tx) UpdateMessages(ctx context.Context, ms []*domain.Message) error {
+	n := len(ms)
+	ids, statuses, errs := make([]string, n), make([]string, n), make([]string, n)
+	sendAt, sentAt, deliveredAt, readAt := make([]sql.NullString, n), make([]sql.NullString, n), make([]sql.NullString, n), make([]sql.NullString, n)
+	for i, m := range ms {
+		ids[i], statuses[i], errs[i] = m.ID, string(m.Status), m.Error
+		sendAt[i], sentAt[i], deliveredAt[i], readAt[i] = timeText(m.SendAt), timeText(m.SentAt), timeText(m.DeliveredAt), timeText(m.ReadAt)
+	}
+	_, err := t.tx.ExecContext(ctx, `UPDATE messages m SET status = u.status, error = u.error,
+		send_at = u.send_at, sent_at = u.sent_at, delivered_at = u.delivered_at, read_at = u.read_at
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])
+		  AS u(id, status, error, send_at, sent_at, delivered_at, read_at)
+		WHERE m.id = u.id`,
+		pq.StringArray(ids), pq.StringArray(statuses), pq.StringArray(errs),
+		pq.Array(sendAt), pq.Array(sentAt), pq.Array(deliveredAt), pq.Array(readAt))
 	if err != nil {
-		return nil, 0, fmt.Errorf("begin send: %w", err)
+		return fmt.Errorf("update messages: %w", err)
 	}
-	m := r.messageRow.domain()
-	return &m, r.Attempts, nil
+	return nil
+}
+
+// timeText writes a time for a timestamptz[] parameter; nil is NULL.
+func timeText(t *time.Time) sql.NullString {
+	if t == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: t.UTC().Format(time.RFC3339Nano), Valid: true}
 }

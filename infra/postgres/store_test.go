@@ -182,3 +182,75 @@ func TestOutboxRowsCommitWithTheTransactionOnly(t *testing.T) {
 		t.Fatalf("event log columns = %+v", row)
 	}
 }
+
+func TestBatchedSendReadsAndUpdates(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.New(t)
+	s := postgres.NewStore(db, quiet)
+	ctx := context.Background()
+	in, other := newInstance(t, s), newInstance(t, s)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	insert := func(instanceID string) *domain.Message {
+		m, err := domain.NewOutgoing(domain.OutgoingDraft{InstanceID: instanceID, To: "5511999998888", Type: "text", Text: "hi"}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.InTx(ctx, func(tx app.Tx) error { _, err := tx.InsertMessage(ctx, m); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	a, b, c, foreign := insert(in.ID), insert(in.ID), insert(in.ID), insert(other.ID)
+	ids := []string{a.ID, b.ID, c.ID, foreign.ID, domain.NewID(now)}
+
+	queued, err := s.QueuedMessages(ctx, in.ID, ids)
+	if err != nil || len(queued) != 3 {
+		t.Fatalf("queued: %v, %d (another instance's message and unknown ids are not)", err, len(queued))
+	}
+	sentAt := now.Add(time.Second)
+	err = s.InTx(ctx, func(tx app.Tx) error {
+		locked, err := tx.LockMessages(ctx, in.ID, ids)
+		if err != nil || len(locked) != 3 {
+			t.Fatalf("locked: %v, %d", err, len(locked))
+		}
+		var changed []*domain.Message
+		for i := range locked {
+			m := &locked[i]
+			switch m.ID {
+			case a.ID:
+				m.MarkSent(sentAt)
+			case b.ID:
+				m.MarkFailed("not on WhatsApp")
+			default:
+				continue
+			}
+			changed = append(changed, m)
+		}
+		return tx.UpdateMessages(ctx, changed)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		id     string
+		status domain.MessageStatus
+		errMsg string
+		sent   bool
+	}{
+		{a.ID, domain.StatusSent, "", true},
+		{b.ID, domain.StatusFailed, "not on WhatsApp", false},
+		{c.ID, domain.StatusQueued, "", false},
+	}
+	for _, tt := range tests {
+		m, err := s.Message(ctx, in.ID, tt.id)
+		if err != nil || m.Status != tt.status || m.Error != tt.errMsg || (m.SentAt != nil) != tt.sent {
+			t.Fatalf("%s: %v %+v", tt.id, err, m)
+		}
+		if tt.sent && !m.SentAt.Equal(sentAt) {
+			t.Fatalf("sent_at %v, want %v", m.SentAt, sentAt)
+		}
+	}
+	if queued, err := s.QueuedMessages(ctx, in.ID, ids); err != nil || len(queued) != 1 || queued[0].ID != c.ID {
+		t.Fatalf("queued after: %v %v", err, queued)
+	}
+}

@@ -124,28 +124,6 @@ func instanceRoutingPattern(queue string) string {
 	return "instance." + strings.TrimPrefix(queue, instanceQueuePrefix) + ".#"
 }
 
-// InstanceSubscriberConfig consumes one instance's queue (the Subscribe
-// topic is the instance id), in order.
-func InstanceSubscriberConfig(url string, prefetch int) wamqp.Config {
-	return wamqp.Config{
-		Connection: wamqp.ConnectionConfig{AmqpURI: url, Reconnect: wamqp.DefaultReconnectConfig()},
-		Marshaler:  wamqp.DefaultMarshaler{},
-		Exchange: wamqp.ExchangeConfig{
-			GenerateName: func(string) string { return CommandsExchange },
-			Type:         amqp.ExchangeTopic,
-			Durable:      true,
-		},
-		Queue: wamqp.QueueConfig{
-			GenerateName: InstanceQueue,
-			Durable:      true,
-			Arguments:    instanceQueueArgs(),
-		},
-		QueueBind:       wamqp.QueueBindConfig{GenerateRoutingKey: instanceRoutingPattern},
-		Consume:         wamqp.ConsumeConfig{Qos: wamqp.QosConfig{PrefetchCount: prefetch}},
-		TopologyBuilder: &wamqp.DefaultTopologyBuilder{},
-	}
-}
-
 // EventsSubscriberConfig consumes every event through a durable queue per
 // consumer group (the Subscribe topic is the group): replicas compete.
 func EventsSubscriberConfig(url string, prefetch int) wamqp.Config {
