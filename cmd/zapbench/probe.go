@@ -204,7 +204,7 @@ func readProcs() map[int]procCPU {
 }
 
 // scrapeMetrics reads zapgate's /metrics and sums each series' value over
-// its labels (enough for histogram _sum and _count).
+// its labels (enough for histogram _sum and _count, and counters).
 func scrapeMetrics(ctx context.Context, e *env) map[string]float64 {
 	out := map[string]float64{}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -230,7 +230,7 @@ func scrapeMetrics(ctx context.Context, e *env) map[string]float64 {
 			name = line[:i]
 			rest = line[i:]
 		}
-		if !strings.HasSuffix(name, "_sum") && !strings.HasSuffix(name, "_count") {
+		if !strings.HasSuffix(name, "_sum") && !strings.HasSuffix(name, "_count") && !strings.HasSuffix(name, "_total") {
 			continue
 		}
 		fields := strings.Fields(rest[strings.LastIndexByte(rest, '}')+1:])
@@ -263,4 +263,10 @@ func (u *usage) topCPU() []string {
 		out = append(out, x.k+" "+strconv.FormatFloat(100*x.v, 'f', 0, 64)+"%")
 	}
 	return out
+}
+
+// messagesSent is zapgate's count of sends recorded as sent. Polling it
+// costs zapgate a little CPU and Postgres nothing, unlike counting rows.
+func messagesSent(ctx context.Context, e *env) int64 {
+	return int64(scrapeMetrics(ctx, e)["zapgate_messages_sent_total"])
 }

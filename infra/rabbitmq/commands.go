@@ -43,7 +43,9 @@ func NewCommandSubscriber(conn *wamqp.ConnectionWrapper, prefetch int, settle ti
 // the connection is lost; the channel closes once every message handed
 // over is settled (or settle has passed).
 func (s *CommandSubscriber) Subscribe(ctx context.Context, instanceID string) (<-chan *message.Message, error) {
-	out := make(chan *message.Message)
+	// Buffered, so that a consumer that comes back for more finds a backlog
+	// ready to take as one batch.
+	out := make(chan *message.Message, s.prefetch)
 	go func() {
 		defer close(out)
 		for {
