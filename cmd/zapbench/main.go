@@ -39,9 +39,10 @@ type config struct {
 	Messages  int
 	Clients   int
 
-	Singles  int
-	Rate     int
-	Duration time.Duration
+	Singles       int
+	Rate          int
+	RateInstances int
+	Duration      time.Duration
 
 	Inbound         int
 	InboundClients  int
@@ -80,6 +81,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&c.Clients, "clients", 64, "concurrent HTTP clients in the send saturation phase")
 	fs.IntVar(&c.Singles, "singles", 20, "single messages, one at a time, on an idle system")
 	fs.IntVar(&c.Rate, "rate", 500, "messages per second in the paced latency phase")
+	fs.IntVar(&c.RateInstances, "rate-instances", 8, "instances the paced latency phase sends through, round-robin")
 	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "length of the paced latency phase")
 	fs.IntVar(&c.Inbound, "inbound", 5000, "inbound messages in the inbound saturation phase")
 	fs.IntVar(&c.InboundClients, "inbound-clients", 32, "concurrent clients in the inbound saturation phase")
@@ -119,6 +121,7 @@ Run it from the repository root: go run ./cmd/zapbench [flags]  (or: task bench 
 			"messages":         func() { c.Messages = 2000 },
 			"singles":          func() { c.Singles = 10 },
 			"rate":             func() { c.Rate = 100 },
+			"rate-instances":   func() { c.RateInstances = 2 },
 			"duration":         func() { c.Duration = 5 * time.Second },
 			"inbound":          func() { c.Inbound = 1000 },
 			"inbound-rate":     func() { c.InboundRate = 100 },
@@ -141,7 +144,7 @@ Run it from the repository root: go run ./cmd/zapbench [flags]  (or: task bench 
 		return nil, fmt.Errorf("-profile-phase: %q is not one of %s", c.ProfilePhase, strings.Join(phaseNames[1:], ","))
 	}
 	for name, v := range map[string]int{"instances": c.Instances, "messages": c.Messages, "clients": c.Clients,
-		"rate": c.Rate, "inbound": c.Inbound, "inbound-clients": c.InboundClients, "inbound-rate": c.InboundRate,
+		"rate": c.Rate, "rate-instances": c.RateInstances, "inbound": c.Inbound, "inbound-clients": c.InboundClients, "inbound-rate": c.InboundRate,
 		"scale-instances": c.ScaleInstances, "scale-workers": c.ScaleWorkers, "ceiling-clients": c.CeilingClients, "singles": c.Singles} {
 		if v < 1 {
 			return nil, fmt.Errorf("-%s must be at least 1", name)

@@ -171,7 +171,7 @@ func (r *results) rows() []row {
 			add("latency", fmt.Sprintf("single message, median of %d", q.N), ms(q.P50), "")
 		}
 		if q := l.PacedMS; q != nil {
-			add("latency", fmt.Sprintf("accepted → sent at %.0f/s p50", l.OfferedPerSec), ms(q.P50), "")
+			add("latency", fmt.Sprintf("accepted → sent at %.0f/s over %d instances, p50", l.OfferedPerSec, l.RateInstances), ms(q.P50), "")
 			add("latency", "  p95", ms(q.P95), "")
 			add("latency", "  p99", ms(q.P99), "")
 			add("latency", "  max", ms(q.Max), "")
@@ -239,7 +239,7 @@ func writeJSON(path string, r *results) error {
 		"quick": c.Quick, "phases": c.Phases, "timeout": c.Timeout.String(),
 		"ceiling_clients": c.CeilingClients, "ceiling_duration": c.CeilingDuration.String(),
 		"instances": c.Instances, "messages": c.Messages, "clients": c.Clients,
-		"singles": c.Singles, "rate": c.Rate, "duration": c.Duration.String(),
+		"singles": c.Singles, "rate": c.Rate, "rate_instances": c.RateInstances, "duration": c.Duration.String(),
 		"inbound": c.Inbound, "inbound_clients": c.InboundClients, "inbound_rate": c.InboundRate,
 		"inbound_duration": c.InboundDuration.String(),
 		"scale_instances":  c.ScaleInstances, "scale_workers": c.ScaleWorkers,

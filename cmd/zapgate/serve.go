@@ -154,7 +154,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return err
 		}
 		leases := postgres.NewLeases(db, "bot-"+domain.NewID(time.Now()), 15*time.Second)
-		bot := messaging.NewBot(a, wa, sub, queueJanitor{conn}, leases, poison, m, time.Second, cfg.SendRate, log)
+		// A quick tick links a new instance soon after it is created; the tick
+		// is one read of the instances, leases are renewed less often.
+		bot := messaging.NewBot(a, wa, sub, queueJanitor{conn}, leases, poison, m, 250*time.Millisecond, cfg.SendRate, log)
 		bctx, bcancel := context.WithCancel(runCtx)
 		defer bcancel()
 		g.Go(func() error { return bot.Run(bctx) })

@@ -61,6 +61,12 @@ type Bot struct {
 	metrics  *metrics.Metrics
 	log      *slog.Logger
 	interval time.Duration
+
+	// Owned by Run's goroutine: the leases of the last sync, when it ran
+	// and the instances it saw.
+	held     []string
+	lastSync time.Time
+	known    map[string]bool
 	sendRate int // default messages per minute per instance; 0 = unlimited
 
 	mu        sync.Mutex
@@ -107,14 +113,42 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 }
 
+// leaseSyncEvery is how often leases are renewed (they last 15 s) when no
+// new instance calls for a sync sooner.
+const leaseSyncEvery = 3 * time.Second
+
+// syncLeases renews and takes leases when it is time, or at once when an
+// instance appeared that the last sync did not see: a new instance is
+// linked on the next tick, not the next renewal. It returns the instances
+// this process holds.
+func (b *Bot) syncLeases(ctx context.Context, instances []domain.Instance) ([]string, error) {
+	due := time.Since(b.lastSync) >= leaseSyncEvery
+	for i := 0; !due && i < len(instances); i++ {
+		due = !b.known[instances[i].ID]
+	}
+	if !due {
+		return b.held, nil
+	}
+	held, err := b.leases.Sync(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.held, b.lastSync = held, time.Now()
+	b.known = make(map[string]bool, len(instances))
+	for _, in := range instances {
+		b.known[in.ID] = true
+	}
+	return held, nil
+}
+
 // reconcile starts sessions for new instances, consumes the queues of the
 // connected ones and lets go of deleted ones.
 func (b *Bot) reconcile(ctx context.Context) error {
-	held, err := b.leases.Sync(ctx)
+	instances, err := b.app.AllInstances(ctx)
 	if err != nil {
 		return err
 	}
-	instances, err := b.app.AllInstances(ctx)
+	held, err := b.syncLeases(ctx, instances)
 	if err != nil {
 		return err
 	}
