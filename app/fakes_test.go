@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"sort"
 	"sync"
@@ -232,6 +233,18 @@ func (w *fakeWhatsApp) Accepted(ctx context.Context, instanceID, waMessageID str
 		}
 	}
 	return false, nil
+}
+
+func (s *fakeStore) InstancesStamp(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var last time.Time
+	for _, in := range s.instances {
+		if in.UpdatedAt.After(last) {
+			last = in.UpdatedAt
+		}
+	}
+	return fmt.Sprintf("%d/%s", len(s.instances), last), nil
 }
 
 func (s *fakeStore) NextDueAt(ctx context.Context) (*time.Time, error) { return nil, nil }

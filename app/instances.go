@@ -89,6 +89,11 @@ func instanceStatusEvent(in *domain.Instance, now time.Time) events.Envelope {
 	})
 }
 
+// InstancesStamp changes whenever the set of instances or one of them does.
+func (a *App) InstancesStamp(ctx context.Context) (string, error) {
+	return a.store.InstancesStamp(ctx)
+}
+
 // AllInstances lists every instance, for the bot to reconcile sessions.
 func (a *App) AllInstances(ctx context.Context) ([]domain.Instance, error) {
 	var all []domain.Instance

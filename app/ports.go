@@ -21,6 +21,9 @@ type Store interface {
 	Instance(ctx context.Context, id string) (*domain.Instance, error)
 	InstanceByTokenHash(ctx context.Context, hash []byte) (*domain.Instance, error)
 	ListInstances(ctx context.Context, p Page) ([]domain.Instance, string, error)
+	// InstancesStamp changes when an instance is created, changed or
+	// deleted: a cheap way to learn that a full read is due.
+	InstancesStamp(ctx context.Context) (string, error)
 	Message(ctx context.Context, instanceID, id string) (*domain.Message, error)
 	MessageByIdempotencyKey(ctx context.Context, instanceID, key string) (*domain.Message, error)
 	ListMessages(ctx context.Context, f MessageFilter) ([]domain.Message, string, error)

@@ -147,8 +147,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		g.Go(func() error { pruneEvents(fctx, a, cfg.EventRetention, log); return nil })
 	}
 	if cfg.Roles[config.RoleBot] {
-		// Settling waits past the 30 s a begun send may take to be recorded.
-		sub := rabbitmq.NewCommandSubscriber(conn, 256, 35*time.Second, log)
+		// 64 commands in hand per instance make a batch (the bot takes up to
+		// 64); settling waits past the 30 s a begun send may take to be
+		// recorded.
+		sub := rabbitmq.NewCommandSubscriber(conn, 64, 35*time.Second, log)
 		poison, err := rabbitmq.NewPoisonPublisher(conn, wlog)
 		if err != nil {
 			return err

@@ -95,9 +95,18 @@ func NewBot(a *app.App, sessions Sessions, sub Subscriber, janitor QueueJanitor,
 func (b *Bot) Run(ctx context.Context) error {
 	t := time.NewTicker(b.interval)
 	defer t.Stop()
+	var stamp string
+	var lastFull time.Time
 	for {
-		if err := b.reconcile(ctx); err != nil && ctx.Err() == nil {
-			b.log.Warn("reconcile instances", "err", err)
+		// A tick is one cheap read; the full reconcile runs when an
+		// instance changed, and every fullEvery regardless.
+		s, err := b.app.InstancesStamp(ctx)
+		if err != nil || s != stamp || time.Since(lastFull) >= fullEvery {
+			if err := b.reconcile(ctx); err != nil && ctx.Err() == nil {
+				b.log.Warn("reconcile instances", "err", err)
+			} else {
+				stamp, lastFull = s, time.Now()
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -112,6 +121,11 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// fullEvery bounds how long a change the stamp missed (clocks of different
+// processes) goes unseen, and how often a consumer that stopped by itself
+// waits to be restarted.
+const fullEvery = 2 * time.Second
 
 // leaseSyncEvery is how often leases are renewed (they last 15 s) when no
 // new instance calls for a sync sooner.

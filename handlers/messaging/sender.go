@@ -32,8 +32,8 @@ import (
 //   - a second copy of a command (the forwarder is at least once) whose
 //     first copy's outcome is still with the recorder is skipped.
 const (
-	maxBatch    = 100
-	maxRecorded = 256
+	maxBatch    = 64
+	maxRecorded = 64
 	// recordGrace is how long the recorder keeps trying to store outcomes
 	// after shutdown began; the commands of outcomes it could not store go
 	// back to the queue and are checked before any resend.

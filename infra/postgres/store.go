@@ -76,6 +76,15 @@ func (s *Store) ListInstances(ctx context.Context, p app.Page) ([]domain.Instanc
 	return pageOf(out, p.Limit, func(in domain.Instance) string { return in.ID })
 }
 
+// InstancesStamp implements app.Store: the count and the latest change.
+func (s *Store) InstancesStamp(ctx context.Context) (string, error) {
+	var stamp string
+	if err := s.db.GetContext(ctx, &stamp, `SELECT count(*) || '/' || coalesce(max(updated_at)::text, '') FROM instances`); err != nil {
+		return "", fmt.Errorf("instances stamp: %w", err)
+	}
+	return stamp, nil
+}
+
 // Message implements app.Store.
 func (s *Store) Message(ctx context.Context, instanceID, id string) (*domain.Message, error) {
 	return getMessage(ctx, s.db, `SELECT `+messageColumns+` FROM messages WHERE instance_id = $1 AND id = $2`, instanceID, id)
