@@ -13,6 +13,8 @@ import (
 type WebhookStore interface {
 	InsertWebhook(ctx context.Context, w *domain.Webhook) error
 	ListWebhooks(ctx context.Context, instanceID string) ([]domain.Webhook, error)
+	// WebhooksOf lists the subscriptions of all the given instances.
+	WebhooksOf(ctx context.Context, instanceIDs []string) ([]domain.Webhook, error)
 	Webhook(ctx context.Context, instanceID, id string) (*domain.Webhook, error)
 	DeleteWebhook(ctx context.Context, instanceID, id string) error
 
@@ -109,25 +111,52 @@ func (a *App) Redeliver(ctx context.Context, instanceID, webhookID, deliveryID s
 	return a.webhooks.Redeliver(ctx, webhookID, deliveryID, a.now())
 }
 
-// FanOutEvent turns an event into one pending delivery per subscription of
-// its instance that wants it. Replayed events are skipped here: a replay
-// to webhooks writes its deliveries itself. Running it twice for the same
-// event adds nothing.
-func (a *App) FanOutEvent(ctx context.Context, env events.Envelope, payload []byte) (int, error) {
-	if env.Replayed || env.InstanceID == "" || events.IsCommand(env.Type) {
+// EventPayload is an event as the notifier received it, with its encoded
+// form (what subscribers are sent).
+type EventPayload struct {
+	Env     events.Envelope
+	Payload []byte
+}
+
+// FanOutEvents turns events into one pending delivery per subscription that
+// wants each, idempotently: an event seen again adds nothing. It reads the
+// subscriptions of all the events' instances at once and stores the
+// deliveries in one statement. It returns how many deliveries are new.
+func (a *App) FanOutEvents(ctx context.Context, evs []EventPayload) (int, error) {
+	var live []EventPayload
+	seen := map[string]bool{}
+	var instanceIDs []string
+	for _, ev := range evs {
+		env := ev.Env
+		if env.Replayed || env.InstanceID == "" || events.IsCommand(env.Type) {
+			continue
+		}
+		live = append(live, ev)
+		if !seen[env.InstanceID] {
+			seen[env.InstanceID] = true
+			instanceIDs = append(instanceIDs, env.InstanceID)
+		}
+	}
+	if len(live) == 0 {
 		return 0, nil
 	}
-	hooks, err := a.webhooks.ListWebhooks(ctx, env.InstanceID)
+	hooks, err := a.webhooks.WebhooksOf(ctx, instanceIDs)
 	if err != nil {
 		return 0, err
 	}
+	byInstance := map[string][]domain.Webhook{}
+	for _, w := range hooks {
+		byInstance[w.InstanceID] = append(byInstance[w.InstanceID], w)
+	}
 	now := a.now()
 	var ds []domain.Delivery
-	for _, w := range hooks {
-		// The notifier runs behind the writers: an event from before the
-		// subscription existed is not the subscriber's.
-		if w.Wants(env.Type) && !env.OccurredAt.Before(w.CreatedAt) {
-			ds = append(ds, newDelivery(w.ID, env, "", payload, now))
+	for _, ev := range live {
+		for _, w := range byInstance[ev.Env.InstanceID] {
+			// The notifier runs behind the writers: an event from before the
+			// subscription existed is not the subscriber's.
+			if w.Wants(ev.Env.Type) && !ev.Env.OccurredAt.Before(w.CreatedAt) {
+				ds = append(ds, newDelivery(w.ID, ev.Env, "", ev.Payload, now))
+			}
 		}
 	}
 	if len(ds) == 0 {

@@ -156,8 +156,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return err
 		}
 		leases := postgres.NewLeases(db, "bot-"+domain.NewID(time.Now()), 15*time.Second)
-		// A quick tick links a new instance soon after it is created; the tick
-		// is one read of the instances, leases are renewed less often.
+		// A quick tick links a new instance soon after it is created; a tick
+		// is one cheap read, leases are renewed less often.
 		bot := messaging.NewBot(a, wa, sub, queueJanitor{conn}, leases, poison, m, 250*time.Millisecond, cfg.SendRate, log)
 		bctx, bcancel := context.WithCancel(runCtx)
 		defer bcancel()
@@ -169,7 +169,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("events subscriber: %w", err)
 		}
-		hooks := messaging.NewWebhooks(a, sub, sender, m, 32, 4, log)
+		// The notifier fans out up to 64 events at a time.
+		hooks := messaging.NewWebhooks(a, rabbitmq.NewEventSubscriber(conn, 64, 10*time.Second, log), sender, m, 32, 4, log)
 		attendance := messaging.NewAttendance(a, sub, log)
 		nctx, ncancel := context.WithCancel(runCtx)
 		defer ncancel()

@@ -75,24 +75,39 @@ func (w *Webhooks) Run(ctx context.Context) error {
 	return nil
 }
 
+// consume fans events out in batches: whatever arrived together is turned
+// into deliveries with one read of the subscriptions and one insert.
 func (w *Webhooks) consume(ctx context.Context, msgs <-chan *message.Message) {
-	for msg := range msgs {
-		env, err := outbox.FromMessage(msg)
-		if err != nil {
-			w.log.Error("undecodable event dropped", "uuid", msg.UUID, "err", err)
-			msg.Ack()
-			continue
+	batch := make([]*message.Message, 0, maxBatch)
+	for {
+		batch = nextBatch(msgs, batch[:0])
+		if len(batch) == 0 {
+			return
 		}
-		n, err := w.app.FanOutEvent(msg.Context(), env, msg.Payload)
+		evs := make([]app.EventPayload, 0, len(batch))
+		for _, msg := range batch {
+			env, err := outbox.FromMessage(msg)
+			if err != nil {
+				w.log.Error("undecodable event dropped", "uuid", msg.UUID, "err", err)
+				continue
+			}
+			evs = append(evs, app.EventPayload{Env: env, Payload: msg.Payload})
+		}
+		n, err := w.app.FanOutEvents(ctx, evs)
 		if err != nil {
 			if ctx.Err() == nil {
-				w.log.Warn("fan out event", "event", env.ID, "err", err)
+				w.log.Warn("fan out events", "count", len(evs), "err", err)
 				time.Sleep(200 * time.Millisecond)
 			}
-			msg.Nack()
+			// Back to the queue; fanning out again adds nothing twice.
+			for _, msg := range batch {
+				msg.Nack()
+			}
 			continue
 		}
-		msg.Ack()
+		for _, msg := range batch {
+			msg.Ack()
+		}
 		if n > 0 {
 			w.poke()
 		}

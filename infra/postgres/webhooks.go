@@ -77,6 +77,20 @@ func (s *Store) ListWebhooks(ctx context.Context, instanceID string) ([]domain.W
 	return out, nil
 }
 
+// WebhooksOf implements app.WebhookStore.
+func (s *Store) WebhooksOf(ctx context.Context, instanceIDs []string) ([]domain.Webhook, error) {
+	var rows []webhookRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+webhookColumns+` FROM webhooks
+		WHERE instance_id = ANY($1::uuid[]) ORDER BY id`, pq.StringArray(instanceIDs)); err != nil {
+		return nil, fmt.Errorf("webhooks of instances: %w", err)
+	}
+	out := make([]domain.Webhook, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.domain())
+	}
+	return out, nil
+}
+
 // Webhook implements app.WebhookStore.
 func (s *Store) Webhook(ctx context.Context, instanceID, id string) (*domain.Webhook, error) {
 	var r webhookRow

@@ -200,3 +200,54 @@ func TestCommandSubscriber(t *testing.T) {
 		})
 	}
 }
+
+// TestEventSubscriberGroupsCompete: the events fanout reaches a consumer
+// group's queue once, however many consumers the group has.
+func TestEventSubscriberGroupsCompete(t *testing.T) {
+	t.Parallel()
+	f := newCommandsFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sub := rabbitmq.NewEventSubscriber(f.conn, 8, time.Second, f.log)
+	a, err := sub.Subscribe(ctx, "hooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := sub.Subscribe(ctx, "hooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // both consumers are on the queue
+	ch, err := f.conn.Connection().Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close()
+	const n = 20
+	for i := 0; i < n; i++ {
+		p, _ := wamqp.DefaultMarshaler{}.Marshal(message.NewMessage(strconv.Itoa(i), []byte(strconv.Itoa(i))))
+		if err := ch.PublishWithContext(ctx, rabbitmq.EventsExchange, "", false, false, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]int{}
+	for len(seen) < n {
+		select {
+		case msg := <-a:
+			seen[string(msg.Payload)]++
+			msg.Ack()
+		case msg := <-b:
+			seen[string(msg.Payload)]++
+			msg.Ack()
+		case <-time.After(10 * time.Second):
+			t.Fatalf("got %d of %d events", len(seen), n)
+		}
+	}
+	select {
+	case msg := <-a:
+		t.Fatalf("event %s delivered twice", msg.Payload)
+	case msg := <-b:
+		t.Fatalf("event %s delivered twice", msg.Payload)
+	case <-time.After(300 * time.Millisecond):
+	}
+}

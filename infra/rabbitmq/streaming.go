@@ -14,46 +14,67 @@ import (
 	"github.com/zapgate/zapgate/domain"
 )
 
-// CommandSubscriber consumes instance command queues (the Subscribe topic is
-// the instance id) and hands each message over as soon as it arrives,
-// without waiting for the previous one to be acknowledged: up to prefetch
-// messages are in the consumer's hands at once. Acks and nacks reach the
-// broker in the order the messages were handed over, consecutive acks as
-// one.
+// StreamingSubscriber consumes a queue and hands each message over as soon
+// as it arrives, without waiting for the previous one to be acknowledged:
+// up to prefetch messages are in the consumer's hands at once, so it can
+// work on them in batches. Acks and nacks reach the broker in the order the
+// messages were handed over, consecutive acks as one.
 //
 // Watermill's AMQP subscriber waits for each ack before it hands over the
-// next message. For an instance queue, consumed in order by one consumer,
-// that caps an instance at one send per database commit; this subscriber
-// lets the bot send in order while it records outcomes in batches.
-type CommandSubscriber struct {
+// next message, which caps a consumer at one database round trip per
+// message. The bot needs batches to send an instance's queue in order while
+// it records outcomes together; the webhook notifier to fan out many
+// events with one read and one write.
+type StreamingSubscriber struct {
 	conn     *wamqp.ConnectionWrapper
 	prefetch int
 	settle   time.Duration
+	declare  func(ch *amqp.Channel, topic string) (queue string, err error)
 	log      *slog.Logger
 }
 
-// NewCommandSubscriber returns a subscriber on conn. On shutdown it waits up
-// to settle for the consumer to ack or nack what it holds; anything still
-// unsettled then goes back to the queue.
-func NewCommandSubscriber(conn *wamqp.ConnectionWrapper, prefetch int, settle time.Duration, log *slog.Logger) *CommandSubscriber {
-	return &CommandSubscriber{conn: conn, prefetch: prefetch, settle: settle, log: log.With("component", "command-subscriber")}
+// NewCommandSubscriber consumes instance command queues; the Subscribe
+// topic is the instance id. On shutdown it waits up to settle for the
+// consumer to ack or nack what it holds; anything still unsettled then goes
+// back to the queue.
+func NewCommandSubscriber(conn *wamqp.ConnectionWrapper, prefetch int, settle time.Duration, log *slog.Logger) *StreamingSubscriber {
+	return &StreamingSubscriber{conn: conn, prefetch: prefetch, settle: settle, log: log.With("component", "command-subscriber"),
+		declare: func(ch *amqp.Channel, instanceID string) (string, error) {
+			return InstanceQueue(instanceID), DeclareInstanceQueue(ch, instanceID)
+		}}
 }
 
-// Subscribe consumes the instance's queue until ctx ends, reconnecting when
+// NewEventSubscriber consumes the events fanout through a durable queue per
+// consumer group (the Subscribe topic is the group); replicas compete.
+func NewEventSubscriber(conn *wamqp.ConnectionWrapper, prefetch int, settle time.Duration, log *slog.Logger) *StreamingSubscriber {
+	return &StreamingSubscriber{conn: conn, prefetch: prefetch, settle: settle, log: log.With("component", "event-subscriber"),
+		declare: func(ch *amqp.Channel, group string) (string, error) {
+			q := eventsQueuePrefix + group
+			if _, err := ch.QueueDeclare(q, true, false, false, false, nil); err != nil {
+				return "", fmt.Errorf("declare %s: %w", q, err)
+			}
+			if err := ch.QueueBind(q, "", EventsExchange, false, nil); err != nil {
+				return "", fmt.Errorf("bind %s: %w", q, err)
+			}
+			return q, nil
+		}}
+}
+
+// Subscribe consumes the topic's queue until ctx ends, reconnecting when
 // the connection is lost; the channel closes once every message handed
 // over is settled (or settle has passed).
-func (s *CommandSubscriber) Subscribe(ctx context.Context, instanceID string) (<-chan *message.Message, error) {
+func (s *StreamingSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
 	// Buffered, so that a consumer that comes back for more finds a backlog
 	// ready to take as one batch.
 	out := make(chan *message.Message, s.prefetch)
 	go func() {
 		defer close(out)
 		for {
-			err := s.consume(ctx, instanceID, out)
+			err := s.consume(ctx, topic, out)
 			if ctx.Err() != nil {
 				return
 			}
-			s.log.Warn("instance queue consumer stopped; resubscribing", "instance", instanceID, "err", err)
+			s.log.Warn("consumer stopped; resubscribing", "topic", topic, "err", err)
 			select {
 			case <-ctx.Done():
 				return
@@ -79,7 +100,7 @@ type handed struct {
 	d   amqp.Delivery
 }
 
-func (s *CommandSubscriber) consume(ctx context.Context, instanceID string, out chan<- *message.Message) error {
+func (s *StreamingSubscriber) consume(ctx context.Context, topic string, out chan<- *message.Message) error {
 	if !s.conn.IsConnected() {
 		return errors.New("not connected")
 	}
@@ -89,14 +110,15 @@ func (s *CommandSubscriber) consume(ctx context.Context, instanceID string, out 
 	}
 	// Closing the channel returns anything unacknowledged to the queue.
 	defer ch.Close()
-	if err := DeclareInstanceQueue(ch, instanceID); err != nil {
+	queue, err := s.declare(ch, topic)
+	if err != nil {
 		return err
 	}
 	if err := ch.Qos(s.prefetch, 0, false); err != nil {
 		return fmt.Errorf("qos: %w", err)
 	}
-	tag := "bot-" + domain.NewID(time.Now())
-	deliveries, err := ch.Consume(InstanceQueue(instanceID), tag, false, false, false, false, nil)
+	tag := "zapgate-" + domain.NewID(time.Now())
+	deliveries, err := ch.Consume(queue, tag, false, false, false, false, nil)
 	if err != nil {
 		return fmt.Errorf("consume: %w", err)
 	}
@@ -149,7 +171,7 @@ func (s *CommandSubscriber) consume(ctx context.Context, instanceID string, out 
 // order, acknowledging a run of acked messages with one multiple-ack. Once
 // the subscription's context ends it waits at most s.settle for the rest;
 // closing the channel then requeues whatever is left.
-func (s *CommandSubscriber) settleInOrder(pending <-chan handed) {
+func (s *StreamingSubscriber) settleInOrder(pending <-chan handed) {
 	var acked *amqp.Delivery // acked by the consumer, not yet to the broker
 	flush := func() {
 		if acked != nil {

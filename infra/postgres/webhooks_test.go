@@ -1,0 +1,72 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/events"
+	"github.com/zapgate/zapgate/infra/postgres"
+	"github.com/zapgate/zapgate/infra/postgres/pgtest"
+)
+
+// TestFanOutEventsInBatches: one call fans out events of several instances
+// to the subscriptions that want them, from the subscription's creation
+// on, and a batch seen again adds nothing.
+func TestFanOutEventsInBatches(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.New(t)
+	s := postgres.NewStore(db, quiet)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	a := app.New(app.Deps{AdminToken: "admin-token", Store: s, Webhooks: s, Clock: func() time.Time { return now }, Log: quiet})
+	one, two, quietOne := newInstance(t, s), newInstance(t, s), newInstance(t, s)
+	all, err := a.CreateWebhook(ctx, one.ID, "https://hooks.example/all", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	statusOnly, err := a.CreateWebhook(ctx, two.ID, "https://hooks.example/status", []string{events.MessageStatus})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := func(instanceID, typ string, at time.Time) app.EventPayload {
+		env, err := events.New(domain.NewID(at), typ, instanceID, at, map[string]string{"k": "v"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return app.EventPayload{Env: env, Payload: []byte(`{}`)}
+	}
+	later := now.Add(time.Second)
+	batch := []app.EventPayload{
+		ev(one.ID, events.MessageStatus, later),               // all
+		ev(one.ID, events.MessageReceived, later),             // all
+		ev(two.ID, events.MessageStatus, later),               // statusOnly
+		ev(two.ID, events.MessageReceived, later),             // not wanted
+		ev(quietOne.ID, events.MessageStatus, later),          // no subscription
+		ev(one.ID, events.MessageStatus, now.Add(-time.Hour)), // before the subscription
+	}
+	tests := []struct {
+		name string
+		want int
+	}{
+		{"first time", 3},
+		{"seen again", 0},
+	}
+	for _, tt := range tests {
+		n, err := a.FanOutEvents(ctx, batch)
+		if err != nil || n != tt.want {
+			t.Fatalf("%s: %d new deliveries, %v; want %d", tt.name, n, err, tt.want)
+		}
+	}
+	for _, c := range []struct {
+		hook *domain.Webhook
+		want int
+	}{{all, 2}, {statusOnly, 1}} {
+		ds, _, err := a.ListDeliveries(ctx, c.hook.InstanceID, c.hook.ID, app.Page{Limit: 10})
+		if err != nil || len(ds) != c.want {
+			t.Fatalf("%s: %d deliveries, %v; want %d", c.hook.URL, len(ds), err, c.want)
+		}
+	}
+}
