@@ -22,9 +22,10 @@ type WebhookStore interface {
 	// already has for the same event and replay; it returns how many were new.
 	InsertDeliveries(ctx context.Context, ds []domain.Delivery) (int, error)
 	ListDeliveries(ctx context.Context, webhookID string, p Page) ([]domain.Delivery, string, error)
-	// ClaimDeliveries leases up to limit due deliveries, skipping the given
-	// webhooks, by pushing their next attempt lease into the future.
-	ClaimDeliveries(ctx context.Context, now time.Time, limit int, skip []string, lease time.Duration) ([]DeliveryJob, error)
+	// ClaimDeliveries leases up to limit due deliveries, at most perHook of
+	// any one subscription, skipping the given ones, by pushing their next
+	// attempt into the future.
+	ClaimDeliveries(ctx context.Context, now time.Time, limit, perHook int, skip []string, lease time.Duration) ([]DeliveryJob, error)
 	UpdateDelivery(ctx context.Context, d *domain.Delivery) error
 	// ReleaseDeliveries ends the lease of claimed deliveries, due now again.
 	ReleaseDeliveries(ctx context.Context, ids []string, now time.Time) error
@@ -173,8 +174,8 @@ func newDelivery(webhookID string, env events.Envelope, replayID string, payload
 }
 
 // ClaimDeliveries leases due deliveries for this process to attempt.
-func (a *App) ClaimDeliveries(ctx context.Context, limit int, skip []string, lease time.Duration) ([]DeliveryJob, error) {
-	return a.webhooks.ClaimDeliveries(ctx, a.now(), limit, skip, lease)
+func (a *App) ClaimDeliveries(ctx context.Context, limit, perHook int, skip []string, lease time.Duration) ([]DeliveryJob, error) {
+	return a.webhooks.ClaimDeliveries(ctx, a.now(), limit, perHook, skip, lease)
 }
 
 // RecordDeliveryAttempt stores the outcome of one attempt.

@@ -164,7 +164,7 @@ func (w *Webhooks) claim(ctx context.Context) []app.DeliveryJob {
 		return nil
 	}
 	// Lease long enough for one attempt; a crash lets them come due again.
-	jobs, err := w.app.ClaimDeliveries(ctx, free, busy, 30*time.Second)
+	jobs, err := w.app.ClaimDeliveries(ctx, free, w.perHook, busy, 30*time.Second)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.log.Warn("claim deliveries", "err", err)

@@ -157,7 +157,7 @@ func (s *Store) ListDeliveries(ctx context.Context, webhookID string, p app.Page
 // ClaimDeliveries implements app.WebhookStore: due rows are leased by
 // moving next_attempt_at past the lease, in one short transaction, so a
 // crashed worker's deliveries come due again by themselves.
-func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit int, skip []string, lease time.Duration) ([]app.DeliveryJob, error) {
+func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit, perHook int, skip []string, lease time.Duration) ([]app.DeliveryJob, error) {
 	if skip == nil {
 		skip = []string{}
 	}
@@ -166,11 +166,18 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit int, s
 		W webhookRow `db:"w"`
 	}
 	err := s.db.SelectContext(ctx, &rows, `
-		WITH due AS (
-			SELECT d.id FROM webhook_deliveries d
-			WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND NOT (d.webhook_id::text = ANY($3))
+		WITH candidates AS (
+			-- The oldest due, at most perHook of each subscription: a claim
+			-- takes no more than the caller may attempt at once.
+			SELECT id, row_number() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at) AS rank
+			FROM (SELECT id, webhook_id, next_attempt_at FROM webhook_deliveries
+				WHERE status = 'pending' AND next_attempt_at <= $1 AND NOT (webhook_id::text = ANY($3))
+				ORDER BY next_attempt_at LIMIT 1000) oldest
+		), due AS (
+			SELECT d.id FROM webhook_deliveries d JOIN candidates c ON c.id = d.id
+			WHERE c.rank <= $5 AND d.status = 'pending' AND d.next_attempt_at <= $1
 			ORDER BY d.next_attempt_at LIMIT $2
-			FOR UPDATE SKIP LOCKED
+			FOR UPDATE OF d SKIP LOCKED
 		), leased AS (
 			UPDATE webhook_deliveries d SET next_attempt_at = $4
 			FROM due WHERE d.id = due.id
@@ -181,7 +188,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit int, s
 			w.id AS "w.id", w.instance_id AS "w.instance_id", w.url AS "w.url", w.events AS "w.events",
 			w.secret AS "w.secret", w.created_at AS "w.created_at"
 		FROM leased l JOIN webhooks w ON w.id = l.webhook_id
-		ORDER BY l.created_at, l.id`, now, limit, pq.StringArray(skip), now.Add(lease))
+		ORDER BY l.created_at, l.id`, now, limit, pq.StringArray(skip), now.Add(lease), perHook)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}

@@ -70,3 +70,47 @@ func TestFanOutEventsInBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestClaimTakesAtMostPerHookOfEachSubscription: a claim leases no more of
+// one subscription's deliveries than may be attempted at once, so nothing
+// is claimed only to be handed back.
+func TestClaimTakesAtMostPerHookOfEachSubscription(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.New(t)
+	s := postgres.NewStore(db, quiet)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	a := app.New(app.Deps{AdminToken: "admin-token", Store: s, Webhooks: s, Clock: func() time.Time { return now }, Log: quiet})
+	busy, small := newInstance(t, s), newInstance(t, s)
+	for _, in := range []*domain.Instance{busy, small} {
+		if _, err := a.CreateWebhook(ctx, in.ID, "https://hooks.example/"+in.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var batch []app.EventPayload
+	for i, n := range map[string]int{busy.ID: 10, small.ID: 2} {
+		for range n {
+			env, _ := events.New(domain.NewID(now), events.MessageStatus, i, now, map[string]string{})
+			batch = append(batch, app.EventPayload{Env: env, Payload: []byte(`{}`)})
+		}
+	}
+	if n, err := a.FanOutEvents(ctx, batch); err != nil || n != 12 {
+		t.Fatalf("fan out: %d, %v", n, err)
+	}
+	tests := []struct {
+		name    string
+		limit   int
+		perHook int
+		want    int
+	}{
+		{"capped per subscription", 32, 4, 4 + 2},
+		{"the rest, later", 32, 4, 4},
+		{"limit below the caps", 1, 4, 1},
+	}
+	for _, tt := range tests {
+		jobs, err := a.ClaimDeliveries(ctx, tt.limit, tt.perHook, nil, time.Minute)
+		if err != nil || len(jobs) != tt.want {
+			t.Fatalf("%s: claimed %d, %v; want %d", tt.name, len(jobs), err, tt.want)
+		}
+	}
+}
