@@ -26,7 +26,8 @@ type WebhookStore interface {
 	// any one subscription, skipping the given ones, by pushing their next
 	// attempt into the future.
 	ClaimDeliveries(ctx context.Context, now time.Time, limit, perHook int, skip []string, lease time.Duration) ([]DeliveryJob, error)
-	UpdateDelivery(ctx context.Context, d *domain.Delivery) error
+	// UpdateDeliveries stores the attempt fields of ds in one statement.
+	UpdateDeliveries(ctx context.Context, ds []domain.Delivery) error
 	// ReleaseDeliveries ends the lease of claimed deliveries, due now again.
 	ReleaseDeliveries(ctx context.Context, ids []string, now time.Time) error
 	// Redeliver makes a delivery pending and due now.
@@ -178,10 +179,26 @@ func (a *App) ClaimDeliveries(ctx context.Context, limit, perHook int, skip []st
 	return a.webhooks.ClaimDeliveries(ctx, a.now(), limit, perHook, skip, lease)
 }
 
-// RecordDeliveryAttempt stores the outcome of one attempt.
-func (a *App) RecordDeliveryAttempt(ctx context.Context, d *domain.Delivery, statusCode int, errText string) error {
-	d.RecordAttempt(statusCode, errText, a.now())
-	return a.webhooks.UpdateDelivery(ctx, d)
+// DeliveryAttempt is the outcome of one attempt of a delivery.
+type DeliveryAttempt struct {
+	Delivery   domain.Delivery // as claimed
+	StatusCode int             // 0 when no answer came
+	Err        string
+	At         time.Time
+}
+
+// RecordDeliveryAttempts stores the outcomes of attempts in one statement
+// and returns the deliveries as recorded (delivered, due again, failed).
+func (a *App) RecordDeliveryAttempts(ctx context.Context, attempts []DeliveryAttempt) ([]domain.Delivery, error) {
+	ds := make([]domain.Delivery, len(attempts))
+	for i, at := range attempts {
+		ds[i] = at.Delivery
+		ds[i].RecordAttempt(at.StatusCode, at.Err, at.At)
+	}
+	if err := a.webhooks.UpdateDeliveries(ctx, ds); err != nil {
+		return nil, fmt.Errorf("record %d delivery attempts: %w", len(ds), err)
+	}
+	return ds, nil
 }
 
 // ReleaseDeliveries hands back claimed deliveries this process will not

@@ -3,6 +3,7 @@ package messaging
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -160,7 +161,7 @@ func (b *Bot) sendRun(ctx context.Context, instanceID string, run []sendCommand,
 	// recorded in between shows up as no longer queued.
 	done := rec.pendingAmong(ids)
 	var queued map[string]domain.Message
-	if err := retry(ctx, b, func() (err error) {
+	if err := retry(ctx, b.log, func() (err error) {
 		queued, err = b.app.QueuedSends(ctx, instanceID, ids)
 		return err
 	}); err != nil {
@@ -204,7 +205,7 @@ func (b *Bot) sendUntilDone(ctx context.Context, c sendCommand, ps app.PreparedS
 		// The failed attempt may have reached WhatsApp (a timeout): check
 		// before sending again. The message may have changed meanwhile.
 		var queued bool
-		if err := retry(ctx, b, func() error {
+		if err := retry(ctx, b.log, func() error {
 			again, err := b.app.QueuedSends(ctx, instanceID, []string{c.messageID})
 			ps.Message, queued = again[c.messageID]
 			return err
@@ -233,7 +234,7 @@ func (b *Bot) sendOne(ctx context.Context, p app.PreparedSend) (app.SendOutcome,
 }
 
 // retry runs fn until it succeeds or ctx ends, with backoff.
-func retry(ctx context.Context, b *Bot, fn func() error) error {
+func retry(ctx context.Context, log *slog.Logger, fn func() error) error {
 	for attempt := 1; ; attempt++ {
 		err := fn()
 		if err == nil {
@@ -242,7 +243,7 @@ func retry(ctx context.Context, b *Bot, fn func() error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		b.log.Warn("bot database work failed, will retry", "err", err)
+		log.Warn("database work failed, will retry", "err", err)
 		if !sleep(ctx, backoff(attempt)) {
 			return ctx.Err()
 		}

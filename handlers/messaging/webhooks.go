@@ -39,6 +39,7 @@ type Webhooks struct {
 	workers   int
 	perHook   int
 	wake      chan struct{}
+	attempts  chan app.DeliveryAttempt // to the recorder
 	mu        sync.Mutex
 	inflight  map[string]int // webhook id → deliveries being attempted
 	freeSlots int
@@ -49,7 +50,7 @@ type Webhooks struct {
 func NewWebhooks(a *app.App, sub EventSubscriber, sender WebhookSender, m *metrics.Metrics, workers, perHook int, log *slog.Logger) *Webhooks {
 	return &Webhooks{
 		app: a, sub: sub, sender: sender, metrics: m, log: log.With("role", "webhooks"),
-		workers: workers, perHook: perHook, wake: make(chan struct{}, 1),
+		workers: workers, perHook: perHook, wake: make(chan struct{}, 1), attempts: make(chan app.DeliveryAttempt, 4*workers),
 		inflight: map[string]int{}, freeSlots: workers,
 	}
 }
@@ -70,7 +71,14 @@ func (w *Webhooks) Run(ctx context.Context) error {
 		defer wg.Done()
 		w.consume(ctx, msgs)
 	}()
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		w.record(ctx)
+	}()
 	w.deliverLoop(ctx)
+	close(w.attempts) // every attempt has finished: let the recorder drain
+	<-recorded
 	wg.Wait()
 	return nil
 }
@@ -215,13 +223,51 @@ func (w *Webhooks) deliver(ctx context.Context, j app.DeliveryJob) {
 		errText = "receiver answered " + strconv.Itoa(code)
 	}
 	w.metrics.WebhookDuration.Observe(time.Since(start).Seconds())
-	d := j.Delivery
-	if err := w.app.RecordDeliveryAttempt(actx, &d, code, errText); err != nil {
-		w.log.Warn("record delivery attempt", "delivery", d.ID, "err", err)
-		return
-	}
-	w.metrics.WebhookAttempts.WithLabelValues(d.Status).Inc()
-	if d.Status == domain.DeliveryDelivered {
-		w.metrics.WebhookLatency.Observe(time.Since(d.CreatedAt).Seconds())
+	// The slot is free once the attempt is over; the outcome is stored by
+	// the recorder with others. Until then the claim's lease keeps the
+	// delivery from being attempted again.
+	w.attempts <- app.DeliveryAttempt{Delivery: j.Delivery, StatusCode: code, Err: errText, At: time.Now()}
+}
+
+// record stores attempt outcomes, whatever piled up at once in one
+// statement, retrying while the database is away; it returns once the
+// attempts channel is closed and drained. An outcome it cannot store
+// (shutdown while the database is away) leaves its delivery to be attempted
+// again when the lease ends: at least once.
+func (w *Webhooks) record(ctx context.Context) {
+	batch := make([]app.DeliveryAttempt, 0, cap(w.attempts))
+	for {
+		at, ok := <-w.attempts
+		if !ok {
+			return
+		}
+		batch = append(batch[:0], at)
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case at, ok := <-w.attempts:
+				if !ok {
+					break more
+				}
+				batch = append(batch, at)
+			default:
+				break more
+			}
+		}
+		var ds []domain.Delivery
+		err := retry(ctx, w.log, func() (err error) {
+			ds, err = w.app.RecordDeliveryAttempts(context.WithoutCancel(ctx), batch)
+			return err
+		})
+		if err != nil {
+			w.log.Warn("delivery attempts not recorded; they will be attempted again", "count", len(batch), "err", err)
+			continue
+		}
+		for _, d := range ds {
+			w.metrics.WebhookAttempts.WithLabelValues(d.Status).Inc()
+			if d.Status == domain.DeliveryDelivered {
+				w.metrics.WebhookLatency.Observe(time.Since(d.CreatedAt).Seconds())
+			}
+		}
 	}
 }

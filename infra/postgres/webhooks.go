@@ -199,13 +199,25 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit, perHo
 	return out, nil
 }
 
-// UpdateDelivery implements app.WebhookStore.
-func (s *Store) UpdateDelivery(ctx context.Context, d *domain.Delivery) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET status = $2, attempts = $3, last_status_code = $4,
-		last_error = $5, next_attempt_at = $6, updated_at = $7 WHERE id = $1`,
-		d.ID, d.Status, d.Attempts, d.LastStatusCode, d.LastError, d.NextAttemptAt, d.UpdatedAt)
+// UpdateDeliveries implements app.WebhookStore.
+func (s *Store) UpdateDeliveries(ctx context.Context, ds []domain.Delivery) error {
+	n := len(ds)
+	ids, statuses, errs, next, updated := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	attempts, codes := make([]int64, n), make([]int64, n)
+	for i, d := range ds {
+		ids[i], statuses[i], errs[i] = d.ID, d.Status, d.LastError
+		attempts[i], codes[i] = int64(d.Attempts), int64(d.LastStatusCode)
+		next[i], updated[i] = d.NextAttemptAt.UTC().Format(time.RFC3339Nano), d.UpdatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries d SET status = u.status, attempts = u.attempts,
+		last_status_code = u.code, last_error = u.error, next_attempt_at = u.next, updated_at = u.updated
+		FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::text[], $6::timestamptz[], $7::timestamptz[])
+		  AS u(id, status, attempts, code, error, next, updated)
+		WHERE d.id = u.id`,
+		pq.StringArray(ids), pq.StringArray(statuses), pq.Int64Array(attempts), pq.Int64Array(codes),
+		pq.StringArray(errs), pq.StringArray(next), pq.StringArray(updated))
 	if err != nil {
-		return fmt.Errorf("update delivery: %w", err)
+		return fmt.Errorf("update deliveries: %w", err)
 	}
 	return nil
 }

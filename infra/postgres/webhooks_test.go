@@ -107,10 +107,39 @@ func TestClaimTakesAtMostPerHookOfEachSubscription(t *testing.T) {
 		{"the rest, later", 32, 4, 4},
 		{"limit below the caps", 1, 4, 1},
 	}
+	var claimed []app.DeliveryJob
 	for _, tt := range tests {
 		jobs, err := a.ClaimDeliveries(ctx, tt.limit, tt.perHook, nil, time.Minute)
 		if err != nil || len(jobs) != tt.want {
 			t.Fatalf("%s: claimed %d, %v; want %d", tt.name, len(jobs), err, tt.want)
+		}
+		claimed = append(claimed, jobs...)
+	}
+
+	// Outcomes of several attempts are stored together.
+	ds, err := a.RecordDeliveryAttempts(ctx, []app.DeliveryAttempt{
+		{Delivery: claimed[0].Delivery, StatusCode: 204, At: now},
+		{Delivery: claimed[1].Delivery, StatusCode: 500, Err: "receiver answered 500", At: now},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{domain.DeliveryDelivered, domain.DeliveryPending} {
+		stored, _, err := a.ListDeliveries(ctx, claimed[i].Webhook.InstanceID, claimed[i].Webhook.ID, app.Page{Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, d := range stored {
+			if d.ID == ds[i].ID {
+				found = true
+				if d.Status != want || d.Attempts != 1 || d.NextAttemptAt.Sub(ds[i].NextAttemptAt).Abs() > time.Microsecond {
+					t.Fatalf("delivery %d stored as %+v, want status %s after 1 attempt", i, d, want)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("delivery %d not listed", i)
 		}
 	}
 }
