@@ -165,12 +165,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		g.Go(func() error { <-stopping; bcancel(); return nil })
 	}
 	if cfg.Roles[config.RoleNotifier] {
-		sub, err := wamqp.NewSubscriberWithConnection(rabbitmq.EventsSubscriberConfig(cfg.AMQPURL, 64), wlog, conn)
-		if err != nil {
-			return fmt.Errorf("events subscriber: %w", err)
-		}
-		// The notifier fans out up to 64 events at a time.
-		hooks := messaging.NewWebhooks(a, rabbitmq.NewEventSubscriber(conn, 64, 10*time.Second, log), sender, m, 32, 4, log)
+		// Both consumer groups take up to 64 events at a time.
+		sub := rabbitmq.NewEventSubscriber(conn, 64, 10*time.Second, log)
+		hooks := messaging.NewWebhooks(a, sub, sender, m, 32, 4, log)
 		attendance := messaging.NewAttendance(a, sub, log)
 		nctx, ncancel := context.WithCancel(runCtx)
 		defer ncancel()

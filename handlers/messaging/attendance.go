@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
+
 	"github.com/zapgate/zapgate/app"
 	"github.com/zapgate/zapgate/events"
 	"github.com/zapgate/zapgate/infra/outbox"
@@ -32,29 +34,41 @@ func (h *Attendance) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for msg := range msgs {
-		env, err := outbox.FromMessage(msg)
-		if err != nil || env.Type != events.MessageReceived || env.Replayed {
-			msg.Ack()
-			continue
+	// Whatever arrived together is filed in one transaction, in order.
+	batch := make([]*message.Message, 0, maxBatch)
+	for {
+		batch = nextBatch(msgs, batch[:0])
+		if len(batch) == 0 {
+			return nil
 		}
-		var m events.Message
-		if err := json.Unmarshal(env.Data, &m); err != nil {
-			h.log.Error("undecodable message.received dropped", "event", env.ID, "err", err)
-			msg.Ack()
-			continue
+		var received []events.Message
+		for _, msg := range batch {
+			env, err := outbox.FromMessage(msg)
+			if err != nil || env.Type != events.MessageReceived || env.Replayed {
+				continue
+			}
+			var m events.Message
+			if err := json.Unmarshal(env.Data, &m); err != nil {
+				h.log.Error("undecodable message.received dropped", "event", env.ID, "err", err)
+				continue
+			}
+			received = append(received, m)
 		}
-		if err := h.app.AttendIncoming(msg.Context(), m); err != nil {
+		if err := h.app.AttendIncoming(ctx, received...); err != nil {
 			if ctx.Err() == nil {
-				h.log.Warn("file message into attendance", "event", env.ID, "err", err)
+				h.log.Warn("file messages into attendances", "count", len(received), "err", err)
 				time.Sleep(200 * time.Millisecond)
 			}
-			msg.Nack()
+			// Back to the queue; filing again changes nothing twice.
+			for _, msg := range batch {
+				msg.Nack()
+			}
 			continue
 		}
-		msg.Ack()
+		for _, msg := range batch {
+			msg.Ack()
+		}
 	}
-	return nil
 }
 
 // Closer closes attendances idle for too long, in capped batches.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/zapgate/zapgate/app"
 	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/events"
 	"github.com/zapgate/zapgate/infra/postgres"
 	"github.com/zapgate/zapgate/infra/postgres/pgtest"
 )
@@ -84,6 +85,45 @@ func TestAttendanceConsumerIsIdempotent(t *testing.T) {
 		if len(items) != 1 {
 			t.Fatalf("case %d opened an attendance", i)
 		}
+	}
+}
+
+// TestAttendIncomingFilesABatchInOrder: the consumer files what arrived
+// together in one transaction, each message into its own client's
+// attendance, and the same batch again changes nothing.
+func TestAttendIncomingFilesABatchInOrder(t *testing.T) {
+	t.Parallel()
+	a, _, in, clock := attendanceApp(t)
+	ctx := context.Background()
+	var batch []events.Message
+	for i, d := range []domain.IncomingDraft{
+		{WAMessageID: "B1", From: "5511900000011"},
+		{WAMessageID: "B2", From: "5511900000022"},
+		{WAMessageID: "B3", From: "5511900000011"},
+		{WAMessageID: "B4", From: "5511900000033", IsGroup: true, Chat: "2@g.us"},
+	} {
+		d.InstanceID, d.Type, d.Text, d.At = in.ID, domain.TypeText, "hi", clock().Add(time.Duration(i)*time.Second)
+		m, _, err := a.ReceiveMessage(ctx, d, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, app.MessageData(m))
+	}
+	for range 2 {
+		if err := a.AttendIncoming(ctx, batch...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items, _, err := a.ListAttendances(ctx, app.AttendanceFilter{Page: app.Page{Limit: 10}, InstanceID: in.ID})
+	if err != nil || len(items) != 2 {
+		t.Fatalf("%d attendances, %v; want one per customer (the group opens none)", len(items), err)
+	}
+	unread := map[string]int{}
+	for _, v := range items {
+		unread[v.Client.Phone] = v.Attendance.Unread
+	}
+	if unread["5511900000011"] != 2 || unread["5511900000022"] != 1 {
+		t.Fatalf("unread by phone: %v", unread)
 	}
 }
 
