@@ -36,13 +36,20 @@ type Webhooks struct {
 	metrics *metrics.Metrics
 	log     *slog.Logger
 
-	workers   int
-	perHook   int
-	wake      chan struct{}
-	attempts  chan app.DeliveryAttempt // to the recorder
+	workers  int
+	perHook  int
+	wake     chan struct{}
+	attempts chan app.DeliveryAttempt // to the recorder
+
+	// Claimed deliveries, by webhook id: up to perHook being attempted and
+	// as many again waiting, so that an attempt that ends is followed at
+	// once by the next without a claim in between.
 	mu        sync.Mutex
-	inflight  map[string]int // webhook id → deliveries being attempted
-	freeSlots int
+	held      map[string]int // claimed and not finished
+	waiting   map[string][]app.DeliveryJob
+	inflight  map[string]int // being attempted
+	freeSlots int            // of workers
+	wg        sync.WaitGroup // attempts running
 }
 
 // NewWebhooks returns the notifier with workers concurrent deliveries in
@@ -51,7 +58,7 @@ func NewWebhooks(a *app.App, sub EventSubscriber, sender WebhookSender, m *metri
 	return &Webhooks{
 		app: a, sub: sub, sender: sender, metrics: m, log: log.With("role", "webhooks"),
 		workers: workers, perHook: perHook, wake: make(chan struct{}, 1), attempts: make(chan app.DeliveryAttempt, 4*workers),
-		inflight: map[string]int{}, freeSlots: workers,
+		held: map[string]int{}, waiting: map[string][]app.DeliveryJob{}, inflight: map[string]int{}, freeSlots: workers,
 	}
 }
 
@@ -129,24 +136,19 @@ func (w *Webhooks) poke() {
 	}
 }
 
-// deliverLoop claims due deliveries whenever workers are free: on a poke,
-// when a delivery finishes, or at least every half second (retries come due
-// by time, and other replicas add deliveries too).
+// deliverLoop claims due deliveries whenever there is room: on a poke, when
+// an attempt ends, or at least every half second (retries come due by
+// time, and other replicas add deliveries too). On shutdown it waits for
+// the attempts under way and hands back the deliveries still waiting.
 func (w *Webhooks) deliverLoop(ctx context.Context) {
-	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer func() {
+		w.wg.Wait()
+		w.releaseWaiting(context.WithoutCancel(ctx))
+	}()
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		jobs := w.claim(ctx)
-		for _, j := range jobs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				w.deliver(ctx, j)
-			}()
-		}
-		if len(jobs) > 0 {
+		if w.claim(ctx) > 0 {
 			continue // there may be more due
 		}
 		select {
@@ -158,57 +160,111 @@ func (w *Webhooks) deliverLoop(ctx context.Context) {
 	}
 }
 
-func (w *Webhooks) claim(ctx context.Context) []app.DeliveryJob {
+// claim leases due deliveries up to what may be held, starts what the
+// workers can take and returns how many it claimed.
+func (w *Webhooks) claim(ctx context.Context) int {
+	capHook := 2 * w.perHook
 	w.mu.Lock()
-	free := w.freeSlots
-	var busy []string
-	for id, n := range w.inflight {
-		if n >= w.perHook {
-			busy = append(busy, id)
+	room := 2 * w.workers
+	var full []string
+	for id, n := range w.held {
+		room -= n
+		if n >= capHook {
+			full = append(full, id)
 		}
 	}
 	w.mu.Unlock()
-	if free == 0 || ctx.Err() != nil {
-		return nil
+	if room <= 0 || ctx.Err() != nil {
+		return 0
 	}
-	// Lease long enough for one attempt; a crash lets them come due again.
-	jobs, err := w.app.ClaimDeliveries(ctx, free, w.perHook, busy, 30*time.Second)
+	// Lease long enough for one attempt after a wait behind perHook others;
+	// a crash lets them come due again.
+	jobs, err := w.app.ClaimDeliveries(ctx, room, capHook, full, 30*time.Second)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.log.Warn("claim deliveries", "err", err)
 		}
-		return nil
+		return 0
 	}
-	// Keep within the per-subscription cap; the rest are released at once,
-	// and the next claim skips that subscription while it is at the cap.
+	// A subscription with some held already may get more than its share:
+	// the rest are released at once.
 	w.mu.Lock()
-	out := jobs[:0]
 	var extra []string
 	for _, j := range jobs {
-		if w.inflight[j.Webhook.ID] >= w.perHook {
+		id := j.Webhook.ID
+		if w.held[id] >= capHook {
 			extra = append(extra, j.Delivery.ID)
 			continue
 		}
-		w.inflight[j.Webhook.ID]++
-		w.freeSlots--
-		out = append(out, j)
+		w.held[id]++
+		w.waiting[id] = append(w.waiting[id], j)
 	}
+	w.dispatchLocked(ctx)
 	w.mu.Unlock()
 	if len(extra) > 0 {
 		if err := w.app.ReleaseDeliveries(ctx, extra); err != nil && ctx.Err() == nil {
 			w.log.Warn("release deliveries", "err", err)
 		}
 	}
-	return out
+	return len(jobs)
+}
+
+// dispatchLocked starts waiting deliveries while workers are free, at most
+// perHook of a subscription at a time. w.mu is held.
+func (w *Webhooks) dispatchLocked(ctx context.Context) {
+	if ctx.Err() != nil {
+		return
+	}
+	for id, q := range w.waiting {
+		for len(q) > 0 && w.freeSlots > 0 && w.inflight[id] < w.perHook {
+			j := q[0]
+			q = q[1:]
+			w.inflight[id]++
+			w.freeSlots--
+			w.wg.Add(1)
+			go w.deliver(ctx, j)
+		}
+		if len(q) == 0 {
+			delete(w.waiting, id)
+		} else {
+			w.waiting[id] = q
+		}
+	}
+}
+
+// releaseWaiting hands back the deliveries claimed but not attempted.
+func (w *Webhooks) releaseWaiting(ctx context.Context) {
+	w.mu.Lock()
+	var ids []string
+	for id, q := range w.waiting {
+		for _, j := range q {
+			ids = append(ids, j.Delivery.ID)
+		}
+		w.held[id] -= len(q)
+		delete(w.waiting, id)
+	}
+	w.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	if err := w.app.ReleaseDeliveries(ctx, ids); err != nil {
+		w.log.Warn("release deliveries on shutdown; they come due when their lease ends", "count", len(ids), "err", err)
+	}
 }
 
 func (w *Webhooks) deliver(ctx context.Context, j app.DeliveryJob) {
+	defer w.wg.Done()
 	defer func() {
+		id := j.Webhook.ID
 		w.mu.Lock()
-		if w.inflight[j.Webhook.ID]--; w.inflight[j.Webhook.ID] <= 0 {
-			delete(w.inflight, j.Webhook.ID)
+		if w.held[id]--; w.held[id] <= 0 {
+			delete(w.held, id)
+		}
+		if w.inflight[id]--; w.inflight[id] <= 0 {
+			delete(w.inflight, id)
 		}
 		w.freeSlots++
+		w.dispatchLocked(ctx)
 		w.mu.Unlock()
 		w.poke()
 	}()
@@ -223,9 +279,8 @@ func (w *Webhooks) deliver(ctx context.Context, j app.DeliveryJob) {
 		errText = "receiver answered " + strconv.Itoa(code)
 	}
 	w.metrics.WebhookDuration.Observe(time.Since(start).Seconds())
-	// The slot is free once the attempt is over; the outcome is stored by
-	// the recorder with others. Until then the claim's lease keeps the
-	// delivery from being attempted again.
+	// The outcome is stored by the recorder with others. Until then the
+	// claim's lease keeps the delivery from being attempted again.
 	w.attempts <- app.DeliveryAttempt{Delivery: j.Delivery, StatusCode: code, Err: errText, At: time.Now()}
 }
 
