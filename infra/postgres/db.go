@@ -15,7 +15,11 @@ import (
 // Open connects to Postgres, retrying with backoff until ctx ends or
 // attempts run out, so a database that starts a little later is waited for.
 func Open(ctx context.Context, url string, attempts int, log *slog.Logger) (*sqlx.DB, error) {
-	db, err := sqlx.Open("postgres", url)
+	// binary_parameters makes lib/pq send a statement with its parameters
+	// in one round trip instead of preparing it first (two). It also sends
+	// []byte parameters in binary form, which bytea and json read as is;
+	// jsonb values are sent as text (see jsonText).
+	db, err := sqlx.Open("postgres", WithParam(url, "binary_parameters", "yes"))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"database/sql"
+	"database/sql/driver"
+	"fmt"
 	"time"
 
 	"github.com/zapgate/zapgate/domain"
@@ -76,7 +78,7 @@ type messageRow struct {
 	Chat           string         `db:"chat"`
 	IsGroup        bool           `db:"is_group"`
 	FromMe         bool           `db:"from_me"`
-	Extra          []byte         `db:"extra"`
+	Extra          jsonText       `db:"extra"`
 	AttendanceID   sql.NullString `db:"attendance_id"`
 	CreatedAt      time.Time      `db:"created_at"`
 	SendAt         sql.NullTime   `db:"send_at"`
@@ -95,7 +97,7 @@ func (r messageRow) domain() domain.Message {
 		Status: domain.MessageStatus(r.Status), To: r.To, From: r.From, Type: domain.MessageType(r.Type),
 		Text: r.Text, Caption: r.Caption, WAMessageID: r.WAMessageID, Error: r.Error,
 		IdempotencyKey: r.IdempotencyKey.String, PushName: r.PushName, Chat: r.Chat, IsGroup: r.IsGroup,
-		FromMe: r.FromMe, Extra: r.Extra, AttendanceID: r.AttendanceID.String, CreatedAt: r.CreatedAt.UTC(),
+		FromMe: r.FromMe, Extra: []byte(r.Extra), AttendanceID: r.AttendanceID.String, CreatedAt: r.CreatedAt.UTC(),
 		SendAt: timePtr(r.SendAt), SentAt: timePtr(r.SentAt), DeliveredAt: timePtr(r.DeliveredAt), ReadAt: timePtr(r.ReadAt),
 	}
 	if r.MediaKey.Valid {
@@ -110,7 +112,7 @@ func toMessageRow(m *domain.Message) messageRow {
 		ID: m.ID, InstanceID: m.InstanceID, Direction: string(m.Direction), Status: string(m.Status),
 		To: m.To, From: m.From, Type: string(m.Type), Text: m.Text, Caption: m.Caption,
 		WAMessageID: m.WAMessageID, Error: m.Error, CreatedAt: m.CreatedAt,
-		PushName: m.PushName, Chat: m.Chat, IsGroup: m.IsGroup, FromMe: m.FromMe, Extra: m.Extra,
+		PushName: m.PushName, Chat: m.Chat, IsGroup: m.IsGroup, FromMe: m.FromMe, Extra: jsonText(m.Extra),
 		SendAt: nullTime(m.SendAt), SentAt: nullTime(m.SentAt), DeliveredAt: nullTime(m.DeliveredAt), ReadAt: nullTime(m.ReadAt),
 	}
 	if m.AttendanceID != "" {
@@ -142,4 +144,32 @@ func nullTime(t *time.Time) sql.NullTime {
 		return sql.NullTime{}
 	}
 	return sql.NullTime{Time: *t, Valid: true}
+}
+
+// jsonText is a jsonb value sent as text: with binary_parameters (see
+// Open) lib/pq sends a plain []byte in binary format, which jsonb reads
+// differently from its text.
+type jsonText []byte
+
+// Value implements driver.Valuer.
+func (j jsonText) Value() (driver.Value, error) {
+	if j == nil {
+		return nil, nil
+	}
+	return string(j), nil
+}
+
+// Scan implements sql.Scanner.
+func (j *jsonText) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*j = nil
+	case []byte:
+		*j = append(jsonText(nil), v...)
+	case string:
+		*j = jsonText(v)
+	default:
+		return fmt.Errorf("jsonText: cannot scan %T", src)
+	}
+	return nil
 }

@@ -95,9 +95,6 @@ func TestMessageRoundTripAndPaging(t *testing.T) {
 	if err != nil || m.Media == nil || m.Media.Filename != "a.png" || m.Caption != "c" || !m.CreatedAt.Equal(now) {
 		t.Fatalf("round trip: %v %+v", err, m)
 	}
-	if _, err := s.Message(ctx, domain.NewID(now), ids[0]); !domain.IsNotFound(err) {
-		t.Fatalf("message of another instance: %v", err)
-	}
 	page, next, err := s.ListMessages(ctx, app.MessageFilter{InstanceID: in.ID, Page: app.Page{Limit: 3}})
 	if err != nil || len(page) != 3 || page[0].ID != ids[4] || next != ids[2] {
 		t.Fatalf("page 1: %v %d next=%s", err, len(page), next)
@@ -105,6 +102,18 @@ func TestMessageRoundTripAndPaging(t *testing.T) {
 	page, next, err = s.ListMessages(ctx, app.MessageFilter{InstanceID: in.ID, Page: app.Page{Limit: 3, Cursor: next}})
 	if err != nil || len(page) != 2 || page[1].ID != ids[0] || next != "" {
 		t.Fatalf("page 2: %v %d next=%s", err, len(page), next)
+	}
+	// The jsonb column survives lib/pq's binary parameters.
+	withExtra := *m
+	withExtra.ID, withExtra.WAMessageID, withExtra.Extra = domain.NewID(now), "extra-1", []byte(`{"location":{"latitude":-23.5}}`)
+	if err := s.InTx(ctx, func(tx app.Tx) error { _, err := tx.InsertMessage(ctx, &withExtra); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Message(ctx, in.ID, withExtra.ID); err != nil || string(got.Extra) != `{"location": {"latitude": -23.5}}` {
+		t.Fatalf("extra round trip: %v %s", err, got.Extra)
+	}
+	if _, err := s.Message(ctx, domain.NewID(now), ids[0]); !domain.IsNotFound(err) {
+		t.Fatalf("message of another instance: %v", err)
 	}
 }
 
