@@ -61,13 +61,13 @@ type Bot struct {
 	metrics  *metrics.Metrics
 	log      *slog.Logger
 	interval time.Duration
+	sendRate int // default messages per minute per instance; 0 = unlimited
 
 	// Owned by Run's goroutine: the leases of the last sync, when it ran
 	// and the instances it saw.
 	held     []string
 	lastSync time.Time
 	known    map[string]bool
-	sendRate int // default messages per minute per instance; 0 = unlimited
 
 	mu        sync.Mutex
 	started   map[string]time.Time // sessions this process connected, and when
