@@ -192,34 +192,26 @@ func TestFaultPostgresUnreachable(t *testing.T) {
 	b.verify("postgres down 10s", restored)
 }
 
-func TestFaultBotKilled(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	p := e.start("ZAPGATE_ROLES=api,forwarder,notifier,scheduler")
-	bot := e.start("ZAPGATE_ROLES=bot")
-	b := newBurst(t, func() *proc { return p }, 4)
-	var restarted time.Time
-	b.run(func() {
-		bot.kill()
-		bot = e.start("ZAPGATE_ROLES=bot")
-		restarted = time.Now()
-	})
-	b.verify("bot SIGKILL + restart", restarted)
+func TestFaultBotKilled(t *testing.T) { faultRoleKilled(t, "bot", "api,forwarder,notifier,scheduler") }
+func TestFaultForwarderKilled(t *testing.T) {
+	faultRoleKilled(t, "forwarder", "api,bot,notifier,scheduler")
 }
 
-func TestFaultForwarderKilled(t *testing.T) {
+// faultRoleKilled runs role in a process of its own beside one with the
+// other roles, SIGKILLs it in the middle of the burst and starts it again.
+func faultRoleKilled(t *testing.T, role, others string) {
 	t.Parallel()
 	e := newEnv(t)
-	p := e.start("ZAPGATE_ROLES=api,bot,notifier,scheduler")
-	fwd := e.start("ZAPGATE_ROLES=forwarder")
+	p := e.start("ZAPGATE_ROLES=" + others)
+	victim := e.start("ZAPGATE_ROLES=" + role)
 	b := newBurst(t, func() *proc { return p }, 4)
 	var restarted time.Time
 	b.run(func() {
-		fwd.kill()
-		fwd = e.start("ZAPGATE_ROLES=forwarder")
+		victim.kill()
+		victim = e.start("ZAPGATE_ROLES=" + role)
 		restarted = time.Now()
 	})
-	b.verify("forwarder SIGKILL + restart", restarted)
+	b.verify(role+" SIGKILL + restart", restarted)
 }
 
 func TestFaultGracefulRestartDuringBurst(t *testing.T) {

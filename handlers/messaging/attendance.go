@@ -34,13 +34,9 @@ func (h *Attendance) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Whatever arrived together is filed in one transaction, in order.
-	batch := make([]*message.Message, 0, maxBatch)
-	for {
-		batch = nextBatch(msgs, batch[:0])
-		if len(batch) == 0 {
-			return nil
-		}
+	// Whatever arrived together is filed in one transaction, in order;
+	// filing again changes nothing twice.
+	consumeBatches(ctx, msgs, h.log, "file messages into attendances", func(batch []*message.Message) error {
 		var received []events.Message
 		for _, msg := range batch {
 			env, err := outbox.FromMessage(msg)
@@ -54,21 +50,9 @@ func (h *Attendance) Run(ctx context.Context) error {
 			}
 			received = append(received, m)
 		}
-		if err := h.app.AttendIncoming(ctx, received...); err != nil {
-			if ctx.Err() == nil {
-				h.log.Warn("file messages into attendances", "count", len(received), "err", err)
-				time.Sleep(200 * time.Millisecond)
-			}
-			// Back to the queue; filing again changes nothing twice.
-			for _, msg := range batch {
-				msg.Nack()
-			}
-			continue
-		}
-		for _, msg := range batch {
-			msg.Ack()
-		}
-	}
+		return h.app.AttendIncoming(ctx, received...)
+	})
+	return nil
 }
 
 // Closer closes attendances idle for too long, in capped batches.

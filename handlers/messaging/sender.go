@@ -57,7 +57,7 @@ func (b *Bot) consumeQueue(ctx context.Context, instanceID string, msgs <-chan *
 	}()
 	batch := make([]*message.Message, 0, maxBatch)
 	for {
-		batch = nextBatch(msgs, batch[:0])
+		batch = nextBatch(msgs, batch[:0], maxBatch)
 		if len(batch) == 0 {
 			return
 		}
@@ -75,25 +75,53 @@ func (b *Bot) consumeQueue(ctx context.Context, instanceID string, msgs <-chan *
 	}
 }
 
-// nextBatch waits for one message and adds those already waiting behind it.
-func nextBatch(msgs <-chan *message.Message, batch []*message.Message) []*message.Message {
-	msg, ok := <-msgs
+// nextBatch waits for one item and adds those already waiting behind it,
+// up to max; it returns batch empty once ch is closed and drained.
+func nextBatch[T any](ch <-chan T, batch []T, max int) []T {
+	it, ok := <-ch
 	if !ok {
 		return batch
 	}
-	batch = append(batch, msg)
-	for len(batch) < maxBatch {
+	batch = append(batch, it)
+	for len(batch) < max {
 		select {
-		case msg, ok := <-msgs:
+		case it, ok := <-ch:
 			if !ok {
 				return batch
 			}
-			batch = append(batch, msg)
+			batch = append(batch, it)
 		default:
 			return batch
 		}
 	}
 	return batch
+}
+
+// consumeBatches hands each batch of events to handle and acks it, or, when
+// handle fails, nacks it after a short pause: it comes back, so handle
+// must be idempotent. It returns when msgs closes.
+func consumeBatches(ctx context.Context, msgs <-chan *message.Message, log *slog.Logger, what string,
+	handle func(batch []*message.Message) error) {
+	batch := make([]*message.Message, 0, maxBatch)
+	for {
+		batch = nextBatch(msgs, batch[:0], maxBatch)
+		if len(batch) == 0 {
+			return
+		}
+		if err := handle(batch); err != nil {
+			if ctx.Err() == nil {
+				log.Warn(what, "count", len(batch), "err", err)
+				sleep(ctx, 200*time.Millisecond)
+			}
+			for _, msg := range batch {
+				msg.Nack()
+			}
+			continue
+		}
+		for _, msg := range batch {
+			msg.Ack()
+		}
+	}
 }
 
 // sendCommand is a decoded cmd.send_message.
@@ -331,22 +359,10 @@ func (r *recorder) wait(ctx context.Context) bool {
 func (r *recorder) run(ctx context.Context) {
 	items := make([]recordItem, 0, maxRecorded)
 	for {
-		it, ok := <-r.in
-		if !ok {
+		// A barrier may be followed by more items in the same batch: its
+		// waiter only needs what came before recorded.
+		if items = nextBatch(r.in, items[:0], maxRecorded); len(items) == 0 {
 			return
-		}
-		items = append(items[:0], it)
-	more:
-		for len(items) < maxRecorded && it.barrier == nil {
-			select {
-			case it, ok = <-r.in:
-				if !ok {
-					break more
-				}
-				items = append(items, it)
-			default:
-				break more
-			}
 		}
 		r.record(ctx, items)
 	}

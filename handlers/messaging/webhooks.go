@@ -91,14 +91,10 @@ func (w *Webhooks) Run(ctx context.Context) error {
 }
 
 // consume fans events out in batches: whatever arrived together is turned
-// into deliveries with one read of the subscriptions and one insert.
+// into deliveries with one read of the subscriptions and one insert;
+// fanning out again adds nothing twice.
 func (w *Webhooks) consume(ctx context.Context, msgs <-chan *message.Message) {
-	batch := make([]*message.Message, 0, maxBatch)
-	for {
-		batch = nextBatch(msgs, batch[:0])
-		if len(batch) == 0 {
-			return
-		}
+	consumeBatches(ctx, msgs, w.log, "fan out events", func(batch []*message.Message) error {
 		evs := make([]app.EventPayload, 0, len(batch))
 		for _, msg := range batch {
 			env, err := outbox.FromMessage(msg)
@@ -109,24 +105,11 @@ func (w *Webhooks) consume(ctx context.Context, msgs <-chan *message.Message) {
 			evs = append(evs, app.EventPayload{Env: env, Payload: msg.Payload})
 		}
 		n, err := w.app.FanOutEvents(ctx, evs)
-		if err != nil {
-			if ctx.Err() == nil {
-				w.log.Warn("fan out events", "count", len(evs), "err", err)
-				time.Sleep(200 * time.Millisecond)
-			}
-			// Back to the queue; fanning out again adds nothing twice.
-			for _, msg := range batch {
-				msg.Nack()
-			}
-			continue
-		}
-		for _, msg := range batch {
-			msg.Ack()
-		}
 		if n > 0 {
 			w.poke()
 		}
-	}
+		return err
+	})
 }
 
 func (w *Webhooks) poke() {
@@ -292,22 +275,8 @@ func (w *Webhooks) deliver(ctx context.Context, j app.DeliveryJob) {
 func (w *Webhooks) record(ctx context.Context) {
 	batch := make([]app.DeliveryAttempt, 0, cap(w.attempts))
 	for {
-		at, ok := <-w.attempts
-		if !ok {
+		if batch = nextBatch(w.attempts, batch[:0], cap(batch)); len(batch) == 0 {
 			return
-		}
-		batch = append(batch[:0], at)
-	more:
-		for len(batch) < cap(batch) {
-			select {
-			case at, ok := <-w.attempts:
-				if !ok {
-					break more
-				}
-				batch = append(batch, at)
-			default:
-				break more
-			}
 		}
 		var ds []domain.Delivery
 		err := retry(ctx, w.log, func() (err error) {

@@ -12,16 +12,22 @@ import (
 	"github.com/zapgate/zapgate/infra/postgres/pgtest"
 )
 
+// webhooksApp is the app on a fresh database, its clock stopped at now.
+func webhooksApp(t *testing.T) (*app.App, *postgres.Store, time.Time) {
+	t.Helper()
+	db, _ := pgtest.New(t)
+	s := postgres.NewStore(db, quiet)
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	return app.New(app.Deps{AdminToken: "admin-token", Store: s, Webhooks: s, Clock: func() time.Time { return now }, Log: quiet}), s, now
+}
+
 // TestFanOutEventsInBatches: one call fans out events of several instances
 // to the subscriptions that want them, from the subscription's creation
 // on, and a batch seen again adds nothing.
 func TestFanOutEventsInBatches(t *testing.T) {
 	t.Parallel()
-	db, _ := pgtest.New(t)
-	s := postgres.NewStore(db, quiet)
+	a, s, now := webhooksApp(t)
 	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	a := app.New(app.Deps{AdminToken: "admin-token", Store: s, Webhooks: s, Clock: func() time.Time { return now }, Log: quiet})
 	one, two, quietOne := newInstance(t, s), newInstance(t, s), newInstance(t, s)
 	all, err := a.CreateWebhook(ctx, one.ID, "https://hooks.example/all", nil)
 	if err != nil {
@@ -76,11 +82,8 @@ func TestFanOutEventsInBatches(t *testing.T) {
 // is claimed only to be handed back.
 func TestClaimTakesAtMostPerHookOfEachSubscription(t *testing.T) {
 	t.Parallel()
-	db, _ := pgtest.New(t)
-	s := postgres.NewStore(db, quiet)
+	a, s, now := webhooksApp(t)
 	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	a := app.New(app.Deps{AdminToken: "admin-token", Store: s, Webhooks: s, Clock: func() time.Time { return now }, Log: quiet})
 	busy, small := newInstance(t, s), newInstance(t, s)
 	for _, in := range []*domain.Instance{busy, small} {
 		if _, err := a.CreateWebhook(ctx, in.ID, "https://hooks.example/"+in.ID, nil); err != nil {
