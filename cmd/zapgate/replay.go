@@ -19,15 +19,14 @@ import (
 // webhook replays become deliveries, websocket replays go through the outbox.
 func replayCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("events replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	since := fs.String("since", "", "replay events from this RFC 3339 time (required)")
 	until := fs.String("until", "", "up to this RFC 3339 time (default: now)")
 	types := fs.String("type", "", "comma list of event types (default: all)")
 	instance := fs.String("instance", "", "only this instance's events")
 	target := fs.String("target", "all", "webhooks, websocket or all")
 	webhookID := fs.String("webhook", "", "only this webhook subscription")
-	if err := fs.Parse(args); err != nil {
-		return err
+	if err := parseFlags(fs, "events replay --since T [flags]", args, stdout, stderr); err != nil {
+		return helpIsDone(err)
 	}
 	parse := func(name, v string) (*time.Time, error) {
 		if v == "" {

@@ -20,12 +20,13 @@ const usage = `usage: zapgate <command>
 
 commands:
   serve [--roles all|api,forwarder,bot,notifier,scheduler]   run zapgate
-  migrate                                                      apply database migrations
+  migrate [--create-database]                                  apply database migrations (creating the database first)
   events replay --since T [--until T] [--type T,..] [--instance ID] [--target webhooks|websocket|all] [--webhook ID]
                                                                send past events again
   version                                                      print the version
 
-Configuration comes from ZAPGATE_* environment variables; see README.md.`
+Configuration comes from ZAPGATE_* environment variables; see README.md.
+` + "`zapgate <command> --help`" + ` describes a command's flags.`
 
 // run dispatches the subcommand; main only turns its error into an exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -37,27 +38,44 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "version":
 		fmt.Fprintln(stdout, "zapgate", version)
 		return nil
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
 	case "migrate":
-		_, log, db, err := loadAndConnect(ctx, getenv, stderr)
+		fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+		create := fs.Bool("create-database", false, "create the database ZAPGATE_DATABASE_URL names when it does not exist")
+		if err := parseFlags(fs, "migrate [--create-database]", args[1:], stdout, stderr); err != nil {
+			return helpIsDone(err)
+		}
+		cfg, log, err := load(getenv, stderr)
+		if err != nil {
+			return err
+		}
+		if *create {
+			if _, err := postgres.CreateDatabase(ctx, cfg.DatabaseURL, connectAttempts, log); err != nil {
+				return err
+			}
+		}
+		db, err := postgres.Open(ctx, cfg.DatabaseURL, connectAttempts, log)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
 		return postgres.Migrate(ctx, db, migrations.FS, log)
 	case "events":
-		if len(args) < 2 || args[1] != "replay" {
-			return errors.New("usage: zapgate events replay --since RFC3339 [--until RFC3339] [--type T] [--instance ID] [--target T] [--webhook ID]")
+		if len(args) >= 2 && args[1] == "replay" {
+			return replayCommand(ctx, args[2:], getenv, stdout, stderr)
 		}
-		return replayCommand(ctx, args[2:], getenv, stdout, stderr)
+		if len(args) == 2 && isHelp(args[1]) {
+			fmt.Fprintln(stdout, "usage: zapgate events replay [flags]\n\nsend past events again; `zapgate events replay --help` lists the flags")
+			return nil
+		}
+		return errors.New("usage: zapgate events replay --since RFC3339 [--until RFC3339] [--type T] [--instance ID] [--target T] [--webhook ID]")
 	case "serve":
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-		fs.SetOutput(stderr)
 		roles := fs.String("roles", "", "roles to run: all, or a comma list of api,forwarder,bot,notifier,scheduler")
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
+		if err := parseFlags(fs, "serve [--roles ROLES]", args[1:], stdout, stderr); err != nil {
+			return helpIsDone(err)
 		}
 		cfg, log, err := load(getenv, stderr)
 		if err != nil {
@@ -74,6 +92,46 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintln(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// parseFlags parses a subcommand's flags. -h and --help print its usage on
+// stdout and return flag.ErrHelp (see helpIsDone); a bad flag prints the
+// usage on stderr and returns the error.
+func parseFlags(fs *flag.FlagSet, synopsis string, args []string, stdout, stderr io.Writer) error {
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: zapgate %s\n\nflags:\n", synopsis)
+		fs.PrintDefaults()
+		fmt.Fprintln(fs.Output(), "\nConfiguration comes from ZAPGATE_* environment variables; see README.md.")
+	}
+	// The flag package prints to one writer; quiet it and print ourselves,
+	// so help goes to stdout and mistakes to stderr.
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case err != nil:
+		fs.SetOutput(stderr) // main prints err itself
+		fs.Usage()
+	}
+	return err
+}
+
+// helpIsDone turns a help request into success: the usage was printed.
+func helpIsDone(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
 }
 
 // connectAttempts bounds the start-up retry: about 20 s of backoff.

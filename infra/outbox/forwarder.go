@@ -86,6 +86,7 @@ func NewForwarder(db *sql.DB, topic string, pub message.Publisher, pollInterval 
 	}
 	fwd, err := forwarder.NewForwarder(sub, pub, logger, forwarder.Config{
 		ForwarderTopic: topic,
+		HandlerName:    HandlerName(topic),
 		CloseTimeout:   10 * time.Second,
 		Middlewares:    mw,
 	})
@@ -93,6 +94,19 @@ func NewForwarder(db *sql.DB, topic string, pub message.Publisher, pollInterval 
 		return nil, fmt.Errorf("forwarder: %w", err)
 	}
 	return &Forwarder{fwd: fwd, sub: sub}, nil
+}
+
+// HandlerName names a topic's forwarder in the logs. Watermill calls every
+// forwarder "events_forwarder" unless told otherwise, which would make the
+// command forwarder's lines look like the event forwarder's.
+func HandlerName(topic string) string {
+	switch topic {
+	case Topic:
+		return "events_forwarder"
+	case CommandsTopic:
+		return "commands_forwarder"
+	}
+	return topic + "_forwarder"
 }
 
 // Run forwards until ctx ends.

@@ -14,6 +14,8 @@ import (
 
 // Open connects to Postgres, retrying with backoff until ctx ends or
 // attempts run out, so a database that starts a little later is waited for.
+// A server that answers that the database does not exist is not retried: it
+// is a *MissingDatabaseError.
 func Open(ctx context.Context, url string, attempts int, log *slog.Logger) (*sqlx.DB, error) {
 	// binary_parameters makes lib/pq send a statement with its parameters
 	// in one round trip instead of preparing it first (two). It also sends
@@ -35,6 +37,14 @@ func Open(ctx context.Context, url string, attempts int, log *slog.Logger) (*sql
 		cancel()
 		if err == nil {
 			return db, nil
+		}
+		if isMissingDatabase(err) {
+			_ = db.Close()
+			name, nerr := DatabaseName(url)
+			if nerr != nil {
+				return nil, fmt.Errorf("postgres: %w", err)
+			}
+			return nil, &MissingDatabaseError{Name: name}
 		}
 		if i >= attempts || ctx.Err() != nil {
 			_ = db.Close()
