@@ -56,12 +56,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := postgres.Migrate(ctx, db, migrations.FS, log); err != nil {
 		return err
 	}
+	names, err := brokerNames(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
 	conn, err := rabbitmq.Dial(ctx, cfg.AMQPURL, connectAttempts, log)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if err := rabbitmq.DeclareTopology(conn); err != nil {
+	if err := rabbitmq.DeclareTopology(conn, names); err != nil {
 		return err
 	}
 	media, err := storage.Open(ctx, cfg.Storage, cfg.S3Endpoint)
@@ -132,7 +136,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		fctx, fcancel := context.WithCancel(runCtx)
 		defer fcancel()
 		for _, topic := range outbox.Topics {
-			pub := rabbitmq.NewPipelinedPublisher(conn)
+			pub := rabbitmq.NewPipelinedPublisher(conn, names)
 			defer pub.Close()
 			forwarded := m.ForwardDuration.WithLabelValues(topic)
 			fwd, err := outbox.NewForwarder(db.DB, topic, pub, 20*time.Millisecond,
@@ -150,15 +154,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		// 64 commands in hand per instance make a batch (the bot takes up to
 		// 64); settling waits past the 30 s a begun send may take to be
 		// recorded.
-		sub := rabbitmq.NewCommandSubscriber(conn, 64, 35*time.Second, log)
-		poison, err := rabbitmq.NewPoisonPublisher(conn, wlog)
+		sub := rabbitmq.NewCommandSubscriber(conn, names, 64, 35*time.Second, log)
+		poison, err := rabbitmq.NewPoisonPublisher(conn, names, wlog)
 		if err != nil {
 			return err
 		}
 		leases := postgres.NewLeases(db, "bot-"+domain.NewID(time.Now()), 15*time.Second)
 		// A quick tick links a new instance soon after it is created; a tick
 		// is one cheap read, leases are renewed less often.
-		bot := messaging.NewBot(a, wa, sub, queueJanitor{conn}, leases, poison, m, 250*time.Millisecond, cfg.SendRate, log)
+		bot := messaging.NewBot(a, wa, sub, queueJanitor{conn, names}, leases, poison, m, 250*time.Millisecond, cfg.SendRate, log)
 		bctx, bcancel := context.WithCancel(runCtx)
 		defer bcancel()
 		g.Go(func() error { return bot.Run(bctx) })
@@ -166,7 +170,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	if cfg.Roles[config.RoleNotifier] {
 		// Both consumer groups take up to 64 events at a time.
-		sub := rabbitmq.NewEventSubscriber(conn, 64, 10*time.Second, log)
+		sub := rabbitmq.NewEventSubscriber(conn, names, 64, 10*time.Second, log)
 		hooks := messaging.NewWebhooks(a, sub, sender, m, 32, 4, log)
 		attendance := messaging.NewAttendance(a, sub, log)
 		nctx, ncancel := context.WithCancel(runCtx)
@@ -198,7 +202,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			opts.Sim = network
 		}
 		hub := ws.NewHub(log)
-		sub, err := wamqp.NewSubscriberWithConnection(rabbitmq.TransientEventsSubscriberConfig(cfg.AMQPURL, 256), wlog, conn)
+		sub, err := wamqp.NewSubscriberWithConnection(rabbitmq.TransientEventsSubscriberConfig(cfg.AMQPURL, names, 256), wlog, conn)
 		if err != nil {
 			return fmt.Errorf("websocket subscriber: %w", err)
 		}
@@ -267,10 +271,32 @@ type pingFunc func(context.Context) error
 
 func (f pingFunc) Ping(ctx context.Context) error { return f(ctx) }
 
-type queueJanitor struct{ conn *wamqp.ConnectionWrapper }
+type queueJanitor struct {
+	conn  *wamqp.ConnectionWrapper
+	names rabbitmq.Names
+}
 
 func (j queueJanitor) DeleteInstanceQueue(id string) error {
-	return rabbitmq.DeleteInstanceQueue(j.conn, id)
+	return rabbitmq.DeleteInstanceQueue(j.conn, j.names, id)
+}
+
+// brokerNames names the topology after ZAPGATE_NAMESPACE, or else after the
+// namespace the database was given when first migrated.
+func brokerNames(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger) (rabbitmq.Names, error) {
+	ns, source := cfg.Namespace, "ZAPGATE_NAMESPACE"
+	if ns == "" {
+		stored, err := postgres.Namespace(ctx, db)
+		if err != nil {
+			return rabbitmq.Names{}, err
+		}
+		ns, source = stored, "database"
+	}
+	names, err := rabbitmq.NewNames(ns)
+	if err != nil {
+		return names, fmt.Errorf("%s: %w", source, err)
+	}
+	log.Info("rabbitmq namespace", "namespace", ns, "source", source, "events_exchange", names.EventsExchange())
+	return names, nil
 }
 
 // watchOutboxLag samples the forwarder's backlog into the metrics.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,7 +32,10 @@ type Config struct {
 	LogLevel           string
 	PprofAddr          string // serve net/http/pprof here when set (never on by default)
 	TypingPresence     bool   // show "typing…" before each text (real driver)
+	Namespace          string // broker namespace; "" = the one stored in the database
 }
+
+var validNamespace = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
 
 // DefaultSendRate is 20 messages a minute per instance: one every three
 // seconds on average, the pace of a busy person, which WhatsApp tolerates
@@ -118,6 +122,7 @@ func Load(getenv func(string) string) (Config, error) {
 		PublicURL:      strings.TrimRight(get("ZAPGATE_PUBLIC_URL", "http://localhost:8080"), "/"),
 		LogLevel:       get("ZAPGATE_LOG_LEVEL", "info"),
 		PprofAddr:      get("ZAPGATE_PPROF_ADDR", ""),
+		Namespace:      get("ZAPGATE_NAMESPACE", ""),
 	}
 	c.AttendanceIdle = dur("ZAPGATE_ATTENDANCE_IDLE", "30m")
 	c.AttendanceSweep = dur("ZAPGATE_ATTENDANCE_SWEEP", "5m")
@@ -170,6 +175,11 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("ZAPGATE_TYPING: %q must be true or false", v)
 		}
 		c.TypingPresence = b
+	}
+	// It becomes part of every exchange and queue name: no dots or routing
+	// wildcards, and short enough to read.
+	if c.Namespace != "" && !validNamespace.MatchString(c.Namespace) {
+		bad("ZAPGATE_NAMESPACE: %q must be 1 to 32 of a-z, 0-9, _ and -", c.Namespace)
 	}
 	roles, err := ParseRoles(get("ZAPGATE_ROLES", "all"))
 	if err != nil {

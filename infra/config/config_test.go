@@ -22,7 +22,7 @@ func TestLoadDefaults(t *testing.T) {
 	if c.HTTPAddr != ":8080" || c.WhatsAppDriver != "whatsmeow" || c.Storage != "file://./data/media" ||
 		c.AttendanceIdle != 30*time.Minute || c.AttendanceSweep != 5*time.Minute || c.EventRetention != 720*time.Hour ||
 		c.SendRate != DefaultSendRate || c.WebhookDenyPrivate || c.Roles.String() != "api,forwarder,bot,notifier,scheduler" ||
-		c.PublicURL != "http://localhost:8080" {
+		c.PublicURL != "http://localhost:8080" || c.Namespace != "" {
 		t.Fatalf("defaults = %+v", c)
 	}
 }
@@ -43,6 +43,10 @@ func TestLoadProblems(t *testing.T) {
 			"ZAPGATE_WEBHOOK_DENY_PRIVATE", "maybe", "ZAPGATE_HTTP_ADDR", "8080"},
 			[]string{"ZAPGATE_SEND_RATE", "ZAPGATE_ATTENDANCE_IDLE", "ZAPGATE_WEBHOOK_DENY_PRIVATE", "ZAPGATE_HTTP_ADDR"}},
 		{"bad roles", []string{"ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_ROLES", "api,chef"}, []string{"ZAPGATE_ROLES"}},
+		{"namespace with a dot", []string{"ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_NAMESPACE", "prod.eu"}, []string{"ZAPGATE_NAMESPACE"}},
+		{"namespace with a wildcard", []string{"ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_NAMESPACE", "prod#"}, []string{"ZAPGATE_NAMESPACE"}},
+		{"namespace in capitals", []string{"ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_NAMESPACE", "Prod"}, []string{"ZAPGATE_NAMESPACE"}},
+		{"namespace too long", []string{"ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_NAMESPACE", strings.Repeat("a", 33)}, []string{"ZAPGATE_NAMESPACE"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,6 +64,15 @@ func TestLoadProblems(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestLoadNamespace(t *testing.T) {
+	for _, ns := range []string{"prod", "eu-west_2", "a", strings.Repeat("a", 32)} {
+		c, err := Load(env("ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_NAMESPACE", " "+ns+" "))
+		if err != nil || c.Namespace != ns {
+			t.Errorf("ZAPGATE_NAMESPACE=%q: namespace %q, %v", ns, c.Namespace, err)
+		}
 	}
 }
 

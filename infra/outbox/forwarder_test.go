@@ -40,13 +40,17 @@ func TestOutboxToRabbitMQ(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if err := rabbitmq.DeclareTopology(conn); err != nil {
+	names, err := rabbitmq.NewNames("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rabbitmq.DeclareTopology(conn, names); err != nil {
 		t.Fatal(err)
 	}
 	fctx, fcancel := context.WithCancel(ctx)
 	fdone := make(chan error, len(outbox.Topics))
 	for _, topic := range outbox.Topics {
-		fwd, err := outbox.NewForwarder(db.DB, topic, rabbitmq.NewPipelinedPublisher(conn), 10*time.Millisecond, nil, wlog)
+		fwd, err := outbox.NewForwarder(db.DB, topic, rabbitmq.NewPipelinedPublisher(conn, names), 10*time.Millisecond, nil, wlog)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,11 +64,11 @@ func TestOutboxToRabbitMQ(t *testing.T) {
 	}()
 
 	instanceID := domain.NewID(time.Now())
-	cmds, err := rabbitmq.NewCommandSubscriber(conn, 4, time.Second, log).Subscribe(ctx, instanceID)
+	cmds, err := rabbitmq.NewCommandSubscriber(conn, names, 4, time.Second, log).Subscribe(ctx, instanceID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	evSub, err := wamqp.NewSubscriberWithConnection(rabbitmq.EventsSubscriberConfig(url, 4), wlog, conn)
+	evSub, err := wamqp.NewSubscriberWithConnection(rabbitmq.EventsSubscriberConfig(url, names, 4), wlog, conn)
 	if err != nil {
 		t.Fatal(err)
 	}

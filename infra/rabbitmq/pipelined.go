@@ -20,6 +20,7 @@ import (
 // Not for concurrent use by several forwarders: give each its own.
 type PipelinedPublisher struct {
 	conn      *wamqp.ConnectionWrapper
+	names     Names
 	marshaler wamqp.DefaultMarshaler
 
 	mu       sync.Mutex
@@ -28,9 +29,9 @@ type PipelinedPublisher struct {
 	declared map[string]bool
 }
 
-// NewPipelinedPublisher returns a publisher on conn.
-func NewPipelinedPublisher(conn *wamqp.ConnectionWrapper) *PipelinedPublisher {
-	return &PipelinedPublisher{conn: conn, declared: map[string]bool{}}
+// NewPipelinedPublisher returns a publisher on conn to the exchanges of n.
+func NewPipelinedPublisher(conn *wamqp.ConnectionWrapper, n Names) *PipelinedPublisher {
+	return &PipelinedPublisher{conn: conn, names: n, declared: map[string]bool{}}
 }
 
 // channel opens the confirm-mode channel when there is none (or it closed).
@@ -55,11 +56,11 @@ func (p *PipelinedPublisher) channel() (*amqp.Channel, error) {
 
 // route maps a forwarded topic to its exchange and routing key: commands
 // ("instance.<id>.<command>") to the topic exchange, events to the fanout.
-func route(topic string) (exchange, key string) {
+func (n Names) route(topic string) (exchange, key string) {
 	if strings.HasPrefix(topic, "instance.") {
-		return CommandsExchange, topic
+		return n.CommandsExchange(), topic
 	}
-	return EventsExchange, ""
+	return n.EventsExchange(), ""
 }
 
 // Publish implements message.Publisher; it returns once the messages are
@@ -71,11 +72,11 @@ func (p *PipelinedPublisher) Publish(topic string, msgs ...*message.Message) err
 	if err != nil {
 		return err
 	}
-	exchange, key := route(topic)
-	if exchange == CommandsExchange {
+	exchange, key := p.names.route(topic)
+	if exchange == p.names.CommandsExchange() {
 		id, _, _ := strings.Cut(strings.TrimPrefix(topic, "instance."), ".")
 		if !p.declared[id] {
-			if err := DeclareInstanceQueue(ch, id); err != nil {
+			if err := DeclareInstanceQueue(ch, p.names, id); err != nil {
 				p.ch = nil
 				return err
 			}

@@ -11,11 +11,11 @@ import (
 
 // NewPoisonPublisher publishes the commands a bot can never handle to the
 // poison exchange, each confirmed by the broker before Publish returns.
-func NewPoisonPublisher(conn *wamqp.ConnectionWrapper, logger watermill.LoggerAdapter) (message.Publisher, error) {
+func NewPoisonPublisher(conn *wamqp.ConnectionWrapper, n Names, logger watermill.LoggerAdapter) (message.Publisher, error) {
 	pub, err := wamqp.NewPublisherWithConnection(wamqp.Config{
 		Marshaler: wamqp.DefaultMarshaler{},
 		Exchange: wamqp.ExchangeConfig{
-			GenerateName: func(string) string { return PoisonExchange },
+			GenerateName: func(string) string { return n.PoisonExchange() },
 			Type:         amqp.ExchangeFanout,
 			Durable:      true,
 		},

@@ -37,23 +37,23 @@ type StreamingSubscriber struct {
 // topic is the instance id. On shutdown it waits up to settle for the
 // consumer to ack or nack what it holds; anything still unsettled then goes
 // back to the queue.
-func NewCommandSubscriber(conn *wamqp.ConnectionWrapper, prefetch int, settle time.Duration, log *slog.Logger) *StreamingSubscriber {
+func NewCommandSubscriber(conn *wamqp.ConnectionWrapper, n Names, prefetch int, settle time.Duration, log *slog.Logger) *StreamingSubscriber {
 	return &StreamingSubscriber{conn: conn, prefetch: prefetch, settle: settle, log: log.With("component", "command-subscriber"),
 		declare: func(ch *amqp.Channel, instanceID string) (string, error) {
-			return InstanceQueue(instanceID), DeclareInstanceQueue(ch, instanceID)
+			return n.InstanceQueue(instanceID), DeclareInstanceQueue(ch, n, instanceID)
 		}}
 }
 
 // NewEventSubscriber consumes the events fanout through a durable queue per
 // consumer group (the Subscribe topic is the group); replicas compete.
-func NewEventSubscriber(conn *wamqp.ConnectionWrapper, prefetch int, settle time.Duration, log *slog.Logger) *StreamingSubscriber {
+func NewEventSubscriber(conn *wamqp.ConnectionWrapper, n Names, prefetch int, settle time.Duration, log *slog.Logger) *StreamingSubscriber {
 	return &StreamingSubscriber{conn: conn, prefetch: prefetch, settle: settle, log: log.With("component", "event-subscriber"),
 		declare: func(ch *amqp.Channel, group string) (string, error) {
-			q := eventsQueuePrefix + group
+			q := n.EventsQueue(group)
 			if _, err := ch.QueueDeclare(q, true, false, false, false, nil); err != nil {
 				return "", fmt.Errorf("declare %s: %w", q, err)
 			}
-			if err := ch.QueueBind(q, "", EventsExchange, false, nil); err != nil {
+			if err := ch.QueueBind(q, "", n.EventsExchange(), false, nil); err != nil {
 				return "", fmt.Errorf("bind %s: %w", q, err)
 			}
 			return q, nil

@@ -22,6 +22,7 @@ import (
 type commandsFixture struct {
 	t          *testing.T
 	conn       *wamqp.ConnectionWrapper
+	names      rabbitmq.Names
 	instanceID string
 	log        *slog.Logger
 }
@@ -34,16 +35,20 @@ func newCommandsFixture(t *testing.T) *commandsFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
-	if err := rabbitmq.DeclareTopology(conn); err != nil {
+	names, err := rabbitmq.NewNames("test")
+	if err != nil {
 		t.Fatal(err)
 	}
-	f := &commandsFixture{t: t, conn: conn, instanceID: domain.NewID(time.Now()), log: log}
+	if err := rabbitmq.DeclareTopology(conn, names); err != nil {
+		t.Fatal(err)
+	}
+	f := &commandsFixture{t: t, conn: conn, names: names, instanceID: domain.NewID(time.Now()), log: log}
 	ch, err := conn.Connection().Channel()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ch.Close()
-	if err := rabbitmq.DeclareInstanceQueue(ch, f.instanceID); err != nil {
+	if err := rabbitmq.DeclareInstanceQueue(ch, f.names, f.instanceID); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -62,7 +67,7 @@ func (f *commandsFixture) publish(from, to int) {
 			f.t.Fatal(err)
 		}
 		p.DeliveryMode = amqp.Persistent
-		if err := ch.PublishWithContext(context.Background(), rabbitmq.CommandsExchange,
+		if err := ch.PublishWithContext(context.Background(), f.names.CommandsExchange(),
 			"instance."+f.instanceID+".send_message", true, false, p); err != nil {
 			f.t.Fatal(err)
 		}
@@ -71,7 +76,7 @@ func (f *commandsFixture) publish(from, to int) {
 
 func (f *commandsFixture) subscribe(ctx context.Context, prefetch int) <-chan *message.Message {
 	f.t.Helper()
-	msgs, err := rabbitmq.NewCommandSubscriber(f.conn, prefetch, 5*time.Second, f.log).Subscribe(ctx, f.instanceID)
+	msgs, err := rabbitmq.NewCommandSubscriber(f.conn, f.names, prefetch, 5*time.Second, f.log).Subscribe(ctx, f.instanceID)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -208,7 +213,7 @@ func TestEventSubscriberGroupsCompete(t *testing.T) {
 	f := newCommandsFixture(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sub := rabbitmq.NewEventSubscriber(f.conn, 8, time.Second, f.log)
+	sub := rabbitmq.NewEventSubscriber(f.conn, f.names, 8, time.Second, f.log)
 	a, err := sub.Subscribe(ctx, "hooks")
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +231,7 @@ func TestEventSubscriberGroupsCompete(t *testing.T) {
 	const n = 20
 	for i := 0; i < n; i++ {
 		p, _ := wamqp.DefaultMarshaler{}.Marshal(message.NewMessage(strconv.Itoa(i), []byte(strconv.Itoa(i))))
-		if err := ch.PublishWithContext(ctx, rabbitmq.EventsExchange, "", false, false, p); err != nil {
+		if err := ch.PublishWithContext(ctx, f.names.EventsExchange(), "", false, false, p); err != nil {
 			t.Fatal(err)
 		}
 	}
