@@ -63,16 +63,16 @@ type Bot struct {
 	interval time.Duration
 	sendRate int // default messages per minute per instance; 0 = unlimited
 
-	// Owned by Run's goroutine: the leases of the last sync, when it ran
-	// and the instances it saw.
-	held     []string
-	lastSync time.Time
-	known    map[string]bool
+	// Owned by Run's goroutine, so unlocked: the leases of the last sync,
+	// when it ran and the instances it saw; the sessions this process
+	// connected (and when) and the queues it consumes.
+	held      []string
+	lastSync  time.Time
+	known     map[string]bool
+	started   map[string]time.Time
+	consumers map[string]*consumer
 
-	mu        sync.Mutex
-	started   map[string]time.Time // sessions this process connected, and when
-	consumers map[string]*consumer // queues this process consumes
-	wg        sync.WaitGroup
+	wg sync.WaitGroup // consumers running
 }
 
 type consumer struct {
@@ -166,80 +166,63 @@ func (b *Bot) reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	exists := make(map[string]bool, len(instances))
-	for _, in := range instances {
-		exists[in.ID] = true
+	b.apply(ctx, planReconcile(time.Now(), instances, held, b.sendRate, b.running()))
+	return nil
+}
+
+// running is what this process runs now, for the planner.
+func (b *Bot) running() botRunning {
+	consumers := make(map[string]bool, len(b.consumers))
+	for id, c := range b.consumers {
+		consumers[id] = !c.stopped()
 	}
-	mine := make(map[string]bool, len(held))
-	for _, id := range held {
-		mine[id] = true
-	}
-	want := make(map[string]domain.Instance, len(held))
-	for _, in := range instances {
-		if mine[in.ID] {
-			want[in.ID] = in
-		}
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for id := range b.started {
-		if _, ok := want[id]; ok {
+	return botRunning{started: b.started, consumers: consumers}
+}
+
+// apply does what planReconcile decided, in order.
+func (b *Bot) apply(ctx context.Context, acts []botAction) {
+	failed := map[string]bool{} // a connect failed: the rest waits for the next round
+	for _, a := range acts {
+		id := a.instanceID
+		if failed[id] {
 			continue
 		}
-		if exists[id] {
-			// Another process holds it now: let go without unlinking.
+		switch a.kind {
+		case actHandOver:
 			b.stopConsumer(id)
 			b.sessions.Disconnect(id)
 			delete(b.started, id)
 			b.log.Info("instance handed over", "instance", id)
-			continue
-		}
-		// The instance was deleted: unlink its device, drop its queue.
-		b.stopConsumer(id)
-		if err := b.sessions.Logout(ctx, id); err != nil {
-			b.log.Warn("log out deleted instance", "instance", id, "err", err)
-		}
-		b.sessions.Disconnect(id)
-		delete(b.started, id)
-		if err := b.janitor.DeleteInstanceQueue(id); err != nil {
-			b.log.Warn("delete queue of deleted instance", "instance", id, "err", err)
-		}
-	}
-	for id, in := range want {
-		last, started := b.started[id]
-		// A new instance, or one whose owner asked for a new QR round.
-		renew := in.Status == domain.InstanceCreated && time.Since(last) > 3*time.Second
-		if (!started && in.Status != domain.InstanceLoggedOut) || renew {
+		case actRemove:
+			b.stopConsumer(id)
+			if err := b.sessions.Logout(ctx, id); err != nil {
+				b.log.Warn("log out deleted instance", "instance", id, "err", err)
+			}
+			b.sessions.Disconnect(id)
+			delete(b.started, id)
+			if err := b.janitor.DeleteInstanceQueue(id); err != nil {
+				b.log.Warn("delete queue of deleted instance", "instance", id, "err", err)
+			}
+		case actConnect:
 			b.started[id] = time.Now()
 			if err := b.sessions.Connect(ctx, id); err != nil {
 				b.log.Warn("connect instance", "instance", id, "err", err)
-				continue
+				failed[id] = true
 			}
-		}
-		c, consuming := b.consumers[id]
-		if consuming && c.stopped() {
-			// It stopped by itself (a command could not be handled):
-			// start over from the queue.
+		case actForgetConsumer:
 			delete(b.consumers, id)
-			consuming = false
-		}
-		rate := b.sendRate
-		if in.SendRatePerMinute != nil {
-			rate = *in.SendRatePerMinute
-		}
-		if consuming {
-			c.pacer.setRate(rate)
-		}
-		switch connected := in.Status == domain.InstanceConnected; {
-		case connected && !consuming:
-			if err := b.startConsumer(ctx, id, rate); err != nil {
+		case actSetRate:
+			if c, ok := b.consumers[id]; ok {
+				c.pacer.setRate(a.rate)
+			}
+		case actStartConsumer:
+			if err := b.startConsumer(ctx, id, a.rate); err != nil {
 				b.log.Warn("consume instance queue", "instance", id, "err", err)
 			}
-		case !connected && consuming:
+		case actStopConsumer:
 			b.stopConsumer(id)
 		}
 	}
-	return nil
 }
 
 func (b *Bot) startConsumer(ctx context.Context, id string, rate int) error {
@@ -285,7 +268,6 @@ func (b *Bot) stopConsumer(id string) {
 }
 
 func (b *Bot) stopAll() {
-	b.mu.Lock()
 	for id := range b.consumers {
 		b.stopConsumer(id)
 	}
@@ -293,7 +275,6 @@ func (b *Bot) stopAll() {
 		b.sessions.Disconnect(id)
 	}
 	b.started = map[string]time.Time{}
-	b.mu.Unlock()
 	b.wg.Wait()
 }
 

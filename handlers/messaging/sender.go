@@ -3,8 +3,6 @@ package messaging
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -71,55 +69,6 @@ func (b *Bot) consumeQueue(ctx context.Context, instanceID string, msgs <-chan *
 				msg.Nack()
 			}
 			return
-		}
-	}
-}
-
-// nextBatch waits for one item and adds those already waiting behind it,
-// up to max; it returns batch empty once ch is closed and drained.
-func nextBatch[T any](ch <-chan T, batch []T, max int) []T {
-	it, ok := <-ch
-	if !ok {
-		return batch
-	}
-	batch = append(batch, it)
-	for len(batch) < max {
-		select {
-		case it, ok := <-ch:
-			if !ok {
-				return batch
-			}
-			batch = append(batch, it)
-		default:
-			return batch
-		}
-	}
-	return batch
-}
-
-// consumeBatches hands each batch of events to handle and acks it, or, when
-// handle fails, nacks it after a short pause: it comes back, so handle
-// must be idempotent. It returns when msgs closes.
-func consumeBatches(ctx context.Context, msgs <-chan *message.Message, log *slog.Logger, what string,
-	handle func(batch []*message.Message) error) {
-	batch := make([]*message.Message, 0, maxBatch)
-	for {
-		batch = nextBatch(msgs, batch[:0], maxBatch)
-		if len(batch) == 0 {
-			return
-		}
-		if err := handle(batch); err != nil {
-			if ctx.Err() == nil {
-				log.Warn(what, "count", len(batch), "err", err)
-				sleep(ctx, 200*time.Millisecond)
-			}
-			for _, msg := range batch {
-				msg.Nack()
-			}
-			continue
-		}
-		for _, msg := range batch {
-			msg.Ack()
 		}
 	}
 }
@@ -259,41 +208,6 @@ func (b *Bot) sendOne(ctx context.Context, p app.PreparedSend) (app.SendOutcome,
 		b.metrics.SendDuration.Observe(time.Since(start).Seconds())
 	}
 	return out, err
-}
-
-// retry runs fn until it succeeds or ctx ends, with backoff.
-func retry(ctx context.Context, log *slog.Logger, fn func() error) error {
-	for attempt := 1; ; attempt++ {
-		err := fn()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		log.Warn("database work failed, will retry", "err", err)
-		if !sleep(ctx, backoff(attempt)) {
-			return ctx.Err()
-		}
-	}
-}
-
-// backoff is 100 ms doubling to 5 s, jittered by ±30%.
-func backoff(attempt int) time.Duration {
-	d := 100 * time.Millisecond << min(attempt-1, 6)
-	d = min(d, 5*time.Second)
-	return time.Duration(float64(d) * (0.7 + 0.6*rand.Float64()))
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 // recordItem is one command for the recorder: an outcome to store, or

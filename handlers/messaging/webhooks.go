@@ -36,20 +36,14 @@ type Webhooks struct {
 	metrics *metrics.Metrics
 	log     *slog.Logger
 
-	workers  int
-	perHook  int
 	wake     chan struct{}
 	attempts chan app.DeliveryAttempt // to the recorder
 
-	// Claimed deliveries, by webhook id: up to perHook being attempted and
-	// as many again waiting, so that an attempt that ends is followed at
-	// once by the next without a claim in between.
-	mu        sync.Mutex
-	held      map[string]int // claimed and not finished
-	waiting   map[string][]app.DeliveryJob
-	inflight  map[string]int // being attempted
-	freeSlots int            // of workers
-	wg        sync.WaitGroup // attempts running
+	// Which claimed deliveries run; shared by the claiming loop and the
+	// attempts that end.
+	mu    sync.Mutex
+	slots *hookSlots
+	wg    sync.WaitGroup // attempts running
 }
 
 // NewWebhooks returns the notifier with workers concurrent deliveries in
@@ -57,8 +51,8 @@ type Webhooks struct {
 func NewWebhooks(a *app.App, sub EventSubscriber, sender WebhookSender, m *metrics.Metrics, workers, perHook int, log *slog.Logger) *Webhooks {
 	return &Webhooks{
 		app: a, sub: sub, sender: sender, metrics: m, log: log.With("role", "webhooks"),
-		workers: workers, perHook: perHook, wake: make(chan struct{}, 1), attempts: make(chan app.DeliveryAttempt, 4*workers),
-		held: map[string]int{}, waiting: map[string][]app.DeliveryJob{}, inflight: map[string]int{}, freeSlots: workers,
+		wake: make(chan struct{}, 1), attempts: make(chan app.DeliveryAttempt, 4*workers),
+		slots: newHookSlots(workers, perHook),
 	}
 }
 
@@ -146,42 +140,23 @@ func (w *Webhooks) deliverLoop(ctx context.Context) {
 // claim leases due deliveries up to what may be held, starts what the
 // workers can take and returns how many it claimed.
 func (w *Webhooks) claim(ctx context.Context) int {
-	capHook := 2 * w.perHook
 	w.mu.Lock()
-	room := 2 * w.workers
-	var full []string
-	for id, n := range w.held {
-		room -= n
-		if n >= capHook {
-			full = append(full, id)
-		}
-	}
+	room, full := w.slots.room()
 	w.mu.Unlock()
 	if room <= 0 || ctx.Err() != nil {
 		return 0
 	}
 	// Lease long enough for one attempt after a wait behind perHook others;
 	// a crash lets them come due again.
-	jobs, err := w.app.ClaimDeliveries(ctx, room, capHook, full, 30*time.Second)
+	jobs, err := w.app.ClaimDeliveries(ctx, room, w.slots.perHookCap(), full, 30*time.Second)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.log.Warn("claim deliveries", "err", err)
 		}
 		return 0
 	}
-	// A subscription with some held already may get more than its share:
-	// the rest are released at once.
 	w.mu.Lock()
-	var extra []string
-	for _, j := range jobs {
-		id := j.Webhook.ID
-		if w.held[id] >= capHook {
-			extra = append(extra, j.Delivery.ID)
-			continue
-		}
-		w.held[id]++
-		w.waiting[id] = append(w.waiting[id], j)
-	}
+	extra := w.slots.admit(jobs)
 	w.dispatchLocked(ctx)
 	w.mu.Unlock()
 	if len(extra) > 0 {
@@ -192,40 +167,21 @@ func (w *Webhooks) claim(ctx context.Context) int {
 	return len(jobs)
 }
 
-// dispatchLocked starts waiting deliveries while workers are free, at most
-// perHook of a subscription at a time. w.mu is held.
+// dispatchLocked starts the deliveries the slots let run. w.mu is held.
 func (w *Webhooks) dispatchLocked(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
-	for id, q := range w.waiting {
-		for len(q) > 0 && w.freeSlots > 0 && w.inflight[id] < w.perHook {
-			j := q[0]
-			q = q[1:]
-			w.inflight[id]++
-			w.freeSlots--
-			w.wg.Add(1)
-			go w.deliver(ctx, j)
-		}
-		if len(q) == 0 {
-			delete(w.waiting, id)
-		} else {
-			w.waiting[id] = q
-		}
+	for _, j := range w.slots.start() {
+		w.wg.Add(1)
+		go w.deliver(ctx, j)
 	}
 }
 
 // releaseWaiting hands back the deliveries claimed but not attempted.
 func (w *Webhooks) releaseWaiting(ctx context.Context) {
 	w.mu.Lock()
-	var ids []string
-	for id, q := range w.waiting {
-		for _, j := range q {
-			ids = append(ids, j.Delivery.ID)
-		}
-		w.held[id] -= len(q)
-		delete(w.waiting, id)
-	}
+	ids := w.slots.drain()
 	w.mu.Unlock()
 	if len(ids) == 0 {
 		return
@@ -238,15 +194,8 @@ func (w *Webhooks) releaseWaiting(ctx context.Context) {
 func (w *Webhooks) deliver(ctx context.Context, j app.DeliveryJob) {
 	defer w.wg.Done()
 	defer func() {
-		id := j.Webhook.ID
 		w.mu.Lock()
-		if w.held[id]--; w.held[id] <= 0 {
-			delete(w.held, id)
-		}
-		if w.inflight[id]--; w.inflight[id] <= 0 {
-			delete(w.inflight, id)
-		}
-		w.freeSlots++
+		w.slots.finish(j.Webhook.ID)
 		w.dispatchLocked(ctx)
 		w.mu.Unlock()
 		w.poke()

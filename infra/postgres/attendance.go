@@ -172,30 +172,49 @@ func (t *Tx) InsertFeedbackToken(ctx context.Context, hash []byte, attendanceID 
 	return nil
 }
 
-// attendanceViewRow joins an attendance with its client and last message.
+// attendanceViewRow joins an attendance with its client and the id of its
+// last message.
 type attendanceViewRow struct {
 	attendanceRow
-	C       clientRow      `db:"c"`
-	LastID  sql.NullString `db:"last_id"`
-	LastIns sql.NullString `db:"last_instance"`
+	C      clientRow      `db:"c"`
+	LastID sql.NullString `db:"last_id"`
 }
 
 const attendanceViewSQL = `SELECT a.id, a.instance_id, a.client_id, a.status, a.attendant_id, a.opened_at,
 	a.last_activity_at, a.last_message_from, a.unread, a.closed_at, a.closed_reason,
 	c.id AS "c.id", c.instance_id AS "c.instance_id", c.phone AS "c.phone", c.push_name AS "c.push_name",
 	c.first_seen_at AS "c.first_seen_at", c.last_seen_at AS "c.last_seen_at",
-	(SELECT m.id::text FROM messages m WHERE m.attendance_id = a.id ORDER BY m.id DESC LIMIT 1) AS last_id,
-	a.instance_id::text AS last_instance
+	(SELECT m.id::text FROM messages m WHERE m.attendance_id = a.id ORDER BY m.id DESC LIMIT 1) AS last_id
 	FROM attendances a JOIN clients c ON c.id = a.client_id`
 
+// views completes rows with their last messages, read in one statement
+// whatever the page's length.
 func (s *Store) views(ctx context.Context, rows []attendanceViewRow) ([]app.AttendanceView, error) {
+	var ids []string
+	for _, r := range rows {
+		if r.LastID.Valid {
+			ids = append(ids, r.LastID.String)
+		}
+	}
+	last := make(map[string]*domain.Message, len(ids))
+	if len(ids) > 0 {
+		var ms []messageRow
+		if err := s.db.SelectContext(ctx, &ms, `SELECT `+messageColumns+` FROM messages WHERE id = ANY($1::uuid[])`, pq.Array(ids)); err != nil {
+			return nil, fmt.Errorf("last messages: %w", err)
+		}
+		for _, r := range ms {
+			m := r.domain()
+			last[m.ID] = &m
+		}
+	}
 	out := make([]app.AttendanceView, 0, len(rows))
 	for _, r := range rows {
 		v := app.AttendanceView{Attendance: r.attendanceRow.domain(), Client: r.C.domain()}
 		if r.LastID.Valid {
-			m, err := s.Message(ctx, r.LastIns.String, r.LastID.String)
-			if err != nil {
-				return nil, err
+			m, ok := last[r.LastID.String]
+			if !ok {
+				// The message went between the two reads.
+				return nil, domain.NotFound("message")
 			}
 			v.LastMessage = m
 		}
