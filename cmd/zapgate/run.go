@@ -21,8 +21,8 @@ const usage = `usage: zapgate <command>
 commands:
   serve [--roles all|api,forwarder,bot,notifier,scheduler]   run zapgate
   migrate                                                      apply database migrations
-  events replay --since T [--until T] [--type T,..] [--instance ID] [--target webhooks|websocket|all] [--webhook ID]
-                                                               send past events again
+  events replay --since T [--until T] [--type T,..] [--instance ID] [--target webhooks|websocket|all] [--webhook ID] [--no-wait]
+                                                               send past events again (no admin token needed)
   version                                                      print the version
 
 Configuration comes from ZAPGATE_* environment variables; see README.md.`
@@ -41,7 +41,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, usage)
 		return nil
 	case "migrate":
-		_, log, db, err := loadAndConnect(ctx, getenv, stderr)
+		_, log, db, err := loadAndConnect(ctx, config.Load, getenv, stderr)
 		if err != nil {
 			return err
 		}
@@ -49,7 +49,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return postgres.Migrate(ctx, db, migrations.FS, log)
 	case "events":
 		if len(args) < 2 || args[1] != "replay" {
-			return errors.New("usage: zapgate events replay --since RFC3339 [--until RFC3339] [--type T] [--instance ID] [--target T] [--webhook ID]")
+			return errors.New("usage: zapgate events replay --since RFC3339 [--until RFC3339] [--type T] [--instance ID] [--target T] [--webhook ID] [--no-wait]")
 		}
 		return replayCommand(ctx, args[2:], getenv, stdout, stderr)
 	case "serve":
@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		cfg, log, err := load(getenv, stderr)
+		cfg, log, err := load(config.Load, getenv, stderr)
 		if err != nil {
 			return err
 		}
@@ -79,8 +79,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // connectAttempts bounds the start-up retry: about 20 s of backoff.
 const connectAttempts = 8
 
-func load(getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, error) {
-	cfg, err := config.Load(getenv)
+// configLoader is config.Load, or config.LoadOperator for the commands
+// that serve no API.
+type configLoader func(getenv func(string) string) (config.Config, error)
+
+func load(loadConfig configLoader, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, error) {
+	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return cfg, nil, fmt.Errorf("invalid configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
@@ -92,8 +96,8 @@ func load(getenv func(string) string, stderr io.Writer) (config.Config, *slog.Lo
 
 // loadAndConnect is load plus a Postgres connection, for the commands that
 // work on the database alone.
-func loadAndConnect(ctx context.Context, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, *sqlx.DB, error) {
-	cfg, log, err := load(getenv, stderr)
+func loadAndConnect(ctx context.Context, loadConfig configLoader, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, *sqlx.DB, error) {
+	cfg, log, err := load(loadConfig, getenv, stderr)
 	if err != nil {
 		return cfg, nil, nil, err
 	}
