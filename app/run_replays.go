@@ -35,13 +35,13 @@ func (a *App) AdvanceReplay(ctx context.Context, id string, batch int) (*domain.
 			envs[i] = e.Env
 			envs[i].Replayed = true
 		}
-		if r.ToWebhooks() {
-			if err := a.replayToWebhooks(ctx, tx, r, envs); err != nil {
+		if r.ToWebsocket() {
+			if err := tx.Publish(ctx, envs...); err != nil {
 				return err
 			}
 		}
-		if r.ToWebsocket() {
-			if err := tx.Publish(ctx, envs...); err != nil {
+		if r.ToWebhooks() {
+			if err := a.replayToWebhooks(ctx, tx, r, envs); err != nil {
 				return err
 			}
 		}
