@@ -85,6 +85,7 @@ func TestReplayIsAsynchronousAndSurvivesACrash(t *testing.T) {
 	if status := countRows(t, p, "SELECT count(*) FROM replays WHERE status = 'running' AND id = '"+rid+"'"); status != 1 || sentAtCrash >= n {
 		t.Fatalf("at the crash: running %d, sent %d of %d", status, sentAtCrash, n)
 	}
+	t.Logf("killed with %d of %d events sent", sentAtCrash, n)
 
 	p = e.start()
 	eventually(t, 120*time.Second, "the replay done after the restart", func() bool { return p.replay(rid)["status"] == "done" })
