@@ -12,6 +12,7 @@ type App struct {
 	webhooks    WebhookStore
 	guard       URLGuard
 	eventLog    EventLog
+	replays     ReplayStore
 	attendances AttendanceStore
 	attendants  AttendantStore
 	feedback    FeedbackStore
@@ -32,6 +33,7 @@ type Deps struct {
 	Webhooks    WebhookStore
 	URLGuard    URLGuard // nil: every http(s) URL is allowed
 	EventLog    EventLog
+	Replays     ReplayStore
 	Attendances AttendanceStore
 	Attendants  AttendantStore
 	Feedback    FeedbackStore
@@ -50,7 +52,7 @@ func New(d Deps) *App {
 	}
 	return &App{
 		store: d.Store, hooks: d.SendHooks, webhooks: d.Webhooks, guard: d.URLGuard, storage: d.Storage,
-		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, adminToken: d.AdminToken,
+		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, replays: d.Replays, adminToken: d.AdminToken,
 		attendances: d.Attendances, attendants: d.Attendants, feedback: d.Feedback, publicURL: d.PublicURL,
 	}
 }

@@ -21,8 +21,8 @@ const usage = `usage: zapgate <command>
 commands:
   serve [--roles all|api,forwarder,bot,notifier,scheduler]   run zapgate
   migrate [--create-database]                                  apply database migrations (creating the database first)
-  events replay --since T [--until T] [--type T,..] [--instance ID] [--target webhooks|websocket|all] [--webhook ID]
-                                                               send past events again
+  events replay --since T [--until T] [--type T,..] [--instance ID] [--target webhooks|websocket|all] [--webhook ID] [--no-wait]
+                                                               send past events again (no admin token needed)
   version                                                      print the version
 
 Configuration comes from ZAPGATE_* environment variables; see README.md.
@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := parseFlags(fs, "migrate [--create-database]", args[1:], stdout, stderr); err != nil {
 			return helpIsDone(err)
 		}
-		cfg, log, err := load(getenv, stderr)
+		cfg, log, err := load(config.Load, getenv, stderr)
 		if err != nil {
 			return err
 		}
@@ -70,14 +70,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintln(stdout, "usage: zapgate events replay [flags]\n\nsend past events again; `zapgate events replay --help` lists the flags")
 			return nil
 		}
-		return errors.New("usage: zapgate events replay --since RFC3339 [--until RFC3339] [--type T] [--instance ID] [--target T] [--webhook ID]")
+		return errors.New("usage: zapgate events replay --since RFC3339 [--until RFC3339] [--type T] [--instance ID] [--target T] [--webhook ID] [--no-wait]")
 	case "serve":
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 		roles := fs.String("roles", "", "roles to run: all, or a comma list of api,forwarder,bot,notifier,scheduler")
 		if err := parseFlags(fs, "serve [--roles ROLES]", args[1:], stdout, stderr); err != nil {
 			return helpIsDone(err)
 		}
-		cfg, log, err := load(getenv, stderr)
+		cfg, log, err := load(config.Load, getenv, stderr)
 		if err != nil {
 			return err
 		}
@@ -137,8 +137,12 @@ func isHelp(arg string) bool {
 // connectAttempts bounds the start-up retry: about 20 s of backoff.
 const connectAttempts = 8
 
-func load(getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, error) {
-	cfg, err := config.Load(getenv)
+// configLoader is config.Load, or config.LoadOperator for the commands
+// that serve no API.
+type configLoader func(getenv func(string) string) (config.Config, error)
+
+func load(loadConfig configLoader, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, error) {
+	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return cfg, nil, fmt.Errorf("invalid configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
@@ -150,8 +154,8 @@ func load(getenv func(string) string, stderr io.Writer) (config.Config, *slog.Lo
 
 // loadAndConnect is load plus a Postgres connection, for the commands that
 // work on the database alone.
-func loadAndConnect(ctx context.Context, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, *sqlx.DB, error) {
-	cfg, log, err := load(getenv, stderr)
+func loadAndConnect(ctx context.Context, loadConfig configLoader, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, *sqlx.DB, error) {
+	cfg, log, err := load(loadConfig, getenv, stderr)
 	if err != nil {
 		return cfg, nil, nil, err
 	}

@@ -104,7 +104,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
 		Attendances: store, Attendants: store, Feedback: store, PublicURL: cfg.PublicURL,
-		EventLog: postgres.NewEventLog(store), Storage: media, WhatsApp: wa, QR: qr.Renderer{}, Log: log})
+		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa, QR: qr.Renderer{}, Log: log})
 	sink.app = a
 	m := metrics.New()
 	if wmd != nil {
@@ -182,10 +182,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cfg.Roles[config.RoleScheduler] {
 		sched := messaging.NewScheduler(a, 500*time.Millisecond, log)
 		closer := messaging.NewCloser(a, cfg.AttendanceIdle, cfg.AttendanceSweep, log)
+		replayer := messaging.NewReplayer(a, 500*time.Millisecond, app.ReplayBatch, log)
 		sctx, scancel := context.WithCancel(runCtx)
 		defer scancel()
 		g.Go(func() error { return sched.Run(sctx) })
 		g.Go(func() error { return closer.Run(sctx) })
+		g.Go(func() error { return replayer.Run(sctx) })
 		g.Go(func() error { <-stopping; scancel(); return nil })
 	}
 	if cfg.Roles[config.RoleAPI] {

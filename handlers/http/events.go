@@ -75,7 +75,20 @@ func (s *Server) replayEvents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"replay_id": res.ReplayID, "count": res.Count, "truncated": res.Truncated})
+	return c.Status(fiber.StatusAccepted).JSON(replayView(res))
+}
+
+func (s *Server) getReplay(c *fiber.Ctx) error {
+	r, err := s.app.GetReplay(c.UserContext(), c.Params("rid"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(replayView(r))
+}
+
+func replayView(r *domain.Replay) fiber.Map {
+	return fiber.Map{"replay_id": r.ID, "status": r.Status, "count": r.Count, "sent": r.Sent,
+		"truncated": r.Truncated, "target": r.Target, "created_at": r.CreatedAt, "done_at": r.DoneAt}
 }
 
 // wsAuthorize checks the token (?token= or the Authorization header) and

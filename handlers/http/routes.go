@@ -68,6 +68,7 @@ func (s *Server) routes() {
 
 	v1.Get("/events", s.adminOnly, s.listEvents)
 	v1.Post("/events/replay", s.adminOnly, s.replayEvents)
+	v1.Get("/events/replays/:rid", s.adminOnly, s.getReplay)
 
 	if s.sim != nil {
 		sim := v1.Group("/sim", s.adminOnly)

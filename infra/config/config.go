@@ -93,7 +93,13 @@ func (r Roles) String() string {
 }
 
 // Load reads the environment through getenv. The error lists every problem.
-func Load(getenv func(string) string) (Config, error) {
+func Load(getenv func(string) string) (Config, error) { return load(getenv, true) }
+
+// LoadOperator is Load for the commands an operator runs on the database
+// directly (events replay): they serve no API, so need no admin token.
+func LoadOperator(getenv func(string) string) (Config, error) { return load(getenv, false) }
+
+func load(getenv func(string) string, needAdmin bool) (Config, error) {
 	get := func(k, def string) string {
 		if v := strings.TrimSpace(getenv(k)); v != "" {
 			return v
@@ -129,7 +135,9 @@ func Load(getenv func(string) string) (Config, error) {
 	c.EventRetention = dur("ZAPGATE_EVENT_RETENTION", "720h")
 
 	if c.AdminToken == "" {
-		bad("ZAPGATE_ADMIN_TOKEN is required: set it to a long random secret (e.g. openssl rand -hex 32)")
+		if needAdmin {
+			bad("ZAPGATE_ADMIN_TOKEN is required: set it to a long random secret (e.g. openssl rand -hex 32)")
+		}
 	} else if len(c.AdminToken) < 8 {
 		bad("ZAPGATE_ADMIN_TOKEN is too short: use at least 8 characters (32 random bytes recommended)")
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/zapgate/zapgate/app"
@@ -119,13 +120,17 @@ func (s *Store) DeleteWebhook(ctx context.Context, instanceID, id string) error 
 
 // InsertDeliveries implements app.WebhookStore with one statement.
 func (s *Store) InsertDeliveries(ctx context.Context, ds []domain.Delivery) (int, error) {
+	return insertDeliveries(ctx, s.db, ds)
+}
+
+func insertDeliveries(ctx context.Context, db sqlx.ExtContext, ds []domain.Delivery) (int, error) {
 	rows := make([]deliveryRow, 0, len(ds))
 	for _, d := range ds {
 		rows = append(rows, deliveryRow{ID: d.ID, WebhookID: d.WebhookID, EventID: d.EventID, EventType: d.EventType,
 			ReplayID: d.ReplayID, Payload: d.Payload, Status: d.Status, NextAttemptAt: d.NextAttemptAt,
 			CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt})
 	}
-	res, err := s.db.NamedExecContext(ctx, `INSERT INTO webhook_deliveries (`+deliveryColumns+`) VALUES (
+	res, err := sqlx.NamedExecContext(ctx, db, `INSERT INTO webhook_deliveries (`+deliveryColumns+`) VALUES (
 		:id, :webhook_id, :event_id, :event_type, :replay_id, :payload, :status, :attempts,
 		:last_status_code, :last_error, :next_attempt_at, :created_at, :updated_at)
 		ON CONFLICT (webhook_id, event_id, replay_id) DO NOTHING`, rows)
