@@ -46,9 +46,11 @@ export async function loadList(more = false) {
   const listEl = $('#attendance-list');
   listEl.setAttribute('aria-busy', 'true');
   const token = session()?.token;
+  const show = state.show;
   try {
-    const page = await api.attendances(state.show, more ? state.next : '');
+    const page = await api.attendances(show, more ? state.next : '');
     if (session()?.token !== token) return; // logged out meanwhile
+    if (state.show !== show) return; // switched lists meanwhile: that list's load fills it
     if (!more) state.list = new Map();
     for (const a of page.items) {
       state.list.set(a.id, a);
