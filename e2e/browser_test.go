@@ -305,8 +305,10 @@ func TestBrowserDashboardAndFeedback(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("reply-text"), "our logo"),
 		chromedp.Click(chromedp.ID("reply-send")),
 	)
-	b.waitFor(10*time.Second, "the picture in the conversation",
-		`[...document.querySelectorAll('#messages .msg.out')].some(m => m.textContent.includes('pixel.png') && m.textContent.includes('our logo'))`)
+	// The attendant sees the picture itself, as with the client's.
+	b.waitFor(20*time.Second, "the picture in the conversation",
+		`[...document.querySelectorAll('#messages .msg.out')].some(m => { const img = m.querySelector('img[alt="pixel.png"]');
+		  return m.textContent.includes('our logo') && !!img && img.complete && img.naturalWidth === 4; })`)
 	eventually(t, 20*time.Second, "the picture at the client", func() bool {
 		for _, it := range p.must(200, "GET", "/v1/sim/instances/"+instance+"/sent", adminToken, nil)["items"].([]any) {
 			if m := it.(map[string]any); m["type"] == "image" && m["filename"] == "pixel.png" && m["caption"] == "our logo" && m["mime"] == "image/png" {
