@@ -369,8 +369,8 @@ function messageEl(m) {
 }
 
 // mediaEl shows a file's name at once, and the file itself once it loads.
-// The files need the bearer token, so they come as blobs; an attendant may
-// not be allowed to fetch them, and then the name stays.
+// The files need the bearer token (never put in a URL), so they come as
+// blobs through fetch(); a file that cannot be fetched keeps its name.
 function mediaEl(m) {
   const { mime = '', filename, size, url } = m.media;
   const label = filename || `${m.type} file`;
