@@ -18,6 +18,14 @@ type Principal struct {
 // CanAttend tells whether the principal may work attendances.
 func (p Principal) CanAttend() bool { return p.Admin || p.AttendantID != "" }
 
+// SeesAttendance is the one rule for who sees an attendance, asked by the
+// attendance routes, the media of its messages and the websocket feed, so
+// narrowing it (teams, assignment) narrows them all. Today admins and every
+// attendant see every attendance.
+func (p Principal) SeesAttendance(attendanceID string) bool {
+	return attendanceID != "" && p.CanAttend()
+}
+
 // CanAccess tells whether the principal may act on the instance; callers
 // answer 404 otherwise, so ids of other tenants are not revealed.
 func (p Principal) CanAccess(instanceID string) bool {

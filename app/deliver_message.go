@@ -133,7 +133,7 @@ func (a *App) RecordSends(ctx context.Context, instanceID string, outs []SendOut
 
 func statusEvent(m *domain.Message, now time.Time) events.Envelope {
 	return newEvent(events.MessageStatus, m.InstanceID, now, events.MessageStatusChanged{
-		MessageID: m.ID, WAMessageID: m.WAMessageID, Status: string(m.Status), Error: m.Error,
+		MessageID: m.ID, WAMessageID: m.WAMessageID, Status: string(m.Status), Error: m.Error, AttendanceID: m.AttendanceID,
 	})
 }
 

@@ -169,11 +169,20 @@ func (a *App) ListMessages(ctx context.Context, f MessageFilter) ([]domain.Messa
 	return a.store.ListMessages(ctx, f)
 }
 
-// MessageMedia returns the file a message carries.
-func (a *App) MessageMedia(ctx context.Context, instanceID, id string) ([]byte, *domain.Media, error) {
+// MessageMedia returns the file a message carries to the principal: the
+// instance's own token and the admin get any message's file, an attendant
+// the files of the attendances they see (what customers send them and what
+// they sent). Everyone else is told the instance does not exist.
+func (a *App) MessageMedia(ctx context.Context, p Principal, instanceID, id string) ([]byte, *domain.Media, error) {
+	if !p.CanAccess(instanceID) && !p.CanAttend() {
+		return nil, nil, domain.NotFound("instance")
+	}
 	m, err := a.GetMessage(ctx, instanceID, id)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !p.CanAccess(instanceID) && !p.SeesAttendance(m.AttendanceID) {
+		return nil, nil, domain.NotFound("message")
 	}
 	if m.Media == nil {
 		return nil, nil, domain.NotFound("media")

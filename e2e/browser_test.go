@@ -266,6 +266,11 @@ func TestBrowserDashboardAndFeedback(t *testing.T) {
 	)
 	b.waitFor(10*time.Second, "the history",
 		`[...document.querySelectorAll('#messages [data-testid="message"]')].some(m => m.textContent.includes('I need help'))`)
+	// The client sends a picture: the attendant sees the picture itself.
+	p.inboundImage(instance, "5511988887777", "pedido.png", smallPNG(t))
+	b.waitFor(20*time.Second, "the client's picture shown to the attendant",
+		`(() => { const img = document.querySelector('#messages .msg.in img[alt="pedido.png"]');
+		  return !!img && img.complete && img.naturalWidth > 0; })()`)
 	const reply = "Hello from the dashboard! How can I help?"
 	b.do(20*time.Second, "sending a reply",
 		chromedp.SendKeys(chromedp.ID("reply-text"), reply),
@@ -282,6 +287,16 @@ func TestBrowserDashboardAndFeedback(t *testing.T) {
 		}
 		return false
 	})
+	// The client reads it: the attendant's ticks follow, live.
+	replyID := eval[string](b, `[...document.querySelectorAll('#messages .msg.out')].find(m => m.textContent.includes(`+js(reply)+`)).dataset.id`)
+	replyTicks := `#messages [data-id=` + js(replyID) + `] [data-testid="status"]`
+	b.waitFor(20*time.Second, "the reply's sent tick",
+		`document.querySelector(`+js(replyTicks)+`).dataset.status === 'sent'`)
+	wa := p.sentMessage(instance, replyID)["wa_message_id"].(string)
+	p.must(200, "POST", "/v1/sim/instances/"+instance+"/receipts", adminToken, map[string]any{"wa_message_id": wa, "status": "read"})
+	b.waitFor(20*time.Second, "the reply's read ticks, live",
+		`(() => { const s = document.querySelector(`+js(replyTicks)+`);
+		  return window.__sameDocument === true && s.dataset.status === 'read' && s.textContent.includes('Read'); })()`)
 	// A file from the reply box goes out as an image with its caption.
 	pixel := filepath.Join(t.TempDir(), "pixel.png")
 	writePNG(t, pixel)
@@ -290,8 +305,10 @@ func TestBrowserDashboardAndFeedback(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("reply-text"), "our logo"),
 		chromedp.Click(chromedp.ID("reply-send")),
 	)
-	b.waitFor(10*time.Second, "the picture in the conversation",
-		`[...document.querySelectorAll('#messages .msg.out')].some(m => m.textContent.includes('pixel.png') && m.textContent.includes('our logo'))`)
+	// The attendant sees the picture itself, as with the client's.
+	b.waitFor(20*time.Second, "the picture in the conversation",
+		`[...document.querySelectorAll('#messages .msg.out')].some(m => { const img = m.querySelector('img[alt="pixel.png"]');
+		  return m.textContent.includes('our logo') && !!img && img.complete && img.naturalWidth === 4; })`)
 	eventually(t, 20*time.Second, "the picture at the client", func() bool {
 		for _, it := range p.must(200, "GET", "/v1/sim/instances/"+instance+"/sent", adminToken, nil)["items"].([]any) {
 			if m := it.(map[string]any); m["type"] == "image" && m["filename"] == "pixel.png" && m["caption"] == "our logo" && m["mime"] == "image/png" {
@@ -375,7 +392,7 @@ func TestBrowserDashboardAndFeedback(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#attendance-list [data-id="`+aid+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="conv-closed"]`)),
 	)
-	b.waitFor(10*time.Second, "the picture shown", `(() => { const img = document.querySelector('#messages img');
+	b.waitFor(10*time.Second, "the picture shown", `(() => { const img = document.querySelector('#messages img[alt="pixel.png"]');
 		return !!img && img.complete && img.naturalWidth === 4 && img.alt === 'pixel.png'; })()`)
 	b.screenshot(shots, "closed.png")
 	b.do(20*time.Second, "the instances page",

@@ -67,6 +67,9 @@ type MessageStatusChanged struct {
 	WAMessageID string `json:"wa_message_id"`
 	Status      string `json:"status"`
 	Error       string `json:"error"`
+	// AttendanceID names the attendance the message belongs to, so the
+	// feed can show it to attendants without a lookup per event.
+	AttendanceID string `json:"attendance_id,omitempty"`
 }
 
 // InstanceStatusChanged is the data of instance.status.

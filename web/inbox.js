@@ -1,7 +1,7 @@
 // inbox.js: the attendances (open or closed) kept live from the event feed,
 // and one conversation at a time with its history and the reply box.
 
-import { api, session, isAdmin } from './api.js';
+import { api, session } from './api.js';
 import { $, h, announce, timeEl, phone, bytes } from './dom.js';
 
 const MAX_FILE = 16 << 20; // the API's limit for one file
@@ -18,13 +18,14 @@ const state = {
   fetching: new Map(), // attendance id → pending GET /v1/attendances/{id}
   attendants: null, // GET /v1/attendants, once per session
   mediaURLs: [], // blob: URLs of the conversation on screen
+  statuses: new Map(), // message id → latest status from the feed
 };
 
 export function resetInbox() {
   releaseMedia();
   Object.assign(state, {
     show: 'open', list: new Map(), next: '', loaded: false, currentId: '', current: null,
-    seen: new Map(), counted: new Set(), fetching: new Map(), attendants: null,
+    seen: new Map(), counted: new Set(), fetching: new Map(), attendants: null, statuses: new Map(),
   });
   $('#attendance-list').replaceChildren();
   $('#attendance-list').removeAttribute('data-loaded');
@@ -45,9 +46,11 @@ export async function loadList(more = false) {
   const listEl = $('#attendance-list');
   listEl.setAttribute('aria-busy', 'true');
   const token = session()?.token;
+  const show = state.show;
   try {
-    const page = await api.attendances(state.show, more ? state.next : '');
+    const page = await api.attendances(show, more ? state.next : '');
     if (session()?.token !== token) return; // logged out meanwhile
+    if (state.show !== show) return; // switched lists meanwhile: that list's load fills it
     if (!more) state.list = new Map();
     for (const a of page.items) {
       state.list.set(a.id, a);
@@ -201,12 +204,17 @@ function onClosed({ attendance_id: id, reason, closed_at: closedAt }) {
   }
 }
 
+// onStatus moves a message's ticks forward; it is remembered, so a message
+// drawn later from an older copy (the feed, a refetch) shows it too.
 function onStatus({ message_id: id, status, error }) {
-  const el = $(`#messages [data-id="${CSS.escape(id || '')}"] .status`);
-  if (el) {
-    el.dataset.status = status;
-    el.textContent = statusLabel(status, error);
-  }
+  if (!id || !status) return;
+  const known = state.statuses.get(id);
+  if (known && statusRank(known.status) >= statusRank(status)) return;
+  state.statuses.set(id, { status, error });
+  const m = state.current?.messages?.find((x) => x.id === id);
+  if (m) Object.assign(m, { status, error });
+  const el = $(`#messages [data-id="${CSS.escape(id)}"] .status`);
+  if (el) renderStatus(el, status, error);
 }
 
 // ---- the conversation ----
@@ -308,12 +316,43 @@ function renderAssign() {
   $('#assigned-to').textContent = who ? `Assigned to ${who.name}` : 'Not assigned';
 }
 
-function statusLabel(status, error) {
-  const labels = { scheduled: 'Scheduled', queued: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', canceled: 'Canceled' };
-  if (status === 'failed') return error ? `Not sent: ${error}` : 'Not sent';
-  // Only admins get delivery updates live: for others "Sending…" would stick.
-  if (status === 'queued' && !isAdmin()) return '';
-  return labels[status] || '';
+const STATUS_WORDS = { scheduled: 'Scheduled', queued: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', canceled: 'Canceled' };
+// Ticks as on a phone: a clock while waiting, one tick sent, two delivered,
+// two coloured read (the colour comes from the stylesheet).
+const TICKS = { scheduled: '\u{1F553}', queued: '\u{1F553}', sent: '\u2713', delivered: '\u2713\u2713', read: '\u2713\u2713' };
+const RANK = ['scheduled', 'queued', 'sent', 'delivered', 'read'];
+
+// statusRank orders statuses; failed and canceled are final.
+function statusRank(status) {
+  const i = RANK.indexOf(status);
+  return i >= 0 ? i : RANK.length;
+}
+
+// renderStatus shows a status as ticks, with its word for screen readers
+// and as a tooltip; a failure shows its reason in words.
+function renderStatus(el, status, error) {
+  el.dataset.status = status;
+  if (status === 'failed') {
+    el.removeAttribute('title');
+    el.replaceChildren(error ? `Not sent: ${error}` : 'Not sent');
+    return;
+  }
+  const words = STATUS_WORDS[status] || '';
+  if (!TICKS[status]) {
+    el.removeAttribute('title');
+    el.replaceChildren(words);
+    return;
+  }
+  el.title = words;
+  el.replaceChildren(h('span', { class: 'ticks', 'aria-hidden': 'true' }, TICKS[status]), h('span', { class: 'sr-only' }, words));
+}
+
+function statusEl(m) {
+  const known = state.statuses.get(m.id);
+  const { status, error } = known && statusRank(known.status) > statusRank(m.status) ? known : m;
+  const el = h('span', { class: 'status', 'data-testid': 'status' });
+  renderStatus(el, status, error);
+  return el;
 }
 
 function messageEl(m) {
@@ -326,12 +365,12 @@ function messageEl(m) {
     h('span', { class: 'sr-only' }, out ? 'You said:' : `${clientName(state.current)} said:`),
     bubble,
     h('span', { class: 'meta' }, timeEl(m.created_at),
-      out ? h('span', { class: 'status', dataset: { status: m.status } }, statusLabel(m.status, m.error)) : null));
+      out ? statusEl(m) : null));
 }
 
 // mediaEl shows a file's name at once, and the file itself once it loads.
-// The files need the bearer token, so they come as blobs; an attendant may
-// not be allowed to fetch them, and then the name stays.
+// The files need the bearer token (never put in a URL), so they come as
+// blobs through fetch(); a file that cannot be fetched keeps its name.
 function mediaEl(m) {
   const { mime = '', filename, size, url } = m.media;
   const label = filename || `${m.type} file`;

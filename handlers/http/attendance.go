@@ -56,10 +56,15 @@ func toAttendanceView(v *app.AttendanceView) attendanceView {
 	return out
 }
 
-// attendAccess lets admins and attendants through to the helpdesk routes.
+// attendAccess lets admins and attendants through to the helpdesk routes,
+// and to one attendance only when they see it.
 func (s *Server) attendAccess(c *fiber.Ctx) error {
-	if !principal(c).CanAttend() {
+	p := principal(c)
+	if !p.CanAttend() {
 		return domain.NotFound("resource")
+	}
+	if aid := c.Params("aid"); aid != "" && !p.SeesAttendance(aid) {
+		return domain.NotFound("attendance")
 	}
 	return c.Next()
 }

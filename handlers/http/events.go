@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -112,14 +113,15 @@ func (s *Server) wsAuthorize(c *fiber.Ctx) error {
 	if p.InstanceID != "" {
 		instance = p.InstanceID
 	}
-	// Attendants see the helpdesk's events only.
+	// Attendants see the helpdesk's events only, and the status of the
+	// messages of the attendances they see.
 	helpdeskOnly := p.AttendantID != "" && !p.Admin
 	c.Locals("ws.session", ws.Session{
 		Key:        string(domain.HashSecret(token)),
 		InstanceID: instance,
 		Since:      c.Query("since"),
 		Filter: func(e *events.Envelope) bool {
-			if helpdeskOnly && !strings.HasPrefix(e.Type, "attendance.") && !strings.HasPrefix(e.Type, "feedback.") {
+			if helpdeskOnly && !helpdeskEvent(p, e) {
 				return false
 			}
 			return (instance == "" || e.InstanceID == instance) && !events.IsCommand(e.Type)
@@ -135,4 +137,20 @@ func (s *Server) wsServe(conn *websocket.Conn) {
 		ctx = context.Background()
 	}
 	s.hub.Serve(ctx, conn, sess, s.app)
+}
+
+// helpdeskEvent tells whether an attendant's feed carries e: the attendance
+// and feedback events, and message.status of messages of attendances they
+// see (the event names the attendance, so no lookup is needed).
+func helpdeskEvent(p app.Principal, e *events.Envelope) bool {
+	if strings.HasPrefix(e.Type, "attendance.") || strings.HasPrefix(e.Type, "feedback.") {
+		return true
+	}
+	if e.Type != events.MessageStatus {
+		return false
+	}
+	var d struct {
+		AttendanceID string `json:"attendance_id"`
+	}
+	return json.Unmarshal(e.Data, &d) == nil && p.SeesAttendance(d.AttendanceID)
 }

@@ -83,7 +83,7 @@ func (s *Server) getMessage(c *fiber.Ctx) error {
 }
 
 func (s *Server) getMessageMedia(c *fiber.Ctx) error {
-	data, media, err := s.app.MessageMedia(c.UserContext(), c.Params("id"), c.Params("mid"))
+	data, media, err := s.app.MessageMedia(c.UserContext(), principal(c), c.Params("id"), c.Params("mid"))
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,8 @@ func (s *Server) routes() {
 	v1.Post("/instances/:id/messages", s.instanceAccess, s.sendMessage)
 	v1.Get("/instances/:id/messages", s.instanceAccess, s.listMessages)
 	v1.Get("/instances/:id/messages/:mid", s.instanceAccess, s.getMessage)
-	v1.Get("/instances/:id/messages/:mid/media", s.instanceAccess, s.getMessageMedia)
+	// Attendants too, for the messages of the attendances they see (app decides).
+	v1.Get("/instances/:id/messages/:mid/media", s.getMessageMedia)
 	v1.Delete("/instances/:id/messages/:mid", s.instanceAccess, s.cancelMessage)
 
 	v1.Post("/instances/:id/send-hooks", s.instanceAccess, s.createSendHook)
