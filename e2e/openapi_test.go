@@ -148,7 +148,7 @@ func (c *contract) validateRequest(req *http.Request, raw []byte, broken bool) *
 	in := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route, Options: c.opts}
 	if !broken {
 		if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-			c.t.Errorf("the test's own request %s %s breaks the document: %v", req.Method, req.URL.Path, err)
+			c.t.Errorf("the test's own request %s %s breaks the document: %.1500s", req.Method, req.URL.Path, err.Error())
 		}
 	}
 	return in
@@ -163,8 +163,8 @@ func (c *contract) validateResponse(in *openapi3filter.RequestValidationInput, s
 	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header,
 		Body: io.NopCloser(bytes.NewReader(body)), Options: c.opts}
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		c.t.Errorf("%s %s answered %d %q, which the document does not allow: %v\nbody: %.600s",
-			in.Request.Method, in.Request.URL.Path, status, header.Get("Content-Type"), err, body)
+		c.t.Errorf("%s %s answered %d %q, which the document does not allow: %.1500s\nbody: %.600s",
+			in.Request.Method, in.Request.URL.Path, status, header.Get("Content-Type"), err.Error(), body)
 		return
 	}
 	c.seen[in.Request.Method+" "+in.Route.Path] = true
@@ -227,7 +227,7 @@ func (c *contract) validate(schema string, v any) {
 		c.t.Fatalf("components.schemas.%s is missing", schema)
 	}
 	if err := ref.Value.VisitJSON(v, append(c.opts.SchemaValidationOptions, openapi3.VisitAsResponse())...); err != nil {
-		c.t.Errorf("%.300v does not match %s: %v", v, schema, err)
+		c.t.Errorf("%.300v does not match %s: %.1500s", v, schema, err.Error())
 	}
 }
 
