@@ -39,6 +39,11 @@ func (a *App) ListEvents(ctx context.Context, f EventFilter) ([]events.Envelope,
 	if f.InstanceID != "" && !domain.ValidID(f.InstanceID) {
 		return nil, "", domain.InvalidField("instance", "must be an instance id")
 	}
+	for _, t := range f.Types {
+		if err := domain.CheckText("type", t); err != nil {
+			return nil, "", err
+		}
+	}
 	return a.eventLog.ListEvents(ctx, f)
 }
 
@@ -94,6 +99,11 @@ func (a *App) ReplayEvents(ctx context.Context, r ReplayRequest) (*ReplayResult,
 	}
 	if r.WebhookID != "" && (!domain.ValidID(r.WebhookID) || r.Target == ReplayWebsocket) {
 		fields["webhook_id"] = "must be a webhook id, with target webhooks or all"
+	}
+	for _, t := range r.Types {
+		if p := domain.TextProblem(t); p != "" {
+			fields["types"] = p
+		}
 	}
 	if r.Since != nil && r.Until != nil && !r.Until.After(*r.Since) {
 		fields["until"] = "must be after since"
