@@ -179,6 +179,7 @@ func TestOversizedBodyGetsA413TheClientReads(t *testing.T) {
 		{"17 MiB media", "/v1/instances/" + id + "/messages", big, false, "media_too_large"},
 		{"17 MiB media, chunked", "/v1/instances/" + id + "/messages", big, true, "media_too_large"},
 		{"over the global limit on a small route", "/v1/instances", bytes.Repeat([]byte{' '}, 30<<20), false, "body_too_large"},
+		{"over 1 MiB on a small route", "/v1/instances", bytes.Repeat([]byte{' '}, 2<<20), false, "body_too_large"},
 		{"over 1 MiB on a small route, chunked", "/v1/instances", bytes.Repeat([]byte{' '}, 2<<20), true, "body_too_large"},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@
 package http
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"log/slog"
@@ -73,12 +74,15 @@ func New(a *app.App, m *metrics.Metrics, opts Options, log *slog.Logger) *Server
 		// limit: fasthttp's own limit answers 413 and closes the connection
 		// without reading the body, so clients still writing it see a
 		// reset or broken pipe instead of the answer.
-		StreamRequestBody:     true,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		ErrorHandler:          s.errorHandler,
-		DisableStartupMessage: true,
+		StreamRequestBody: true,
+		// A multipart body would otherwise be read (to temporary files)
+		// before limitBody sees it, whatever its size.
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 30 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		ErrorHandler:                 s.errorHandler,
+		DisableStartupMessage:        true,
 		// Values from the request outlive the handler in logs and errors.
 		Immutable: true,
 	})
@@ -149,21 +153,30 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 
 var errBodyTooLarge = &domain.Error{Kind: domain.KindTooLarge, Code: "body_too_large", Message: "this route takes at most 1 MiB"}
 
-// drain closes the connection after the answer, first reading and dropping
-// what is left of the body (at most drainLimit, within drainTimeout, or
-// until the server stops), so a client that writes the whole body before
-// reading reads the answer.
+// drain answers and closes the connection, first reading and dropping what
+// is left of the body (at most drainLimit, within drainTimeout, or until the
+// server stops), so a client that writes the whole body before reading
+// reads the answer. fasthttp closes a "Connection: close" connection right
+// after the answer, before a hijack handler would run, so the handler
+// writes the answer itself.
 func (s *Server) drain(c *fiber.Ctx) {
-	c.Context().SetConnectionClose()
 	stopped := s.ctx
 	if stopped == nil {
 		stopped = context.Background()
 	}
-	c.Context().Hijack(func(conn net.Conn) {
-		// fasthttp runs this after sending the answer, and closes conn after it.
-		_ = conn.SetReadDeadline(time.Now().Add(drainTimeout))
-		stop := context.AfterFunc(stopped, func() { _ = conn.SetReadDeadline(time.Now()) })
+	rc := c.Context() // outlives c: fasthttp releases it after the handler below
+	rc.HijackSetNoResponse(true)
+	rc.Hijack(func(conn net.Conn) {
+		// fasthttp runs this after the error handler filled the response,
+		// and closes conn after it.
+		stop := context.AfterFunc(stopped, func() { _ = conn.SetDeadline(time.Now()) })
 		defer stop()
+		_ = conn.SetDeadline(time.Now().Add(drainTimeout))
+		rc.Response.SetConnectionClose()
+		w := bufio.NewWriter(conn)
+		if rc.Response.Write(w) != nil || w.Flush() != nil {
+			return
+		}
 		_, _ = io.CopyN(io.Discard, conn, drainLimit)
 	})
 }
