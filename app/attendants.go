@@ -66,6 +66,13 @@ var dummyHash = sync.OnceValue(func() []byte {
 
 // Login checks an attendant's password and opens a session.
 func (a *App) Login(ctx context.Context, email, password string) (string, *domain.Attendant, error) {
+	// Postgres refuses NUL even in a lookup: refuse it first, like anywhere.
+	if err := domain.CheckText("email", email); err != nil {
+		return "", nil, err
+	}
+	if err := domain.CheckText("password", password); err != nil {
+		return "", nil, err
+	}
 	at, err := a.attendants.AttendantByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
 	if err != nil && !domain.IsNotFound(err) {
 		return "", nil, err

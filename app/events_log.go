@@ -34,6 +34,11 @@ func (a *App) ListEvents(ctx context.Context, f EventFilter) ([]events.Envelope,
 	if f.InstanceID != "" && !domain.ValidID(f.InstanceID) {
 		return nil, "", domain.InvalidField("instance", "must be an instance id")
 	}
+	for _, t := range f.Types {
+		if err := domain.CheckText("type", t); err != nil {
+			return nil, "", err
+		}
+	}
 	return a.eventLog.ListEvents(ctx, f)
 }
 

@@ -113,6 +113,9 @@ func (a *App) RequestLogout(ctx context.Context, id string) (string, error) {
 // ApplyReceipt records a delivery or read receipt for an outgoing message
 // and emits message.status when the status moved forward.
 func (a *App) ApplyReceipt(ctx context.Context, instanceID, waMessageID string, status domain.MessageStatus, at time.Time) error {
+	if domain.TextProblem(waMessageID) != "" {
+		return domain.NotFound("message") // no stored message has such an id
+	}
 	return a.store.InTx(ctx, func(tx Tx) error {
 		m, err := tx.LockMessageByWAID(ctx, instanceID, waMessageID)
 		if err != nil {

@@ -70,7 +70,7 @@ type ReplayRequest struct {
 // websocket feed, or both. The range is counted now, at most MaxReplay
 // events, the oldest first.
 func (a *App) ReplayEvents(ctx context.Context, r ReplayRequest) (*domain.Replay, error) {
-	if err := domain.ValidateReplay(r.Since, r.Until, r.InstanceID, r.Target, r.WebhookID); err != nil {
+	if err := domain.ValidateReplay(r.Since, r.Until, r.Types, r.InstanceID, r.Target, r.WebhookID); err != nil {
 		return nil, err
 	}
 	f := EventFilter{InstanceID: r.InstanceID, Types: r.Types, Since: r.Since, Until: r.Until}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/zapgate/zapgate/domain"
 	"github.com/zapgate/zapgate/events"
@@ -37,24 +36,31 @@ func MediaKey(sha256hex string) string { return "media/" + sha256hex[:2] + "/" +
 
 // SendMessage validates and stores a message and, in the same transaction,
 // queues its cmd.send_message. It reports created=false when the
-// idempotency key matched an earlier message, which it returns instead.
+// idempotency key matched an earlier message for the same request, which it
+// returns instead; the key reused for a different request is refused.
 func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message, bool, error) {
 	if _, err := a.GetInstance(ctx, cmd.InstanceID); err != nil {
 		return nil, false, err
 	}
-	if cmd.IdempotencyKey != "" {
-		m, err := a.store.MessageByIdempotencyKey(ctx, cmd.InstanceID, cmd.IdempotencyKey)
-		if err == nil {
-			return m, false, nil
-		}
-		if !domain.IsNotFound(err) {
-			return nil, false, err
-		}
+	// Checked before the key is looked up: Postgres refuses NUL in a query too.
+	if err := domain.CheckText("Idempotency-Key", cmd.IdempotencyKey); err != nil {
+		return nil, false, err
 	}
 	now := a.now()
 	draft := domain.OutgoingDraft{
 		InstanceID: cmd.InstanceID, To: cmd.To, Type: cmd.Type, Text: cmd.Text, Caption: cmd.Caption,
 		SendAt: cmd.SendAt, IdempotencyKey: cmd.IdempotencyKey,
+	}
+	if cmd.IdempotencyKey != "" {
+		// Only keyed requests pay for the fingerprint (a hash of the media).
+		draft.RequestFingerprint = requestFingerprint(draft, cmd.Media)
+		m, err := a.store.MessageByIdempotencyKey(ctx, cmd.InstanceID, cmd.IdempotencyKey)
+		if err == nil {
+			return repeated(m, draft.RequestFingerprint)
+		}
+		if !domain.IsNotFound(err) {
+			return nil, false, err
+		}
 	}
 	if cmd.Media != nil {
 		media, err := a.storeMedia(ctx, cmd.Type, cmd.Media)
@@ -91,10 +97,33 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 	}
 	if !created {
 		// Lost a race on the idempotency key: answer with the winner.
-		m, err := a.store.MessageByIdempotencyKey(ctx, cmd.InstanceID, cmd.IdempotencyKey)
-		return m, false, err
+		first, err := a.store.MessageByIdempotencyKey(ctx, cmd.InstanceID, cmd.IdempotencyKey)
+		if err != nil {
+			return nil, false, err
+		}
+		return repeated(first, draft.RequestFingerprint)
 	}
 	return m, true, nil
+}
+
+// requestFingerprint is the draft's fingerprint with the media as the client
+// sent it: its content hash, declared mime and file name.
+func requestFingerprint(d domain.OutgoingDraft, up *MediaUpload) string {
+	if up != nil {
+		sum := sha256.Sum256(up.Data)
+		d.Media = &domain.Media{SHA256: hex.EncodeToString(sum[:]), Mime: up.Mime, Filename: up.Filename}
+	}
+	return d.Fingerprint()
+}
+
+// repeated answers a request whose Idempotency-Key was used before: with the
+// first message when it is the same request, else idempotency_key_reused.
+// Messages stored before fingerprints were kept match any request.
+func repeated(first *domain.Message, fingerprint string) (*domain.Message, bool, error) {
+	if first.RequestFingerprint != "" && first.RequestFingerprint != fingerprint {
+		return nil, false, domain.ErrIdempotencyKeyReused
+	}
+	return first, false, nil
 }
 
 // storeMedia checks the media against the message type and stores it under
@@ -110,8 +139,12 @@ func (a *App) storeMedia(ctx context.Context, typ string, up *MediaUpload) (*dom
 	if len(up.Data) == 0 {
 		return nil, domain.InvalidField("media.data", "is required")
 	}
-	if len(up.Filename) > domain.MaxFilenameLen || !utf8.ValidString(up.Filename) {
-		return nil, domain.InvalidField("media.filename", "must be valid UTF-8, at most 255 bytes")
+	if len(up.Filename) > domain.MaxFilenameLen {
+		return nil, domain.InvalidField("media.filename", "must be at most 255 bytes")
+	}
+	// Checked before the file is stored; NewOutgoing checks the rest.
+	if err := domain.CheckText("media.filename", up.Filename); err != nil {
+		return nil, err
 	}
 	mime, err := domain.ResolveMime(t, up.Mime, up.Data)
 	if err != nil {

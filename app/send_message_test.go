@@ -61,6 +61,21 @@ func TestSendMessage(t *testing.T) {
 		{"media on text", func(id string) SendMessage {
 			return SendMessage{InstanceID: id, To: "5511999998888", Type: "text", Text: "x", Media: &MediaUpload{Data: pngBytes}}
 		}, domain.KindInvalid, "", false},
+		{"NUL in text", func(id string) SendMessage {
+			return SendMessage{InstanceID: id, To: "5511999998888", Type: "text", Text: "a\x00b"}
+		}, domain.KindInvalid, "", false},
+		{"NUL in caption", func(id string) SendMessage {
+			return SendMessage{InstanceID: id, To: "5511999998888", Type: "image", Caption: "\x00", Media: &MediaUpload{Data: pngBytes}}
+		}, domain.KindInvalid, "", false},
+		{"NUL in file name", func(id string) SendMessage {
+			return SendMessage{InstanceID: id, To: "5511999998888", Type: "image", Media: &MediaUpload{Data: pngBytes, Filename: "a\x00.png"}}
+		}, domain.KindInvalid, "", false},
+		{"NUL in Idempotency-Key", func(id string) SendMessage {
+			return SendMessage{InstanceID: id, To: "5511999998888", Type: "text", Text: "x", IdempotencyKey: "k\x00"}
+		}, domain.KindInvalid, "", false},
+		{"invalid UTF-8 in text", func(id string) SendMessage {
+			return SendMessage{InstanceID: id, To: "5511999998888", Type: "text", Text: "a\xffb"}
+		}, domain.KindInvalid, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,6 +152,58 @@ func TestSendMessageIdempotency(t *testing.T) {
 	other.InstanceID = mustInstance(t, a)
 	if m, created, err := a.SendMessage(ctx, other); err != nil || !created || m.ID == first {
 		t.Fatalf("the same key on another instance must be a new message: %v %v", err, created)
+	}
+}
+
+// TestIdempotencyKeyReuse: the same key with the same request answers the
+// first message and queues nothing; with any difference in what is asked
+// it is refused as idempotency_key_reused, and nothing is queued either.
+func TestIdempotencyKeyReuse(t *testing.T) {
+	at := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	later := at.Add(time.Hour)
+	base := func(id string) SendMessage {
+		return SendMessage{InstanceID: id, To: "5511999998888", Type: "image", Caption: "menu",
+			Media: &MediaUpload{Data: pngBytes, Mime: "image/png", Filename: "menu.png"}, SendAt: &at, IdempotencyKey: "k1"}
+	}
+	tests := []struct {
+		name   string
+		change func(*SendMessage)
+		reused bool
+	}{
+		{"same request", func(*SendMessage) {}, false},
+		{"same recipient written with +", func(c *SendMessage) { c.To = "+5511999998888" }, false},
+		{"other recipient", func(c *SendMessage) { c.To = "5511999997777" }, true},
+		{"other type", func(c *SendMessage) { c.Type = "document" }, true},
+		{"other caption", func(c *SendMessage) { c.Caption = "menu!" }, true},
+		{"other file", func(c *SendMessage) {
+			c.Media = &MediaUpload{Data: append(pngBytes[:len(pngBytes):len(pngBytes)], 1), Mime: "image/png", Filename: "menu.png"}
+		}, true},
+		{"other file name", func(c *SendMessage) { c.Media = &MediaUpload{Data: pngBytes, Mime: "image/png", Filename: "x.png"} }, true},
+		{"other send_at", func(c *SendMessage) { c.SendAt = &later }, true},
+		{"no send_at", func(c *SendMessage) { c.SendAt = nil }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, store, _, _, in := newTestApp(t)
+			ctx := context.Background()
+			first, created, err := a.SendMessage(ctx, base(in.ID))
+			if err != nil || !created {
+				t.Fatalf("first send: %v %v", err, created)
+			}
+			cmd := base(in.ID)
+			tt.change(&cmd)
+			m, created, err := a.SendMessage(ctx, cmd)
+			if tt.reused {
+				if !errors.Is(err, domain.ErrIdempotencyKeyReused) || domain.KindOf(err) != domain.KindUnprocessable {
+					t.Fatalf("err = %v, want idempotency_key_reused", err)
+				}
+			} else if err != nil || created || m.ID != first.ID {
+				t.Fatalf("repeat = %v created=%v err=%v, want the first message %s", m, created, err, first.ID)
+			}
+			if len(store.messages) != 1 {
+				t.Fatalf("%d messages stored, want 1", len(store.messages))
+			}
+		})
 	}
 }
 

@@ -121,6 +121,7 @@ func NewAttendant(name, email, role string, now time.Time) (*Attendant, error) {
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || len(email) > 254 {
 		fields["email"] = "must be an email address"
 	}
+	checkTexts(fields, "name", name, "email", email)
 	if role == "" {
 		role = RoleAttendant
 	}
@@ -138,7 +139,7 @@ func ValidPassword(p string) error {
 	if len(p) < 8 || len(p) > 72 {
 		return InvalidField("password", "must be 8 to 72 characters")
 	}
-	return nil
+	return CheckText("password", p)
 }
 
 // Feedback is what a client said of a closed attendance.
@@ -162,6 +163,7 @@ func NewFeedback(attendanceID string, rating int, comment string, now time.Time)
 	if utf8.RuneCountInString(comment) > 2000 || !utf8.ValidString(comment) {
 		fields["comment"] = "must be at most 2000 characters"
 	}
+	checkTexts(fields, "comment", comment)
 	if len(fields) > 0 {
 		return nil, Invalid(fields)
 	}

@@ -20,6 +20,7 @@ const (
 	KindTooLarge
 	KindRateLimited
 	KindUnavailable
+	KindUnprocessable
 )
 
 // Error is an expected failure with a stable snake_case code for clients.
@@ -28,14 +29,23 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// Err is the cause, for logs; clients see Message only.
+	Err error
 }
 
 func (e *Error) Error() string {
-	if len(e.Fields) == 0 {
-		return e.Code + ": " + e.Message
+	s := e.Code + ": " + e.Message
+	if len(e.Fields) > 0 {
+		s = fmt.Sprintf("%s %v", s, e.Fields)
 	}
-	return fmt.Sprintf("%s: %s %v", e.Code, e.Message, e.Fields)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
 }
+
+// Unwrap exposes the cause to errors.Is and errors.As.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Is makes errors.Is match on kind and code, so sentinel errors below work.
 func (e *Error) Is(target error) bool {
@@ -61,6 +71,14 @@ func NotFound(what string) *Error {
 // Conflict reports a request that does not fit the current state.
 func Conflict(code, message string) *Error {
 	return &Error{Kind: KindConflict, Code: code, Message: message}
+}
+
+// Unavailable reports that a dependency ("database", "broker", "storage")
+// is out of reach, naming it so an operator knows where to look; clients
+// should retry.
+func Unavailable(dependency string, err error) *Error {
+	return &Error{Kind: KindUnavailable, Code: "unavailable", Err: err,
+		Message: dependency + " unavailable: it cannot be reached right now; retry shortly"}
 }
 
 // ErrNotFound matches any NotFound error through errors.Is.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // IncomingDraft is a message WhatsApp delivered to an instance.
@@ -25,8 +24,16 @@ type IncomingDraft struct {
 }
 
 // NewIncoming validates a received message. Received data is trusted to be
-// WhatsApp's, but it is still bounded: ids and names must be sane.
+// WhatsApp's, but it is still bounded: ids and names must be sane. What
+// people wrote (text, caption, names, file names) is cleaned of what
+// Postgres cannot store rather than refused: the message exists either way.
 func NewIncoming(d IncomingDraft, now time.Time) (*Message, error) {
+	d.Text, d.Caption, d.PushName = CleanText(d.Text), CleanText(d.Caption), CleanText(d.PushName)
+	if d.Media != nil {
+		media := *d.Media
+		media.Filename, media.Mime = CleanText(media.Filename), CleanText(media.Mime)
+		d.Media = &media
+	}
 	fields := map[string]string{}
 	if d.WAMessageID == "" || len(d.WAMessageID) > 128 {
 		fields["wa_message_id"] = "is required, at most 128 characters"
@@ -37,9 +44,9 @@ func NewIncoming(d IncomingDraft, now time.Time) (*Message, error) {
 	if d.Type == "" {
 		fields["type"] = "is required"
 	}
-	if !utf8.ValidString(d.Text) || !utf8.ValidString(d.Caption) || !utf8.ValidString(d.PushName) {
-		fields["text"] = "must be valid UTF-8"
-	}
+	// Ids are WhatsApp's own and never carry NUL: one that does is not a
+	// message to store.
+	checkTexts(fields, "wa_message_id", d.WAMessageID, "from", d.From, "chat", d.Chat)
 	if len(fields) > 0 {
 		return nil, Invalid(fields)
 	}
@@ -53,7 +60,7 @@ func NewIncoming(d IncomingDraft, now time.Time) (*Message, error) {
 		if err != nil {
 			return nil, InvalidField("extra", "cannot be encoded")
 		}
-		extra = b
+		extra = CleanJSON(b)
 	}
 	return &Message{
 		ID: NewID(now), InstanceID: d.InstanceID, Direction: DirectionIn, Status: StatusReceived,

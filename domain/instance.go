@@ -50,6 +50,9 @@ func NewInstance(name string, now time.Time) (*Instance, string, error) {
 // Rename sets a new name: 1 to 100 characters.
 func (i *Instance) Rename(name string) error {
 	name = strings.TrimSpace(name)
+	if p := TextProblem(name); p != "" {
+		return InvalidField("name", p)
+	}
 	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
 		return InvalidField("name", "is required, at most 100 characters")
 	}

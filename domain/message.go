@@ -1,6 +1,9 @@
 package domain
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -120,17 +123,20 @@ type Message struct {
 	WAMessageID    string
 	Error          string
 	IdempotencyKey string
-	PushName       string // the sender's WhatsApp name, incoming only
-	Chat           string // the chat JID for group messages
-	IsGroup        bool
-	FromMe         bool   // sent from the linked phone itself
-	Extra          []byte // JSON: location, contact card, unsupported kind
-	AttendanceID   string // the helpdesk conversation it belongs to
-	CreatedAt      time.Time
-	SendAt         *time.Time
-	SentAt         *time.Time
-	DeliveredAt    *time.Time
-	ReadAt         *time.Time
+	// RequestFingerprint is the Fingerprint of the request that made the
+	// message, kept with its IdempotencyKey; "" for older messages.
+	RequestFingerprint string
+	PushName           string // the sender's WhatsApp name, incoming only
+	Chat               string // the chat JID for group messages
+	IsGroup            bool
+	FromMe             bool   // sent from the linked phone itself
+	Extra              []byte // JSON: location, contact card, unsupported kind
+	AttendanceID       string // the helpdesk conversation it belongs to
+	CreatedAt          time.Time
+	SendAt             *time.Time
+	SentAt             *time.Time
+	DeliveredAt        *time.Time
+	ReadAt             *time.Time
 }
 
 // OutgoingDraft is what a client asks to send, before validation.
@@ -143,6 +149,39 @@ type OutgoingDraft struct {
 	Media          *Media // nil for text
 	SendAt         *time.Time
 	IdempotencyKey string
+	// RequestFingerprint is d.Fingerprint() taken before the media was
+	// stored (Media then held the request's declared mime), kept with the
+	// key so a reuse of the key for another request can be refused.
+	RequestFingerprint string
+}
+
+// ErrIdempotencyKeyReused answers a request that reuses an Idempotency-Key
+// of the same instance with a different body (IETF Idempotency-Key draft).
+var ErrIdempotencyKeyReused = &Error{Kind: KindUnprocessable, Code: "idempotency_key_reused",
+	Message: "this Idempotency-Key was already used for a different request; use a new key"}
+
+// Fingerprint hashes what the draft asks to send, in a canonical form:
+// the recipient normalized, media by its content hash, declared mime and
+// file name. Two requests with the same fingerprint send the same message.
+func (d OutgoingDraft) Fingerprint() string {
+	to := d.To
+	if p, ok := NormalizePhone(to); ok {
+		to = p
+	}
+	sendAt := ""
+	if d.SendAt != nil {
+		sendAt = d.SendAt.UTC().Format(time.RFC3339Nano)
+	}
+	parts := []string{d.InstanceID, to, d.Type, d.Text, d.Caption, sendAt}
+	if d.Media != nil {
+		parts = append(parts, "media", d.Media.SHA256, d.Media.Mime, d.Media.Filename)
+	}
+	h := sha256.New()
+	for _, p := range parts {
+		// Length-prefixed, so no two different drafts hash the same bytes.
+		h.Write([]byte(strconv.Itoa(len(p)) + ":" + p + ","))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // NewOutgoing validates a draft and returns a message ready to be stored:
@@ -156,9 +195,6 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 	typ, ok := ParseMessageType(d.Type)
 	if !ok {
 		fields["type"] = "must be one of text, image, audio, video, document"
-	}
-	if !utf8.ValidString(d.Text) || !utf8.ValidString(d.Caption) {
-		fields["text"] = "must be valid UTF-8"
 	}
 	switch {
 	case typ == TypeText && strings.TrimSpace(d.Text) == "":
@@ -187,6 +223,12 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 	if d.SendAt != nil && d.SendAt.After(now.Add(MaxScheduleAhead)) {
 		fields["send_at"] = "must be at most one year ahead"
 	}
+	// Postgres cannot store NUL or invalid UTF-8: refused here, not at
+	// the insert, where it would be a 500.
+	checkTexts(fields, "text", d.Text, "caption", d.Caption, "Idempotency-Key", d.IdempotencyKey)
+	if d.Media != nil {
+		checkTexts(fields, "media.filename", d.Media.Filename, "media.mime", d.Media.Mime)
+	}
 	if len(fields) > 0 {
 		return nil, Invalid(fields)
 	}
@@ -203,6 +245,8 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 		WAMessageID:    NewWAMessageID(),
 		IdempotencyKey: d.IdempotencyKey,
 		CreatedAt:      now,
+
+		RequestFingerprint: d.RequestFingerprint,
 	}
 	if d.SendAt != nil {
 		at := d.SendAt.UTC()

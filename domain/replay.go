@@ -49,7 +49,7 @@ type Replay struct {
 // found at request time. An empty range is done at once.
 func NewReplay(id string, since, until *time.Time, types []string, instanceID, target, webhookID, actor string,
 	count int, truncated bool, upto int64, now time.Time) (*Replay, error) {
-	if err := ValidateReplay(since, until, instanceID, target, webhookID); err != nil {
+	if err := ValidateReplay(since, until, types, instanceID, target, webhookID); err != nil {
 		return nil, err
 	}
 	if target == "" {
@@ -65,7 +65,7 @@ func NewReplay(id string, since, until *time.Time, types []string, instanceID, t
 }
 
 // ValidateReplay checks a replay's filter and target (empty target: all).
-func ValidateReplay(since, until *time.Time, instanceID, target, webhookID string) error {
+func ValidateReplay(since, until *time.Time, types []string, instanceID, target, webhookID string) error {
 	fields := map[string]string{}
 	switch target {
 	case "", ReplayToWebhooks, ReplayToWebsocket, ReplayToAll:
@@ -77,6 +77,11 @@ func ValidateReplay(since, until *time.Time, instanceID, target, webhookID strin
 	}
 	if webhookID != "" && (!ValidID(webhookID) || target == ReplayToWebsocket) {
 		fields["webhook_id"] = "must be a webhook id, with target webhooks or all"
+	}
+	for _, t := range types {
+		if p := TextProblem(t); p != "" {
+			fields["types"] = p
+		}
 	}
 	if since != nil && until != nil && !until.After(*since) {
 		fields["until"] = "must be after since"

@@ -13,21 +13,23 @@ func TestValidateReplay(t *testing.T) {
 	tests := []struct {
 		name                   string
 		since, until           *time.Time
+		types                  []string
 		instance, target, hook string
 		wantField              string
 	}{
-		{"everything, default target", nil, nil, "", "", "", ""},
-		{"one instance and webhook", &t0, &t1, id, ReplayToWebhooks, id, ""},
-		{"unknown target", nil, nil, "", "fax", "", "target"},
-		{"bad instance", nil, nil, "nope", "", "", "instance_id"},
-		{"bad webhook", nil, nil, "", "", "nope", "webhook_id"},
-		{"webhook with websocket", nil, nil, "", ReplayToWebsocket, id, "webhook_id"},
-		{"until before since", &t1, &t0, "", "", "", "until"},
-		{"until equals since", &t0, &t0, "", "", "", "until"},
+		{"everything, default target", nil, nil, nil, "", "", "", ""},
+		{"one instance and webhook", &t0, &t1, nil, id, ReplayToWebhooks, id, ""},
+		{"unknown target", nil, nil, nil, "", "fax", "", "target"},
+		{"bad instance", nil, nil, nil, "nope", "", "", "instance_id"},
+		{"bad webhook", nil, nil, nil, "", "", "nope", "webhook_id"},
+		{"webhook with websocket", nil, nil, nil, "", ReplayToWebsocket, id, "webhook_id"},
+		{"until before since", &t1, &t0, nil, "", "", "", "until"},
+		{"NUL in a type", nil, nil, []string{"message.received", "a\x00"}, "", "", "", "types"},
+		{"until equals since", &t0, &t0, nil, "", "", "", "until"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := ValidateReplay(tt.since, tt.until, tt.instance, tt.target, tt.hook)
+			err := ValidateReplay(tt.since, tt.until, tt.types, tt.instance, tt.target, tt.hook)
 			if tt.wantField == "" {
 				if err != nil {
 					t.Fatalf("err = %v, want none", err)

@@ -27,6 +27,7 @@ func NewSendHook(instanceID, name, to string, now time.Time) (*SendHook, string,
 	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
 		fields["name"] = "is required, at most 100 characters"
 	}
+	checkTexts(fields, "name", name, "to", to)
 	if to != "" {
 		p, ok := NormalizePhone(to)
 		if !ok {

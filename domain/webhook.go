@@ -32,6 +32,7 @@ func NewWebhook(instanceID, rawURL string, eventTypes []string, now time.Time) (
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(rawURL) > 2048 || u.User != nil {
 		fields["url"] = "must be an http or https URL without credentials, at most 2048 characters"
 	}
+	checkTexts(fields, "url", rawURL)
 	seen := map[string]bool{}
 	evs := []string{}
 	for _, e := range eventTypes {

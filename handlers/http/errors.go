@@ -38,6 +38,8 @@ var kindStatus = map[domain.Kind]int{
 	domain.KindTooLarge:     fiber.StatusRequestEntityTooLarge,
 	domain.KindRateLimited:  fiber.StatusTooManyRequests,
 	domain.KindUnavailable:  fiber.StatusServiceUnavailable,
+	// Understood but refused, e.g. an Idempotency-Key reused for another body.
+	domain.KindUnprocessable: fiber.StatusUnprocessableEntity,
 }
 
 // errorHandler maps every error a handler returns to a status and the API
@@ -87,29 +89,34 @@ func (s *Server) describe(c *fiber.Ctx, err error) (int, errorBody) {
 		}
 		return fe.Code, errorBody{errorDetail{Code: code, Message: fe.Message}}
 	}
-	if unavailable(err) {
+	if dep, ok := unavailable(err); ok {
 		return fiber.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable",
-			Message: "a dependency (database or broker) is unreachable; retry shortly"}}
+			Message: dep + " is unreachable; retry shortly"}}
 	}
 	return fiber.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "something went wrong on our side"}}
 }
 
 // unavailable tells whether err comes from a dependency being out of reach
 // (refused or dropped connections, timeouts, a server shutting down), which
-// clients should retry, rather than from a bug.
-func unavailable(err error) bool {
+// clients should retry, rather than from a bug, and names the dependency as
+// well as it can. Adapters that know which dependency failed return
+// domain.Unavailable instead, mapped above.
+func unavailable(err error) (string, bool) {
 	var netErr net.Error
 	var pqErr *pq.Error
 	switch {
-	case errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn), errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNREFUSED),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, sql.ErrConnDone):
-		return true
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone):
+		return "the database", true
 	case errors.As(err, &pqErr):
 		// Class 08 is connection exceptions, 57P0x the server going away.
-		return strings.HasPrefix(string(pqErr.Code), "08") || strings.HasPrefix(string(pqErr.Code), "57P")
+		code := string(pqErr.Code)
+		return "the database", strings.HasPrefix(code, "08") || strings.HasPrefix(code, "57P")
+	case errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET):
+		return "a dependency (database or broker)", true
 	}
-	return false
+	return "", false
 }
 
 // bindJSON decodes the request body into v.

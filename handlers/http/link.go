@@ -62,6 +62,9 @@ func (s *Server) simReceipt(c *fiber.Ctx) error {
 	if req.WAMessageID == "" {
 		return domain.InvalidField("wa_message_id", "is required")
 	}
+	if err := domain.CheckText("wa_message_id", req.WAMessageID); err != nil {
+		return err
+	}
 	id, err := s.simInstance(c)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zapgate/zapgate/domain"
 )
@@ -47,13 +48,16 @@ func TestParseSendMessage(t *testing.T) {
 
 // FuzzParseSendMessage: whatever the body, the parser and the domain rules
 // answer with a client error or a valid message, never a panic or an
-// internal error.
+// internal error; a message they accept is one Postgres can store (no NUL,
+// valid UTF-8), so storing it cannot fail into a 500.
 func FuzzParseSendMessage(f *testing.F) {
 	seeds := []string{
 		`{"to":"5511999998888","type":"text","text":"hi"}`,
 		`{"to":"+5511999998888","type":"image","caption":"c","media":{"data":"iVBORw0KGgo=","mime":"image/png","filename":"a.png"}}`,
 		`{"to":"5511999998888","type":"document","media":{"data":"data:application/pdf;base64,JVBERi0xLjcK"}}`,
 		`{"send_at":"2026-12-01T12:00:00Z"}`, `null`, `[]`, `{"to":1}`, "{\"text\":\"\xff\"}", `{"media":{}}`,
+		`{"to":"5511999998888","type":"text","text":"a\u0000b"}`,
+		`{"to":"5511999998888","type":"image","caption":"\u0000","media":{"data":"iVBORw0KGgo=","filename":"a\u0000.png"}}`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -71,10 +75,23 @@ func FuzzParseSendMessage(f *testing.F) {
 			if _, err := domain.ResolveMime(domain.TypeDocument, cmd.Media.Mime, cmd.Media.Data); err != nil && domain.KindOf(err) != domain.KindInvalid {
 				t.Fatalf("mime: %v", err)
 			}
-			d.Media = &domain.Media{Key: "k", Mime: "application/octet-stream", Size: int64(len(cmd.Media.Data))}
+			d.Media = &domain.Media{Key: "k", Mime: "application/octet-stream", Filename: cmd.Media.Filename, Size: int64(len(cmd.Media.Data))}
 		}
-		if _, err := domain.NewOutgoing(d, testNow); err != nil && domain.KindOf(err) != domain.KindInvalid {
-			t.Fatalf("validation: %v", err)
+		m, err := domain.NewOutgoing(d, testNow)
+		if err != nil {
+			if domain.KindOf(err) != domain.KindInvalid {
+				t.Fatalf("validation: %v", err)
+			}
+			return
+		}
+		texts := []string{m.To, m.Text, m.Caption, m.IdempotencyKey}
+		if m.Media != nil {
+			texts = append(texts, m.Media.Filename, m.Media.Mime)
+		}
+		for _, s := range texts {
+			if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+				t.Fatalf("accepted %q, which Postgres cannot store as text", s)
+			}
 		}
 	})
 }

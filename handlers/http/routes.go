@@ -5,7 +5,7 @@ import "github.com/gofiber/contrib/websocket"
 // routes lists every route of the API in one place.
 func (s *Server) routes() {
 	f := s.fiber
-	f.Use(s.observe, s.limitBody)
+	f.Use(s.observe, s.limitBody, s.checkQuery)
 
 	f.Get("/healthz", s.healthz)
 	f.Get("/readyz", s.readyz)

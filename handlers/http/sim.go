@@ -137,6 +137,14 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 	if typ == domain.TypeText && req.Text == "" {
 		return domain.InvalidField("text", "is required for a text message")
 	}
+	// Ids name things and are refused; what the person wrote is cleaned
+	// when stored, as for real WhatsApp messages.
+	if err := domain.CheckText("wa_message_id", req.WAMessageID); err != nil {
+		return err
+	}
+	if err := domain.CheckText("group", req.Group); err != nil {
+		return err
+	}
 	id, err := s.simInstance(c)
 	if err != nil {
 		return err

@@ -1,12 +1,16 @@
 package whatsapp
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -248,18 +252,58 @@ func TestIncomingMediaIsDownloaded(t *testing.T) {
 
 func FuzzConvertMessage(f *testing.F) {
 	seed, _ := proto.Marshal(&waE2E.Message{Conversation: proto.String("hi")})
-	f.Add(seed, "5511988887777", "s.whatsapp.net")
+	f.Add(seed, "5511988887777", "s.whatsapp.net", "Ana")
 	img, _ := proto.Marshal(&waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("c")}})
-	f.Add(img, "123", "lid")
-	f.Fuzz(func(t *testing.T, raw []byte, user, server string) {
+	f.Add(img, "123", "lid", "")
+	nul, _ := proto.Marshal(&waE2E.Message{Conversation: proto.String("a\x00b\xff")})
+	f.Add(nul, "5511988887777", "s.whatsapp.net", "A\x00na")
+	loc, _ := proto.Marshal(&waE2E.Message{LocationMessage: &waE2E.LocationMessage{Name: proto.String("x\x00y")}})
+	f.Add(loc, "5511988887777", "s.whatsapp.net", "")
+	f.Fuzz(func(t *testing.T, raw []byte, user, server, pushName string) {
 		var msg waE2E.Message
 		if proto.Unmarshal(raw, &msg) != nil {
 			return
 		}
-		d, _ := ConvertMessage("inst", info(types.NewJID(user, server)), &msg)
+		in := info(types.NewJID(user, server))
+		in.PushName = pushName
+		d, _ := ConvertMessage("inst", in, &msg)
 		if d.Type == "" {
 			t.Fatal("no type")
 		}
-		_, _ = domain.NewIncoming(d, time.Now())
+		m, err := domain.NewIncoming(d, time.Now())
+		if err != nil {
+			return
+		}
+		// What WhatsApp delivers is stored: text Postgres would refuse
+		// must have been cleaned, never passed on.
+		for _, s := range []string{m.Text, m.Caption, m.PushName} {
+			if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+				t.Fatalf("kept %q, which Postgres cannot store as text", s)
+			}
+		}
+		if m.Extra != nil && !storableJSON(m.Extra) {
+			t.Fatalf("extra %s cannot be stored as jsonb", m.Extra)
+		}
 	})
+}
+
+// storableJSON tells whether Postgres jsonb takes b: valid JSON whose keys
+// and strings hold no NUL.
+func storableJSON(b []byte) bool {
+	if !json.Valid(b) || !utf8.Valid(b) {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+		if s, ok := tok.(string); ok && strings.IndexByte(s, 0) >= 0 {
+			return false
+		}
+	}
 }

@@ -74,6 +74,7 @@ type messageRow struct {
 	WAMessageID    string         `db:"wa_message_id"`
 	Error          string         `db:"error"`
 	IdempotencyKey sql.NullString `db:"idempotency_key"`
+	Fingerprint    sql.NullString `db:"request_fingerprint"`
 	PushName       string         `db:"push_name"`
 	Chat           string         `db:"chat"`
 	IsGroup        bool           `db:"is_group"`
@@ -89,14 +90,15 @@ type messageRow struct {
 
 const messageColumns = `id, instance_id, direction, status, to_phone, from_phone, type, body, caption,
 	media_key, media_mime, media_filename, media_size, media_sha256, wa_message_id, error,
-	idempotency_key, push_name, chat, is_group, from_me, extra, attendance_id, created_at, send_at, sent_at, delivered_at, read_at`
+	idempotency_key, push_name, chat, is_group, from_me, extra, attendance_id, created_at, send_at, sent_at, delivered_at, read_at,
+	request_fingerprint`
 
 func (r messageRow) domain() domain.Message {
 	m := domain.Message{
 		ID: r.ID, InstanceID: r.InstanceID, Direction: domain.Direction(r.Direction),
 		Status: domain.MessageStatus(r.Status), To: r.To, From: r.From, Type: domain.MessageType(r.Type),
 		Text: r.Text, Caption: r.Caption, WAMessageID: r.WAMessageID, Error: r.Error,
-		IdempotencyKey: r.IdempotencyKey.String, PushName: r.PushName, Chat: r.Chat, IsGroup: r.IsGroup,
+		IdempotencyKey: r.IdempotencyKey.String, RequestFingerprint: r.Fingerprint.String, PushName: r.PushName, Chat: r.Chat, IsGroup: r.IsGroup,
 		FromMe: r.FromMe, Extra: []byte(r.Extra), AttendanceID: r.AttendanceID.String, CreatedAt: r.CreatedAt.UTC(),
 		SendAt: timePtr(r.SendAt), SentAt: timePtr(r.SentAt), DeliveredAt: timePtr(r.DeliveredAt), ReadAt: timePtr(r.ReadAt),
 	}
@@ -120,6 +122,9 @@ func toMessageRow(m *domain.Message) messageRow {
 	}
 	if m.IdempotencyKey != "" {
 		r.IdempotencyKey = sql.NullString{String: m.IdempotencyKey, Valid: true}
+	}
+	if m.RequestFingerprint != "" {
+		r.Fingerprint = sql.NullString{String: m.RequestFingerprint, Valid: true}
 	}
 	if m.Media != nil {
 		r.MediaKey = sql.NullString{String: m.Media.Key, Valid: true}

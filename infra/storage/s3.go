@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
+	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -15,6 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/zapgate/zapgate/domain"
 )
 
 // defaultRegion is used when no AWS region is configured: S3-compatible
@@ -69,7 +74,7 @@ func (s *S3) Put(ctx context.Context, key string, data []byte, contentType strin
 		ContentType: aws.String(contentType),
 	})
 	if err != nil {
-		return fmt.Errorf("s3 put %s: %w", key, err)
+		return fmt.Errorf("s3 put %s: %w", key, reachable(err))
 	}
 	return nil
 }
@@ -88,14 +93,31 @@ func (s *S3) Get(ctx context.Context, key string) ([]byte, error) {
 		if notFound(err) {
 			return nil, fmt.Errorf("s3 get %s: %w: %w", key, fs.ErrNotExist, err)
 		}
-		return nil, fmt.Errorf("s3 get %s: %w", key, err)
+		return nil, fmt.Errorf("s3 get %s: %w", key, reachable(err))
 	}
 	defer out.Body.Close()
 	data, err := io.ReadAll(out.Body)
 	if err != nil {
-		return nil, fmt.Errorf("s3 get %s: read body: %w", key, err)
+		return nil, fmt.Errorf("s3 get %s: read body: %w", key, reachable(err))
 	}
 	return data, nil
+}
+
+// reachable returns err as domain.Unavailable("storage", err) when the S3
+// server could not be reached or failed on its side (5xx), so the API answers
+// 503 naming storage rather than blaming the database; other errors (a
+// missing bucket, bad credentials) pass unchanged.
+func reachable(err error) error {
+	var netErr net.Error
+	var sendErr *smithyhttp.RequestSendError
+	var resp *awshttp.ResponseError
+	switch {
+	case errors.As(err, &sendErr), errors.As(err, &netErr), errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &resp) && resp.HTTPStatusCode() >= 500:
+		return domain.Unavailable("storage", err)
+	}
+	return err
 }
 
 // notFound reports whether err means the object does not exist. Some

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"net"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +17,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
 )
 
 // awsEnv points the AWS SDK at test credentials only, so no developer's
@@ -143,4 +146,31 @@ func TestS3Prefix(t *testing.T) {
 	if _, err := plain.Get(ctx, key); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("Get unprefixed key = %v, want fs.ErrNotExist", err)
 	}
+}
+
+// TestS3UnreachableIsStorageUnavailable: with the S3 server down, Put and
+// Get fail as domain.Unavailable naming storage, which the API answers as
+// 503 "storage unavailable" instead of blaming the database or broker.
+func TestS3UnreachableIsStorageUnavailable(t *testing.T) {
+	awsEnv(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := "http://" + l.Addr().String()
+	l.Close() // nothing listens there now: connections are refused
+	s, err := NewS3(context.Background(), "zapgate", endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(op string, err error) {
+		t.Helper()
+		var de *domain.Error
+		if !errors.As(err, &de) || de.Kind != domain.KindUnavailable || !strings.Contains(de.Message, "storage") {
+			t.Fatalf("%s with S3 down = %v, want unavailable naming storage", op, err)
+		}
+	}
+	check("put", s.Put(context.Background(), "media/ab/abcdef", []byte("x"), "text/plain"))
+	_, err = s.Get(context.Background(), "media/ab/abcdef")
+	check("get", err)
 }
