@@ -11,8 +11,10 @@ import (
 )
 
 // EventLog reads the events kept in the outbox, in the order they were
-// forwarded.
+// forwarded, never past a transaction still in flight (commit order).
 type EventLog interface {
+	// ListEvents returns a page and the cursor of the next ("" at the end
+	// for now); a SinceID the log does not have is a not-found error.
 	ListEvents(ctx context.Context, f EventFilter) ([]events.Envelope, string, error)
 	// EventsAfter returns up to limit events forwarded after the event with
 	// id after (not found: a not-found error), optionally of one instance.
@@ -28,6 +30,8 @@ type EventFilter struct {
 	Types      []string
 	Since      *time.Time
 	Until      *time.Time
+	// SinceID lists the events after this one, as a websocket resume does.
+	SinceID string
 }
 
 // MaxReplay is the most events one replay sends.
@@ -38,6 +42,9 @@ func (a *App) ListEvents(ctx context.Context, f EventFilter) ([]events.Envelope,
 	f.Page = clampPage(f.Page)
 	if f.InstanceID != "" && !domain.ValidID(f.InstanceID) {
 		return nil, "", domain.InvalidField("instance", "must be an instance id")
+	}
+	if f.SinceID != "" && !domain.ValidID(f.SinceID) {
+		return nil, "", domain.InvalidField("since", "must be an event id or an RFC 3339 time")
 	}
 	return a.eventLog.ListEvents(ctx, f)
 }

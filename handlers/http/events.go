@@ -44,7 +44,15 @@ func (s *Server) listEvents(c *fiber.Ctx) error {
 	}
 	fields := map[string]string{}
 	f := app.EventFilter{Page: p, InstanceID: c.Query("instance"), Types: splitList(c.Query("type")),
-		Since: parseTime(c, "since", fields), Until: parseTime(c, "until", fields)}
+		Until: parseTime(c, "until", fields)}
+	// since is an event id (resume after it, as the websocket does) or a time.
+	if v := c.Query("since"); domain.ValidID(v) {
+		f.SinceID = v
+	} else if v != "" {
+		if f.Since = parseTime(c, "since", fields); f.Since == nil {
+			fields["since"] = "must be an event id or an RFC 3339 time"
+		}
+	}
 	if len(fields) > 0 {
 		return domain.Invalid(fields)
 	}
