@@ -17,8 +17,9 @@ type EventLog interface {
 	// for now); a SinceID the log does not have is a not-found error.
 	ListEvents(ctx context.Context, f EventFilter) ([]events.Envelope, string, error)
 	// EventsAfter returns up to limit events forwarded after the event with
-	// id after (not found: a not-found error), optionally of one instance.
-	EventsAfter(ctx context.Context, after, instanceID string, limit int) ([]events.Envelope, error)
+	// id after, up to and with the event upTo ("": all forwarded so far),
+	// optionally of one instance; an unknown id is a not-found error.
+	EventsAfter(ctx context.Context, after, upTo, instanceID string, limit int) ([]events.Envelope, error)
 	// DeleteEventsBefore removes forwarded events older than t.
 	DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error)
 }
@@ -50,8 +51,8 @@ func (a *App) ListEvents(ctx context.Context, f EventFilter) ([]events.Envelope,
 }
 
 // EventsAfter resumes a feed after a known event.
-func (a *App) EventsAfter(ctx context.Context, after, instanceID string, limit int) ([]events.Envelope, error) {
-	return a.eventLog.EventsAfter(ctx, after, instanceID, limit)
+func (a *App) EventsAfter(ctx context.Context, after, upTo, instanceID string, limit int) ([]events.Envelope, error) {
+	return a.eventLog.EventsAfter(ctx, after, upTo, instanceID, limit)
 }
 
 // PruneEvents enforces the retention of the event log.

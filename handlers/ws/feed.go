@@ -28,7 +28,7 @@ type Subscriber interface {
 
 // Backlog reads missed events from the event log.
 type Backlog interface {
-	EventsAfter(ctx context.Context, after, instanceID string, limit int) ([]events.Envelope, error)
+	EventsAfter(ctx context.Context, after, upTo, instanceID string, limit int) ([]events.Envelope, error)
 }
 
 // Close codes sent to clients.
@@ -60,6 +60,7 @@ type Hub struct {
 	mu      sync.Mutex
 	clients map[*client]struct{}
 	perKey  map[string]int
+	last    string // the last logged (not replayed) event broadcast
 }
 
 // NewHub returns an empty hub.
@@ -122,6 +123,9 @@ func (h *Hub) Run(ctx context.Context, sub Subscriber, queue string) error {
 func (h *Hub) broadcast(e *events.Envelope, data []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if !e.Replayed {
+		h.last = e.ID
+	}
 	for c := range h.clients {
 		if !c.filter(e) {
 			continue
@@ -134,10 +138,13 @@ func (h *Hub) broadcast(e *events.Envelope, data []byte) {
 	}
 }
 
-func (h *Hub) add(c *client) {
+// add registers c and returns the last logged event broadcast before: c's
+// live frames are the log's events after it.
+func (h *Hub) add(c *client) (last string) {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.clients[c] = struct{}{}
-	h.mu.Unlock()
+	return h.last
 }
 
 func (h *Hub) remove(c *client) {
@@ -167,12 +174,15 @@ type Session struct {
 // first, then live events, skipping any the backlog already sent.
 //
 // The seam is exact because the log and the live feed share one order (the
-// forwarder's) and the backlog reads only below the forwarder's horizon:
-// the client is registered before the log is read, so an event broadcast
-// before registration was forwarded before it, lies below the horizon of
-// every later read and is in the backlog; an event the backlog does not
-// reach is above that horizon, not forwarded yet, and arrives live. What
-// both deliver is sent once.
+// forwarder's) and this hub broadcasts it without gaps: registering tells
+// the last event broadcast before (hubLast), so the backlog is the log from
+// Since up to hubLast and the live frames are what follows. When the client
+// is ahead of this hub (it read from a faster replica, or a backlog read
+// what the hub had not broadcast yet), the live frames up to Since are
+// repeats and are skipped. A hub that has broadcast nothing yet reads the
+// backlog up to the log's horizon instead: an event broadcast before
+// registration lies below it, one above it arrives live, and what both
+// deliver is sent once.
 func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, s Session, backlog Backlog) {
 	if !h.Reserve(s.Key) {
 		h.closeWith(conn, CloseTooMany, "this token holds too many websocket connections")
@@ -180,14 +190,14 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, s Session, backlo
 	}
 	defer h.Unreserve(s.Key)
 	c := &client{filter: s.Filter, send: make(chan frame, sendBuffer), slow: make(chan struct{})}
-	h.add(c)
+	hubLast := h.add(c)
 	defer h.remove(c)
 
 	f := &feed{hub: h, conn: conn, c: c, flow: flow{budget: flowBudget, pingEvery: flowPingEvery},
 		wake: make(chan struct{}, 1), closed: make(chan struct{}), ping: time.NewTicker(pingInterval)}
 	defer f.ping.Stop()
 	go f.read()
-	f.end(ctx, f.run(ctx, s, backlog))
+	f.end(ctx, f.run(ctx, s, backlog, hubLast))
 }
 
 // feed is one connection's writer: the Serve goroutine owns it, except
@@ -235,12 +245,27 @@ func (f *feed) read() {
 	}
 }
 
-func (f *feed) run(ctx context.Context, s Session, backlog Backlog) ending {
+func (f *feed) run(ctx context.Context, s Session, backlog Backlog, hubLast string) ending {
+	// sent holds the ids the client has that may still come live.
 	sent := map[string]bool{}
 	if s.Since != "" {
+		var skip []events.Envelope
+		var err error
+		if hubLast != "" {
+			skip, err = f.readLog(ctx, backlog, hubLast, s.Since, s.InstanceID)
+		}
+		if err != nil || hubLast == "" {
+			// No bound from this hub (or it left the log): up to the horizon.
+			hubLast, skip = "", nil
+		}
+		for i := range skip {
+			if s.Filter(&skip[i]) {
+				sent[skip[i].ID] = true
+			}
+		}
 		after := s.Since
 		for {
-			page, err := backlog.EventsAfter(ctx, after, s.InstanceID, backlogPage)
+			page, err := backlog.EventsAfter(ctx, after, hubLast, s.InstanceID, backlogPage)
 			if err != nil {
 				return ending{code: CloseBadResume, reason: "cannot resume: " + err.Error()}
 			}
@@ -256,7 +281,9 @@ func (f *feed) run(ctx context.Context, s Session, backlog Backlog) ending {
 				if end, ok := f.deliver(ctx, data); !ok {
 					return end
 				}
-				sent[e.ID] = true
+				if hubLast == "" {
+					sent[e.ID] = true
+				}
 			}
 			if len(page) < backlogPage {
 				break
@@ -289,6 +316,22 @@ func (f *feed) run(ctx context.Context, s Session, backlog Backlog) ending {
 		if end, ok := f.deliver(ctx, fr.data); !ok {
 			return end
 		}
+	}
+}
+
+// readLog reads the whole log between two events.
+func (f *feed) readLog(ctx context.Context, backlog Backlog, after, upTo, instanceID string) ([]events.Envelope, error) {
+	var out []events.Envelope
+	for {
+		page, err := backlog.EventsAfter(ctx, after, upTo, instanceID, backlogPage)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if len(page) < backlogPage {
+			return out, nil
+		}
+		after = page[len(page)-1].ID
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -147,19 +148,27 @@ func (l *EventLog) ListEvents(ctx context.Context, f app.EventFilter) ([]events.
 }
 
 // EventsAfter implements app.EventLog in forwarding order, which is the
-// order the live feed sees, up to the horizon: what lies above it is not
-// forwarded yet, so a feed registered before this read gets it live.
-func (l *EventLog) EventsAfter(ctx context.Context, after, instanceID string, limit int) ([]events.Envelope, error) {
+// order the live feed sees: after the event after, up to and with the event
+// upTo, or ("" ) up to the horizon: what lies above it is not forwarded yet.
+func (l *EventLog) EventsAfter(ctx context.Context, after, upTo, instanceID string, limit int) ([]events.Envelope, error) {
 	pos, err := l.positionOf(ctx, after, domain.NotFound("event"))
 	if err != nil {
 		return nil, err
 	}
+	end := position{Tx: math.MaxUint64, Offset: math.MaxInt64}
+	if upTo != "" {
+		if end, err = l.positionOf(ctx, upTo, domain.NotFound("event")); err != nil {
+			return nil, err
+		}
+	}
 	var rows []eventRow
 	err = l.store.db.SelectContext(ctx, &rows, `SELECT transaction_id::text AS transaction_id, "offset", `+envelopeSQL+` AS envelope
 		FROM watermill_outbox
-		WHERE (transaction_id, "offset") > ($1::text::xid8, $2) AND destination = $3 AND NOT replayed AND `+belowHorizon+`
-		  AND ($4 = '' OR instance_id = $4)
-		ORDER BY transaction_id, "offset" LIMIT $5`, strconv.FormatUint(pos.Tx, 10), pos.Offset, outbox.EventsTopic, instanceID, limit)
+		WHERE (transaction_id, "offset") > ($1::text::xid8, $2) AND (transaction_id, "offset") <= ($3::text::xid8, $4)
+		  AND destination = $5 AND NOT replayed AND `+belowHorizon+`
+		  AND ($6 = '' OR instance_id = $6)
+		ORDER BY transaction_id, "offset" LIMIT $7`, strconv.FormatUint(pos.Tx, 10), pos.Offset,
+		strconv.FormatUint(end.Tx, 10), end.Offset, outbox.EventsTopic, instanceID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("events after %s: %w", after, err)
 	}

@@ -59,7 +59,7 @@ func TestEventLogWaitsForTransactionsInFlight(t *testing.T) {
 	}
 	after := func(id string) []string {
 		t.Helper()
-		evs, err := log.EventsAfter(ctx, id, "", 100)
+		evs, err := log.EventsAfter(ctx, id, "", "", 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,6 +120,11 @@ func TestEventLogWaitsForTransactionsInFlight(t *testing.T) {
 	publish(last)
 
 	same("resume after commit", after(first.ID), slow.ID, fast.ID, last.ID)
+	bounded, err := log.EventsAfter(ctx, first.ID, fast.ID, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("resume up to an event", ids(bounded), slow.ID, fast.ID)
 	got, _ = list(app.EventFilter{SinceID: first.ID})
 	same("since id after commit", got, slow.ID, fast.ID, last.ID)
 	got, _ = list(app.EventFilter{SinceID: slow.ID, Types: []string{events.MessageStatus}, InstanceID: instance})
@@ -147,7 +152,7 @@ func TestEventLogWaitsForTransactionsInFlight(t *testing.T) {
 	if _, _, err := log.ListEvents(ctx, app.EventFilter{Page: app.Page{Limit: 10}, SinceID: domain.NewID(time.Now())}); !errors.Is(err, postgres.ErrUnknownSince) {
 		t.Fatalf("unknown since id: %v, want not found", err)
 	}
-	if _, err := log.EventsAfter(ctx, domain.NewID(time.Now()), "", 10); !domain.IsNotFound(err) {
+	if _, err := log.EventsAfter(ctx, domain.NewID(time.Now()), "", "", 10); !domain.IsNotFound(err) {
 		t.Fatalf("unknown resume id: %v, want not found", err)
 	}
 }
