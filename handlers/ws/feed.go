@@ -197,6 +197,10 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, s Session, backlo
 		wake: make(chan struct{}, 1), closed: make(chan struct{}), ping: time.NewTicker(pingInterval)}
 	defer f.ping.Stop()
 	go f.read()
+	// The reader must be gone before Serve returns: fasthttp hands this
+	// connection's wrappers to the next one, and a reader left behind would
+	// read that connection's frames and write its protocol errors into it.
+	defer f.stopReader()
 	f.end(ctx, f.run(ctx, s, backlog, hubLast))
 }
 
@@ -213,6 +217,16 @@ type feed struct {
 
 	readMark atomic.Int64 // bytes the client proved read, from pongs
 	readErr  error
+	stopping atomic.Bool
+}
+
+var errStopping = errors.New("feed stopping")
+
+// stopReader ends the reader goroutine and waits for it.
+func (f *feed) stopReader() {
+	f.stopping.Store(true)
+	_ = f.conn.SetReadDeadline(time.Now())
+	<-f.closed
 }
 
 // ending is why a feed stops: the close code sent (0 when the connection is
@@ -235,7 +249,14 @@ func (f *feed) read() {
 		case f.wake <- struct{}{}:
 		default:
 		}
-		return f.conn.SetReadDeadline(time.Now().Add(readTimeout))
+		if f.stopping.Load() {
+			return errStopping
+		}
+		err := f.conn.SetReadDeadline(time.Now().Add(readTimeout))
+		if f.stopping.Load() { // stopReader ran meanwhile: keep its deadline
+			return errStopping
+		}
+		return err
 	})
 	for {
 		if _, _, err := f.conn.ReadMessage(); err != nil {
