@@ -9,12 +9,15 @@ import (
 )
 
 // EventLog reads the events kept in the outbox, in the order they were
-// forwarded.
+// forwarded, never past a transaction still in flight (commit order).
 type EventLog interface {
+	// ListEvents returns a page and the cursor of the next ("" at the end
+	// for now); a SinceID the log does not have is a not-found error.
 	ListEvents(ctx context.Context, f EventFilter) ([]events.Envelope, string, error)
 	// EventsAfter returns up to limit events forwarded after the event with
-	// id after (not found: a not-found error), optionally of one instance.
-	EventsAfter(ctx context.Context, after, instanceID string, limit int) ([]events.Envelope, error)
+	// id after, up to and with the event upTo ("": all forwarded so far),
+	// optionally of one instance; an unknown id is a not-found error.
+	EventsAfter(ctx context.Context, after, upTo, instanceID string, limit int) ([]events.Envelope, error)
 	// DeleteEventsBefore removes forwarded events older than t.
 	DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error)
 }
@@ -26,6 +29,8 @@ type EventFilter struct {
 	Types      []string
 	Since      *time.Time
 	Until      *time.Time
+	// SinceID lists the events after this one, as a websocket resume does.
+	SinceID string
 }
 
 // ListEvents pages through the event log, oldest first.
@@ -39,12 +44,15 @@ func (a *App) ListEvents(ctx context.Context, f EventFilter) ([]events.Envelope,
 			return nil, "", err
 		}
 	}
+	if f.SinceID != "" && !domain.ValidID(f.SinceID) {
+		return nil, "", domain.InvalidField("since", "must be an event id or an RFC 3339 time")
+	}
 	return a.eventLog.ListEvents(ctx, f)
 }
 
 // EventsAfter resumes a feed after a known event.
-func (a *App) EventsAfter(ctx context.Context, after, instanceID string, limit int) ([]events.Envelope, error) {
-	return a.eventLog.EventsAfter(ctx, after, instanceID, limit)
+func (a *App) EventsAfter(ctx context.Context, after, upTo, instanceID string, limit int) ([]events.Envelope, error) {
+	return a.eventLog.EventsAfter(ctx, after, upTo, instanceID, limit)
 }
 
 // PruneEvents enforces the retention of the event log.

@@ -28,6 +28,22 @@ func parseTime(c *fiber.Ctx, name string, fields map[string]string) *time.Time {
 	return &t
 }
 
+// parseSince reads the event log's since: an event id (list what follows
+// it, as a websocket resume does) or a time.
+func parseSince(v string) (id string, t *time.Time, ok bool) {
+	if v == "" {
+		return "", nil, true
+	}
+	if domain.ValidID(v) {
+		return v, nil, true
+	}
+	at, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return "", nil, false
+	}
+	return "", &at, true
+}
+
 func splitList(v string) []string {
 	var out []string
 	for _, s := range strings.Split(v, ",") {
@@ -45,7 +61,11 @@ func (s *Server) listEvents(c *fiber.Ctx) error {
 	}
 	fields := map[string]string{}
 	f := app.EventFilter{Page: p, InstanceID: c.Query("instance"), Types: splitList(c.Query("type")),
-		Since: parseTime(c, "since", fields), Until: parseTime(c, "until", fields)}
+		Until: parseTime(c, "until", fields)}
+	var ok bool
+	if f.SinceID, f.Since, ok = parseSince(c.Query("since")); !ok {
+		fields["since"] = "must be an event id or an RFC 3339 time"
+	}
 	if len(fields) > 0 {
 		return domain.Invalid(fields)
 	}

@@ -6,8 +6,12 @@ package ws
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -24,7 +28,7 @@ type Subscriber interface {
 
 // Backlog reads missed events from the event log.
 type Backlog interface {
-	EventsAfter(ctx context.Context, after, instanceID string, limit int) ([]events.Envelope, error)
+	EventsAfter(ctx context.Context, after, upTo, instanceID string, limit int) ([]events.Envelope, error)
 }
 
 // Close codes sent to clients.
@@ -40,6 +44,11 @@ const (
 	readTimeout  = 60 * time.Second
 	writeTimeout = 10 * time.Second
 	backlogPage  = 1000
+	// A client may be this many bytes behind before the feed waits for it
+	// (see flow): well under the smallest socket buffers of a connection
+	// (Linux: 128 KiB receive + 16 KiB send), so a close frame always fits.
+	flowBudget    = 32 << 10
+	flowPingEvery = 8 << 10
 )
 
 // MaxConnsPerToken caps the websockets one token may hold open in a process.
@@ -51,6 +60,7 @@ type Hub struct {
 	mu      sync.Mutex
 	clients map[*client]struct{}
 	perKey  map[string]int
+	last    string // the last logged (not replayed) event broadcast
 }
 
 // NewHub returns an empty hub.
@@ -87,8 +97,9 @@ type client struct {
 }
 
 type frame struct {
-	id   string
-	data []byte
+	id       string
+	replayed bool
+	data     []byte
 }
 
 // Run consumes the events until ctx ends.
@@ -112,22 +123,28 @@ func (h *Hub) Run(ctx context.Context, sub Subscriber, queue string) error {
 func (h *Hub) broadcast(e *events.Envelope, data []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if !e.Replayed {
+		h.last = e.ID
+	}
 	for c := range h.clients {
 		if !c.filter(e) {
 			continue
 		}
 		select {
-		case c.send <- frame{id: e.ID, data: data}:
+		case c.send <- frame{id: e.ID, replayed: e.Replayed, data: data}:
 		default:
 			c.once.Do(func() { close(c.slow) })
 		}
 	}
 }
 
-func (h *Hub) add(c *client) {
+// add registers c and returns the last logged event broadcast before: c's
+// live frames are the log's events after it.
+func (h *Hub) add(c *client) (last string) {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.clients[c] = struct{}{}
-	h.mu.Unlock()
+	return h.last
 }
 
 func (h *Hub) remove(c *client) {
@@ -155,6 +172,17 @@ type Session struct {
 
 // Serve streams events to conn until it closes: the backlog after Since
 // first, then live events, skipping any the backlog already sent.
+//
+// The seam is exact because the log and the live feed share one order (the
+// forwarder's) and this hub broadcasts it without gaps: registering tells
+// the last event broadcast before (hubLast), so the backlog is the log from
+// Since up to hubLast and the live frames are what follows. When the client
+// is ahead of this hub (it read from a faster replica, or a backlog read
+// what the hub had not broadcast yet), the live frames up to Since are
+// repeats and are skipped. A hub that has broadcast nothing yet reads the
+// backlog up to the log's horizon instead: an event broadcast before
+// registration lies below it, one above it arrives live, and what both
+// deliver is sent once.
 func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, s Session, backlog Backlog) {
 	if !h.Reserve(s.Key) {
 		h.closeWith(conn, CloseTooMany, "this token holds too many websocket connections")
@@ -162,31 +190,105 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, s Session, backlo
 	}
 	defer h.Unreserve(s.Key)
 	c := &client{filter: s.Filter, send: make(chan frame, sendBuffer), slow: make(chan struct{})}
-	// Register before reading the log: an event committed meanwhile is then
-	// either in the backlog, in the live buffer, or both (de-duplicated).
-	h.add(c)
+	hubLast := h.add(c)
 	defer h.remove(c)
 
-	closed := make(chan struct{})
-	go func() {
-		defer close(closed)
-		_ = conn.SetReadDeadline(time.Now().Add(readTimeout))
-		conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(readTimeout)) })
-		for {
-			if _, _, err := conn.ReadMessage(); err != nil {
-				return
+	f := &feed{hub: h, conn: conn, c: c, flow: flow{budget: flowBudget, pingEvery: flowPingEvery},
+		wake: make(chan struct{}, 1), closed: make(chan struct{}), ping: time.NewTicker(pingInterval)}
+	defer f.ping.Stop()
+	go f.read()
+	// The reader must be gone before Serve returns: fasthttp hands this
+	// connection's wrappers to the next one, and a reader left behind would
+	// read that connection's frames and write its protocol errors into it.
+	defer f.stopReader()
+	f.end(ctx, f.run(ctx, s, backlog, hubLast))
+}
+
+// feed is one connection's writer: the Serve goroutine owns it, except
+// readMark, wake and readErr, which the reader goroutine sets.
+type feed struct {
+	hub    *Hub
+	conn   *websocket.Conn
+	c      *client
+	flow   flow
+	ping   *time.Ticker
+	closed chan struct{} // the reader ended (readErr says why)
+	wake   chan struct{} // a pong arrived
+
+	readMark atomic.Int64 // bytes the client proved read, from pongs
+	readErr  error
+	stopping atomic.Bool
+}
+
+var errStopping = errors.New("feed stopping")
+
+// stopReader ends the reader goroutine and waits for it.
+func (f *feed) stopReader() {
+	f.stopping.Store(true)
+	_ = f.conn.SetReadDeadline(time.Now())
+	<-f.closed
+}
+
+// ending is why a feed stops: the close code sent (0 when the connection is
+// gone) and, for a client closed by the server, why (logged).
+type ending struct {
+	code   int
+	reason string
+	why    string
+}
+
+func (f *feed) read() {
+	defer close(f.closed)
+	_ = f.conn.SetReadDeadline(time.Now().Add(readTimeout))
+	f.conn.SetPongHandler(func(payload string) error {
+		if n := pongPayload(payload); n > 0 {
+			for old := f.readMark.Load(); n > old && !f.readMark.CompareAndSwap(old, n); old = f.readMark.Load() {
 			}
 		}
-	}()
+		select {
+		case f.wake <- struct{}{}:
+		default:
+		}
+		if f.stopping.Load() {
+			return errStopping
+		}
+		err := f.conn.SetReadDeadline(time.Now().Add(readTimeout))
+		if f.stopping.Load() { // stopReader ran meanwhile: keep its deadline
+			return errStopping
+		}
+		return err
+	})
+	for {
+		if _, _, err := f.conn.ReadMessage(); err != nil {
+			f.readErr = err
+			return
+		}
+	}
+}
 
+func (f *feed) run(ctx context.Context, s Session, backlog Backlog, hubLast string) ending {
+	// sent holds the ids the client has that may still come live.
 	sent := map[string]bool{}
 	if s.Since != "" {
+		var skip []events.Envelope
+		var err error
+		if hubLast != "" {
+			skip, err = f.readLog(ctx, backlog, hubLast, s.Since, s.InstanceID)
+		}
+		if err != nil || hubLast == "" {
+			// No bound from this hub (or it left the log): up to the horizon.
+			hubLast, skip = "", nil
+		}
+		for i := range skip {
+			if s.Filter(&skip[i]) {
+				sent[skip[i].ID] = true
+			}
+		}
 		after := s.Since
 		for {
-			page, err := backlog.EventsAfter(ctx, after, s.InstanceID, backlogPage)
+			page, err := backlog.EventsAfter(ctx, after, hubLast, s.InstanceID, backlogPage)
 			if err != nil {
-				h.closeWith(conn, CloseBadResume, "cannot resume: "+err.Error())
-				return
+				return ending{code: CloseBadResume, reason: "cannot resume: " + err.Error()}
 			}
 			for i := range page {
 				e := &page[i]
@@ -194,10 +296,15 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, s Session, backlo
 					continue
 				}
 				data, err := json.Marshal(e)
-				if err != nil || !h.write(conn, data) {
-					return
+				if err != nil {
+					return ending{code: websocket.CloseInternalServerErr, reason: "cannot encode an event", why: err.Error()}
 				}
-				sent[e.ID] = true
+				if end, ok := f.deliver(ctx, data); !ok {
+					return end
+				}
+				if hubLast == "" {
+					sent[e.ID] = true
+				}
 			}
 			if len(page) < backlogPage {
 				break
@@ -205,43 +312,148 @@ func (h *Hub) Serve(ctx context.Context, conn *websocket.Conn, s Session, backlo
 			after = page[len(page)-1].ID
 		}
 	}
-
-	ping := time.NewTicker(pingInterval)
-	defer ping.Stop()
+	matched := false
 	for {
-		select {
-		case <-ctx.Done():
-			h.closeWith(conn, websocket.CloseGoingAway, "server shutting down")
-			return
-		case <-closed:
-			return
-		case <-c.slow:
-			h.log.Warn("closing a websocket client that fell behind")
-			h.closeWith(conn, CloseTooSlow, "client too slow: reconnect with since=<last event id>")
-			return
-		case f := <-c.send:
-			if sent[f.id] {
-				delete(sent, f.id)
+		fr, end, ok := f.next(ctx, f.c.send)
+		if !ok {
+			return end
+		}
+		if fr == nil {
+			continue
+		}
+		// A replay resends an event on purpose: never taken for a repeat.
+		if !fr.replayed && sent != nil {
+			if sent[fr.id] {
+				delete(sent, fr.id)
+				matched = true
 				continue
 			}
-			if !h.write(conn, f.data) {
-				return
+			// Live events come in log order: once they reached the backlog,
+			// the first one it did not send is past its end.
+			if matched {
+				sent = nil
 			}
-		case <-ping.C:
-			_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {
-				return
-			}
+		}
+		if end, ok := f.deliver(ctx, fr.data); !ok {
+			return end
 		}
 	}
 }
 
-func (h *Hub) write(conn *websocket.Conn, data []byte) bool {
-	_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	return conn.WriteMessage(websocket.TextMessage, data) == nil
+// readLog reads the whole log between two events.
+func (f *feed) readLog(ctx context.Context, backlog Backlog, after, upTo, instanceID string) ([]events.Envelope, error) {
+	var out []events.Envelope
+	for {
+		page, err := backlog.EventsAfter(ctx, after, upTo, instanceID, backlogPage)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if len(page) < backlogPage {
+			return out, nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+// deliver writes data once the client has read enough of what came before.
+func (f *feed) deliver(ctx context.Context, data []byte) (ending, bool) {
+	for {
+		f.flow.pong(f.readMark.Load())
+		if f.flow.mayWrite(len(data)) {
+			break
+		}
+		if f.flow.unpinged() {
+			if end, ok := f.sendPing(); !ok {
+				return end, false
+			}
+		}
+		if _, end, ok := f.next(ctx, nil); !ok {
+			return end, false
+		}
+	}
+	_ = f.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if err := f.conn.WriteMessage(websocket.TextMessage, data); err != nil {
+		return f.broken("write failed", err), false
+	}
+	if f.flow.wrote(len(data)) {
+		return f.sendPing()
+	}
+	return ending{}, true
+}
+
+// next waits for a live frame (when in is not nil), a pong or a ping due;
+// it returns !ok when the feed must end.
+func (f *feed) next(ctx context.Context, in <-chan frame) (*frame, ending, bool) {
+	select {
+	case <-ctx.Done():
+		return nil, ending{code: websocket.CloseGoingAway, reason: "server shutting down"}, false
+	case <-f.closed:
+		var ne net.Error
+		if errors.As(f.readErr, &ne) && ne.Timeout() {
+			return nil, ending{code: CloseTooSlow, reason: "client too slow: reconnect with since=<last event id>",
+				why: fmt.Sprintf("no pong for %s: the client stopped reading", readTimeout)}, false
+		}
+		return nil, ending{}, false
+	case <-f.c.slow:
+		return nil, ending{code: CloseTooSlow, reason: "client too slow: reconnect with since=<last event id>",
+			why: fmt.Sprintf("%d events waited for it: it stopped reading or reads slower than events come", sendBuffer)}, false
+	case fr := <-in:
+		return &fr, ending{}, true
+	case <-f.wake:
+		return nil, ending{}, true
+	case <-f.ping.C:
+		end, ok := f.sendPing()
+		return nil, end, ok
+	}
+}
+
+func (f *feed) sendPing() (ending, bool) {
+	if err := f.conn.WriteControl(websocket.PingMessage, []byte(f.flow.ping()), time.Now().Add(writeTimeout)); err != nil {
+		return f.broken("ping failed", err), false
+	}
+	return ending{}, true
+}
+
+// broken is the end of a connection that cannot be written to: no close
+// frame can go, so it is only logged when the client had not left.
+func (f *feed) broken(what string, err error) ending {
+	select {
+	case <-f.closed:
+		return ending{}
+	default:
+	}
+	return ending{why: what + ": " + err.Error()}
+}
+
+// end closes the feed as e says, then waits for the client's answering
+// close (the closing handshake) for up to readTimeout: closing the socket at
+// once would answer the client's late pongs with a reset, which can discard
+// the close frame still on its way.
+func (f *feed) end(ctx context.Context, e ending) {
+	if e.why != "" {
+		f.hub.log.Warn("closing a websocket client", "code", e.code, "why", e.why, "unread_bytes", f.flow.unread())
+	}
+	if e.code == 0 {
+		return
+	}
+	select {
+	case <-f.closed:
+		if e.code != CloseTooSlow {
+			return
+		}
+	default:
+	}
+	f.hub.closeWith(f.conn, e.code, e.reason)
+	wait := time.NewTimer(readTimeout)
+	defer wait.Stop()
+	select {
+	case <-f.closed:
+	case <-ctx.Done():
+	case <-wait.C:
+	}
 }
 
 func (h *Hub) closeWith(conn *websocket.Conn, code int, reason string) {
-	_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason))
+	_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeTimeout))
 }
