@@ -77,8 +77,23 @@ func TestEventLogWaitsForTransactionsInFlight(t *testing.T) {
 		}
 	}
 
+	// The horizon is the oldest transaction in flight in the whole cluster,
+	// and other tests' transactions count too: wait until an event is
+	// visible before asserting on what comes after it. The horizon never
+	// moves back, so what became visible stays visible.
+	visible := func(what string, n int, read func() []string) {
+		t.Helper()
+		for len(read()) < n {
+			if ctx.Err() != nil {
+				t.Fatalf("%s: still %v when the test timed out", what, read())
+			}
+			time.Sleep(10 * time.Millisecond) // polling a fact: the horizon moving past our commit
+		}
+	}
+
 	first := mk("first")
 	publish(first)
+	visible("first", 1, func() []string { got, _ := list(app.EventFilter{}); return got })
 
 	// slow takes its transaction id (and offset) first, then waits.
 	slow := mk("slow")
@@ -118,6 +133,7 @@ func TestEventLogWaitsForTransactionsInFlight(t *testing.T) {
 	}
 	last := mk("last")
 	publish(last)
+	visible("after commit", 3, func() []string { return after(first.ID) })
 
 	same("resume after commit", after(first.ID), slow.ID, fast.ID, last.ID)
 	bounded, err := log.EventsAfter(ctx, first.ID, fast.ID, "", 100)
