@@ -43,7 +43,9 @@ func (a *App) CreateAttendant(ctx context.Context, name, email, password, role s
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
-	at.PasswordHash = string(hash)
+	if err := at.SetPasswordHash(string(hash)); err != nil {
+		return nil, err
+	}
 	if err := a.attendants.InsertAttendant(ctx, at); err != nil {
 		return nil, err
 	}

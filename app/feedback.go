@@ -54,11 +54,7 @@ func (a *App) GiveFeedback(ctx context.Context, token string, rating int, commen
 	hash := domain.HashSecret(token)
 	var out *domain.Feedback
 	err := a.store.InTx(ctx, func(tx Tx) error {
-		atx, err := a.attendanceTx(tx)
-		if err != nil {
-			return err
-		}
-		t, err := atx.LockFeedbackToken(ctx, hash)
+		t, err := tx.LockFeedbackToken(ctx, hash)
 		if err != nil {
 			return err
 		}
@@ -73,10 +69,10 @@ func (a *App) GiveFeedback(ctx context.Context, token string, rating int, commen
 		if err != nil {
 			return err
 		}
-		if err := atx.UseFeedbackToken(ctx, hash, now); err != nil {
+		if err := tx.UseFeedbackToken(ctx, hash, now); err != nil {
 			return err
 		}
-		if err := atx.InsertFeedback(ctx, f); err != nil {
+		if err := tx.InsertFeedback(ctx, f); err != nil {
 			return err
 		}
 		out = f

@@ -141,7 +141,7 @@ func (a *App) UpdateInstance(ctx context.Context, id string, p InstancePatch) (*
 				return err
 			}
 		}
-		in.UpdatedAt = a.now()
+		in.Touch(a.now())
 		out = in
 		return tx.UpdateInstance(ctx, in)
 	})

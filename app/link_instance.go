@@ -34,8 +34,10 @@ func (a *App) SetInstanceQR(ctx context.Context, id, code string, expiresAt time
 			return err
 		}
 		now := a.now()
-		changed := in.SetStatus(domain.InstanceQR, "", "", now)
-		in.QRCode, in.QRExpiresAt = code, &expiresAt
+		changed, err := in.ShowQR(code, expiresAt, now)
+		if err != nil {
+			return err
+		}
 		if err := tx.UpdateInstance(ctx, in); err != nil {
 			return err
 		}

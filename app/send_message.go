@@ -73,7 +73,11 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 	if err != nil {
 		return nil, false, err
 	}
-	m.AttendanceID = cmd.AttendanceID
+	if cmd.AttendanceID != "" {
+		if err := m.FileInto(cmd.AttendanceID); err != nil {
+			return nil, false, err
+		}
+	}
 	created := false
 	err = a.store.InTx(ctx, func(tx Tx) error {
 		ok, err := tx.InsertMessage(ctx, m)

@@ -40,7 +40,7 @@ func receive(t *testing.T, a *app.App, instanceID, from, wa string, at time.Time
 			t.Fatal(err)
 		}
 	}
-	items, _, err := a.ListAttendances(ctx, app.AttendanceFilter{Page: app.Page{Limit: 500}, Status: domain.AttendanceOpen, InstanceID: instanceID})
+	items, _, err := a.ListAttendances(ctx, app.AttendanceFilter{Page: app.Page{Limit: 500}, Status: string(domain.AttendanceOpen), InstanceID: instanceID})
 	if err != nil {
 		t.Fatal(err)
 	}
