@@ -5,7 +5,37 @@ import (
 	"time"
 )
 
-// App holds the use cases; each lives in its own file.
+// App holds the use cases; each lives in its own file, named after it.
+//
+// Instances (linking a phone):
+//   - CreateInstance, GetInstance, ListInstances, AllInstances, InstancesStamp,
+//     UpdateInstance, DeleteInstance
+//   - SetInstanceStatus, SetInstanceQR (from the bot), InstanceQR, PairCode,
+//     RequestLogout
+//
+// Messages:
+//   - SendMessage, GetMessage, ListMessages, MessageMedia, CancelMessage
+//   - FireDueMessages, NextDueAt (the scheduler)
+//   - QueuedSends, SendOne (deliver_message.go), RecordSends (the sender)
+//   - ReceiveMessage, ApplyReceipt (from the bot)
+//   - CreateSendHook, ListSendHooks, DeleteSendHook, SendHook
+//     (find_send_hook.go), SendViaHook
+//
+// Events and webhooks:
+//   - ListEvents, EventsAfter, PruneEvents
+//   - CreateWebhook, ListWebhooks, DeleteWebhook, ListDeliveries, Redeliver
+//   - FanOutEvents, ClaimDeliveries, RecordDeliveryAttempts, ReleaseDeliveries
+//     (the webhook worker)
+//   - ReplayEvents, GetReplay, AdvanceReplay (run_replays.go)
+//
+// Helpdesk:
+//   - AttendIncoming, ListAttendances, GetAttendance, Reply
+//     (reply_to_attendance.go), AssignAttendance, CloseAttendance,
+//     CloseIdleAttendances
+//   - CreateAttendant, ListAttendants, Login
+//   - FeedbackState, GiveFeedback, FeedbackSummary
+//
+// Access: Authenticate.
 type App struct {
 	store       Store
 	hooks       SendHookStore

@@ -41,20 +41,6 @@ type SendOutcome struct {
 	At  time.Time
 }
 
-// QueuedSends returns the instance's messages among ids that are still
-// queued, keyed by id, in one round trip.
-func (a *App) QueuedSends(ctx context.Context, instanceID string, ids []string) (map[string]domain.Message, error) {
-	ms, err := a.store.QueuedMessages(ctx, instanceID, ids)
-	if err != nil {
-		return nil, fmt.Errorf("queued sends: %w", err)
-	}
-	out := make(map[string]domain.Message, len(ms))
-	for _, m := range ms {
-		out[m.ID] = m
-	}
-	return out, nil
-}
-
 // SendOne sends a prepared message through WhatsApp. A transient failure is
 // returned as an error for the caller to retry; a permanent one is an
 // outcome to record.
@@ -78,57 +64,6 @@ func (a *App) SendOne(ctx context.Context, p PreparedSend) (SendOutcome, error) 
 		return SendOutcome{}, fmt.Errorf("send %s: %w", m.ID, sendErr)
 	}
 	return SendOutcome{MessageID: m.ID, Err: sendErr, At: a.now()}, nil
-}
-
-// RecordSends stores the outcomes of one instance's sends, each with its
-// message.status event, in one transaction. It returns the resulting status
-// of each message, in the order of outs.
-func (a *App) RecordSends(ctx context.Context, instanceID string, outs []SendOutcome) ([]domain.MessageStatus, error) {
-	ids := make([]string, len(outs))
-	for i, o := range outs {
-		ids[i] = o.MessageID
-	}
-	statuses := make([]domain.MessageStatus, len(outs))
-	err := a.store.InTx(ctx, func(tx Tx) error {
-		locked, err := tx.LockMessages(ctx, instanceID, ids)
-		if err != nil {
-			return err
-		}
-		byID := make(map[string]*domain.Message, len(locked))
-		for i := range locked {
-			byID[locked[i].ID] = &locked[i]
-		}
-		var changed []*domain.Message
-		var envs []events.Envelope
-		for i, o := range outs {
-			m, ok := byID[o.MessageID]
-			if !ok {
-				continue // deleted meanwhile: nothing to record
-			}
-			var ch bool
-			if o.Err != nil {
-				ch = m.MarkFailed(o.Err.Error())
-			} else {
-				ch = m.MarkSent(o.At)
-			}
-			statuses[i] = m.Status
-			if ch {
-				changed = append(changed, m)
-				envs = append(envs, statusEvent(m, a.now()))
-			}
-		}
-		if len(changed) == 0 {
-			return nil
-		}
-		if err := tx.UpdateMessages(ctx, changed); err != nil {
-			return err
-		}
-		return tx.Publish(ctx, envs...)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("record %d sends: %w", len(outs), err)
-	}
-	return statuses, nil
 }
 
 func statusEvent(m *domain.Message, now time.Time) events.Envelope {

@@ -19,6 +19,7 @@ type fakeStore struct {
 	mu        sync.Mutex
 	instances map[string]domain.Instance
 	messages  map[string]domain.Message
+	helpdesk  fakeHelpdesk
 	published []events.Envelope
 	failTx    error
 	commits   int // transactions committed
@@ -32,7 +33,36 @@ type fakeTx struct {
 	s         *fakeStore
 	instances map[string]domain.Instance
 	messages  map[string]domain.Message
+	helpdesk  fakeHelpdesk
 	published []events.Envelope
+}
+
+// fakeHelpdesk is the attendance side of the fake store.
+type fakeHelpdesk struct {
+	clients     map[string]domain.Client
+	attendances map[string]domain.Attendance
+	links       map[string]string // message id → attendance id
+	tokens      map[string]FeedbackToken
+	feedback    []domain.Feedback
+}
+
+// clone copies the maps, so a rolled back transaction leaves no trace.
+func (h fakeHelpdesk) clone() fakeHelpdesk {
+	out := fakeHelpdesk{clients: map[string]domain.Client{}, attendances: map[string]domain.Attendance{},
+		links: map[string]string{}, tokens: map[string]FeedbackToken{}, feedback: append([]domain.Feedback(nil), h.feedback...)}
+	for k, v := range h.clients {
+		out.clients[k] = v
+	}
+	for k, v := range h.attendances {
+		out.attendances[k] = v
+	}
+	for k, v := range h.links {
+		out.links[k] = v
+	}
+	for k, v := range h.tokens {
+		out.tokens[k] = v
+	}
+	return out
 }
 
 func (s *fakeStore) InTx(ctx context.Context, fn func(tx Tx) error) error {
@@ -41,7 +71,7 @@ func (s *fakeStore) InTx(ctx context.Context, fn func(tx Tx) error) error {
 	if s.failTx != nil {
 		return s.failTx
 	}
-	tx := &fakeTx{s: s, instances: map[string]domain.Instance{}, messages: map[string]domain.Message{}}
+	tx := &fakeTx{s: s, instances: map[string]domain.Instance{}, messages: map[string]domain.Message{}, helpdesk: s.helpdesk.clone()}
 	for k, v := range s.instances {
 		tx.instances[k] = v
 	}
@@ -51,7 +81,7 @@ func (s *fakeStore) InTx(ctx context.Context, fn func(tx Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	s.instances, s.messages = tx.instances, tx.messages
+	s.instances, s.messages, s.helpdesk = tx.instances, tx.messages, tx.helpdesk
 	s.published = append(s.published, tx.published...)
 	s.commits++
 	return nil
@@ -285,4 +315,117 @@ func (s *fakeStore) QueuedMessages(ctx context.Context, instanceID string, ids [
 		out = append(out, *m)
 	}
 	return out, nil
+}
+
+func (t *fakeTx) UpsertClient(ctx context.Context, c *domain.Client) (*domain.Client, error) {
+	for _, o := range t.helpdesk.clients {
+		if o.InstanceID == c.InstanceID && o.Phone == c.Phone {
+			if c.LastSeenAt.After(o.LastSeenAt) {
+				o.LastSeenAt = c.LastSeenAt
+			}
+			if c.PushName != "" {
+				o.PushName = c.PushName
+			}
+			t.helpdesk.clients[o.ID] = o
+			return &o, nil
+		}
+	}
+	t.helpdesk.clients[c.ID] = *c
+	out := *c
+	return &out, nil
+}
+
+func (t *fakeTx) ClientByID(ctx context.Context, id string) (*domain.Client, error) {
+	c, ok := t.helpdesk.clients[id]
+	if !ok {
+		return nil, domain.NotFound("client")
+	}
+	return &c, nil
+}
+
+func (t *fakeTx) OpenAttendanceFor(ctx context.Context, a *domain.Attendance) (*domain.Attendance, bool, error) {
+	for _, o := range t.helpdesk.attendances {
+		if o.InstanceID == a.InstanceID && o.ClientID == a.ClientID && o.Status == domain.AttendanceOpen {
+			return &o, false, nil
+		}
+	}
+	t.helpdesk.attendances[a.ID] = *a
+	out := *a
+	return &out, true, nil
+}
+
+func (t *fakeTx) UpdateAttendance(ctx context.Context, id string, fn func(*domain.Attendance) error) error {
+	a, ok := t.helpdesk.attendances[id]
+	if !ok {
+		return domain.NotFound("attendance")
+	}
+	if err := fn(&a); err != nil {
+		return err
+	}
+	t.helpdesk.attendances[id] = a
+	return nil
+}
+
+func (t *fakeTx) LinkMessage(ctx context.Context, messageID, attendanceID string) (bool, error) {
+	if _, ok := t.helpdesk.links[messageID]; ok {
+		return false, nil
+	}
+	t.helpdesk.links[messageID] = attendanceID
+	return true, nil
+}
+
+func (t *fakeTx) ClaimIdleAttendances(ctx context.Context, cutoff time.Time, limit int) ([]domain.Attendance, error) {
+	var out []domain.Attendance
+	for _, a := range t.helpdesk.attendances {
+		if a.IdleSince(cutoff) && len(out) < limit {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func (t *fakeTx) InsertFeedbackToken(ctx context.Context, hash []byte, attendanceID string, expiresAt time.Time) error {
+	a := t.helpdesk.attendances[attendanceID]
+	t.helpdesk.tokens[string(hash)] = FeedbackToken{AttendanceID: attendanceID, InstanceID: a.InstanceID, ExpiresAt: expiresAt}
+	return nil
+}
+
+func (t *fakeTx) LockFeedbackToken(ctx context.Context, hash []byte) (*FeedbackToken, error) {
+	ft, ok := t.helpdesk.tokens[string(hash)]
+	if !ok {
+		return nil, domain.NotFound("feedback link")
+	}
+	return &ft, nil
+}
+
+func (t *fakeTx) UseFeedbackToken(ctx context.Context, hash []byte, at time.Time) error {
+	ft := t.helpdesk.tokens[string(hash)]
+	ft.UsedAt = &at
+	t.helpdesk.tokens[string(hash)] = ft
+	return nil
+}
+
+func (t *fakeTx) InsertFeedback(ctx context.Context, f *domain.Feedback) error {
+	t.helpdesk.feedback = append(t.helpdesk.feedback, *f)
+	return nil
+}
+
+// Attendance and AttendanceMessages implement AttendanceStore over the
+// committed helpdesk rows.
+func (s *fakeStore) Attendance(ctx context.Context, id string) (*AttendanceView, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.helpdesk.attendances[id]
+	if !ok {
+		return nil, domain.NotFound("attendance")
+	}
+	return &AttendanceView{Attendance: a, Client: s.helpdesk.clients[a.ClientID]}, nil
+}
+
+func (s *fakeStore) AttendanceMessages(ctx context.Context, id string) ([]domain.Message, error) {
+	return nil, nil
+}
+
+func (s *fakeStore) ListAttendances(ctx context.Context, f AttendanceFilter) ([]AttendanceView, string, error) {
+	return nil, "", errors.New("not used")
 }

@@ -58,8 +58,51 @@ type Tx interface {
 	// skipping rows another transaction holds (FOR UPDATE SKIP LOCKED).
 	ClaimDueMessages(ctx context.Context, now time.Time, limit int) ([]domain.Message, error)
 
+	// UpsertClient records a client seen now and returns the stored row.
+	UpsertClient(ctx context.Context, c *domain.Client) (*domain.Client, error)
+	ClientByID(ctx context.Context, id string) (*domain.Client, error)
+	// OpenAttendanceFor locks the client's open attendance, or inserts a as
+	// the new one; created tells which.
+	OpenAttendanceFor(ctx context.Context, a *domain.Attendance) (*domain.Attendance, bool, error)
+	// UpdateAttendance reads the attendance FOR UPDATE, lets fn change it
+	// and stores the result; nothing is stored when fn fails.
+	UpdateAttendance(ctx context.Context, id string, fn func(*domain.Attendance) error) error
+	// LinkMessage attaches a message to an attendance unless it already
+	// belongs to one; it reports whether it did.
+	LinkMessage(ctx context.Context, messageID, attendanceID string) (bool, error)
+	// ClaimIdleAttendances locks up to limit open attendances idle since
+	// cutoff, skipping rows other closers hold.
+	ClaimIdleAttendances(ctx context.Context, cutoff time.Time, limit int) ([]domain.Attendance, error)
+	InsertFeedbackToken(ctx context.Context, hash []byte, attendanceID string, expiresAt time.Time) error
+	// LockFeedbackToken reads a feedback link FOR UPDATE.
+	LockFeedbackToken(ctx context.Context, hash []byte) (*FeedbackToken, error)
+	UseFeedbackToken(ctx context.Context, hash []byte, at time.Time) error
+	InsertFeedback(ctx context.Context, f *domain.Feedback) error
+
 	// Publish writes events and commands to the outbox of this transaction.
 	Publish(ctx context.Context, envs ...events.Envelope) error
+}
+
+// AttendanceView is an attendance with its client and latest message.
+type AttendanceView struct {
+	Attendance  domain.Attendance
+	Client      domain.Client
+	LastMessage *domain.Message
+}
+
+// AttendanceFilter narrows the inbox. Status is as the caller typed it
+// (open, closed or empty); ListAttendances checks it.
+type AttendanceFilter struct {
+	Page
+	Status     string
+	InstanceID string
+}
+
+// AttendanceStore reads the helpdesk.
+type AttendanceStore interface {
+	ListAttendances(ctx context.Context, f AttendanceFilter) ([]AttendanceView, string, error)
+	Attendance(ctx context.Context, id string) (*AttendanceView, error)
+	AttendanceMessages(ctx context.Context, id string) ([]domain.Message, error)
 }
 
 // Page asks for one page of a list.

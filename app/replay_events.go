@@ -92,11 +92,3 @@ func (a *App) ReplayEvents(ctx context.Context, r ReplayRequest) (*domain.Replay
 		slog.Int("count", rp.Count), slog.Bool("truncated", rp.Truncated))
 	return rp, nil
 }
-
-// GetReplay shows a replay's progress.
-func (a *App) GetReplay(ctx context.Context, id string) (*domain.Replay, error) {
-	if !domain.ValidID(id) {
-		return nil, domain.NotFound("replay")
-	}
-	return a.replays.Replay(ctx, id)
-}

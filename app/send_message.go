@@ -73,7 +73,11 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 	if err != nil {
 		return nil, false, err
 	}
-	m.AttendanceID = cmd.AttendanceID
+	if cmd.AttendanceID != "" {
+		if err := m.FileInto(cmd.AttendanceID); err != nil {
+			return nil, false, err
+		}
+	}
 	created := false
 	err = a.store.InTx(ctx, func(tx Tx) error {
 		ok, err := tx.InsertMessage(ctx, m)
@@ -167,62 +171,4 @@ func (a *App) putMedia(ctx context.Context, data []byte, mime, filename string) 
 
 func sendCommand(m *domain.Message, now time.Time) events.Envelope {
 	return newEvent(events.CmdSendMessage, m.InstanceID, now, events.SendMessage{MessageID: m.ID})
-}
-
-// GetMessage returns one message of an instance.
-func (a *App) GetMessage(ctx context.Context, instanceID, id string) (*domain.Message, error) {
-	if !domain.ValidID(id) || !domain.ValidID(instanceID) {
-		return nil, domain.NotFound("message")
-	}
-	return a.store.Message(ctx, instanceID, id)
-}
-
-// ListMessages pages through an instance's messages, newest first.
-func (a *App) ListMessages(ctx context.Context, f MessageFilter) ([]domain.Message, string, error) {
-	if _, err := a.GetInstance(ctx, f.InstanceID); err != nil {
-		return nil, "", err
-	}
-	f.Page = clampPage(f.Page)
-	fields := map[string]string{}
-	if f.Cursor != "" && !domain.ValidID(f.Cursor) {
-		fields["cursor"] = "is not a cursor this API returned"
-	}
-	if f.Direction != "" && f.Direction != domain.DirectionIn && f.Direction != domain.DirectionOut {
-		fields["direction"] = "must be in or out"
-	}
-	switch f.Status {
-	case "", domain.StatusScheduled, domain.StatusQueued, domain.StatusSent, domain.StatusDelivered,
-		domain.StatusRead, domain.StatusFailed, domain.StatusCanceled, domain.StatusReceived:
-	default:
-		fields["status"] = "is not a message status"
-	}
-	if len(fields) > 0 {
-		return nil, "", domain.Invalid(fields)
-	}
-	return a.store.ListMessages(ctx, f)
-}
-
-// MessageMedia returns the file a message carries to the principal: the
-// instance's own token and the admin get any message's file, an attendant
-// the files of the attendances they see (what customers send them and what
-// they sent). Everyone else is told the instance does not exist.
-func (a *App) MessageMedia(ctx context.Context, p Principal, instanceID, id string) ([]byte, *domain.Media, error) {
-	if !p.CanAccess(instanceID) && !p.CanAttend() {
-		return nil, nil, domain.NotFound("instance")
-	}
-	m, err := a.GetMessage(ctx, instanceID, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !p.CanAccess(instanceID) && !p.SeesAttendance(m.AttendanceID) {
-		return nil, nil, domain.NotFound("message")
-	}
-	if m.Media == nil {
-		return nil, nil, domain.NotFound("media")
-	}
-	data, err := a.storage.Get(ctx, m.Media.Key)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load media: %w", err)
-	}
-	return data, m.Media, nil
 }

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"net/mail"
 	"strings"
 	"time"
@@ -17,16 +18,40 @@ type Client struct {
 	LastSeenAt  time.Time
 }
 
-// Attendance states and who spoke last.
+// AttendanceStatus is where a conversation stands.
+type AttendanceStatus string
+
+// Attendance states.
 const (
-	AttendanceOpen   = "open"
-	AttendanceClosed = "closed"
+	AttendanceOpen   AttendanceStatus = "open"
+	AttendanceClosed AttendanceStatus = "closed"
+)
 
-	FromClient    = "client"
-	FromAttendant = "attendant"
+// ParseAttendanceStatus reads a status filter; false when s names none.
+func ParseAttendanceStatus(s string) (AttendanceStatus, bool) {
+	switch st := AttendanceStatus(s); st {
+	case AttendanceOpen, AttendanceClosed:
+		return st, true
+	}
+	return "", false
+}
 
-	ClosedManual = "manual"
-	ClosedIdle   = "idle"
+// Speaker is who wrote a message of the conversation.
+type Speaker string
+
+// Speakers.
+const (
+	FromClient    Speaker = "client"
+	FromAttendant Speaker = "attendant"
+)
+
+// CloseReason tells why a conversation ended.
+type CloseReason string
+
+// Close reasons.
+const (
+	ClosedManual CloseReason = "manual"
+	ClosedIdle   CloseReason = "idle"
 )
 
 // Attendance is one conversation between a client and the company.
@@ -34,26 +59,31 @@ type Attendance struct {
 	ID              string
 	InstanceID      string
 	ClientID        string
-	Status          string
+	Status          AttendanceStatus
 	AttendantID     string
 	OpenedAt        time.Time
 	LastActivityAt  time.Time
-	LastMessageFrom string
+	LastMessageFrom Speaker
 	Unread          int
 	ClosedAt        *time.Time
-	ClosedReason    string
+	ClosedReason    CloseReason
 }
 
-// OpenAttendance starts a conversation with a client's first message.
+// OpenAttendance starts a conversation with a client's first message, which
+// nobody has read yet.
 func OpenAttendance(instanceID, clientID string, now time.Time) *Attendance {
 	return &Attendance{ID: NewID(now), InstanceID: instanceID, ClientID: clientID, Status: AttendanceOpen,
-		OpenedAt: now, LastActivityAt: now, LastMessageFrom: FromClient}
+		OpenedAt: now, LastActivityAt: now, LastMessageFrom: FromClient, Unread: 1}
 }
 
 var errAttendanceClosed = Conflict("attendance_closed", "the attendance is closed")
 
-// Touch records a message in the conversation.
-func (a *Attendance) Touch(from string, at time.Time) error {
+// Touch records a message in the conversation: the client's count as
+// unread, a reply means the attendant read them all.
+func (a *Attendance) Touch(from Speaker, at time.Time) error {
+	if from != FromClient && from != FromAttendant {
+		return fmt.Errorf("touch attendance: unknown speaker %q", from)
+	}
 	if a.Status != AttendanceOpen {
 		return errAttendanceClosed
 	}
@@ -74,12 +104,18 @@ func (a *Attendance) Assign(attendantID string) error {
 	if a.Status != AttendanceOpen {
 		return errAttendanceClosed
 	}
+	if attendantID == "" {
+		return InvalidField("attendant_id", "no such attendant")
+	}
 	a.AttendantID = attendantID
 	return nil
 }
 
 // Close ends the conversation, by hand or for being idle.
-func (a *Attendance) Close(reason string, now time.Time) error {
+func (a *Attendance) Close(reason CloseReason, now time.Time) error {
+	if reason != ClosedManual && reason != ClosedIdle {
+		return fmt.Errorf("close attendance: unknown reason %q", reason)
+	}
 	if a.Status != AttendanceOpen {
 		return errAttendanceClosed
 	}
@@ -132,6 +168,15 @@ func NewAttendant(name, email, role string, now time.Time) (*Attendant, error) {
 		return nil, Invalid(fields)
 	}
 	return &Attendant{ID: NewID(now), Name: name, Email: email, Role: role, Active: true, CreatedAt: now}, nil
+}
+
+// SetPasswordHash stores the hash of a password checked with ValidPassword.
+func (a *Attendant) SetPasswordHash(hash string) error {
+	if hash == "" {
+		return fmt.Errorf("set password hash: empty hash")
+	}
+	a.PasswordHash = hash
+	return nil
 }
 
 // ValidPassword checks the password rules: 8 to 72 bytes (bcrypt's limit).

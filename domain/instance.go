@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -87,6 +88,22 @@ func (i *Instance) SetStatus(s InstanceStatus, phone, reason string, now time.Ti
 		i.QRCode, i.QRExpiresAt = "", nil
 	}
 	return true
+}
+
+// ShowQR records a code to scan, putting the instance in the qr state; it
+// reports whether the status changed.
+func (i *Instance) ShowQR(code string, expiresAt, now time.Time) (bool, error) {
+	if code == "" {
+		return false, fmt.Errorf("show qr: empty code")
+	}
+	changed := i.SetStatus(InstanceQR, "", "", now)
+	i.QRCode, i.QRExpiresAt = code, &expiresAt
+	return changed, nil
+}
+
+// Touch records that the instance's settings changed at now.
+func (i *Instance) Touch(now time.Time) {
+	i.UpdatedAt = now
 }
 
 // NewSecret returns prefix + n random bytes, URL-safe base64.

@@ -3,6 +3,7 @@ package domain
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -256,6 +257,19 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 		}
 	}
 	return m, nil
+}
+
+// FileInto puts the message in a helpdesk conversation; a message belongs
+// to one conversation for good.
+func (m *Message) FileInto(attendanceID string) error {
+	if attendanceID == "" {
+		return fmt.Errorf("file message: no attendance")
+	}
+	if m.AttendanceID != "" && m.AttendanceID != attendanceID {
+		return Conflict("message_filed", "the message belongs to another attendance")
+	}
+	m.AttendanceID = attendanceID
+	return nil
 }
 
 // MarkSent records that WhatsApp accepted the message.

@@ -123,3 +123,24 @@ func TestScheduledCancelAndQueue(t *testing.T) {
 		t.Fatalf("second cancel = %v", err)
 	}
 }
+
+func TestMessageFileInto(t *testing.T) {
+	tests := []struct {
+		name, filed, into, want string
+		wantErr                 bool
+	}{
+		{"not filed yet", "", "a1", "a1", false},
+		{"filed again in the same", "a1", "a1", "a1", false},
+		{"moved to another", "a1", "a2", "a1", true},
+		{"no attendance", "", "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &Message{AttendanceID: tt.filed}
+			err := m.FileInto(tt.into)
+			if (err != nil) != tt.wantErr || m.AttendanceID != tt.want {
+				t.Fatalf("attendance %q err %v", m.AttendanceID, err)
+			}
+		})
+	}
+}

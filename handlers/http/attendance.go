@@ -45,10 +45,10 @@ type attendanceView struct {
 
 func toAttendanceView(v *app.AttendanceView) attendanceView {
 	a := v.Attendance
-	out := attendanceView{ID: a.ID, InstanceID: a.InstanceID, Status: a.Status,
+	out := attendanceView{ID: a.ID, InstanceID: a.InstanceID, Status: string(a.Status),
 		Client:      events.Client{ID: v.Client.ID, Phone: v.Client.Phone, PushName: v.Client.PushName},
 		AttendantID: a.AttendantID, OpenedAt: a.OpenedAt, LastActivityAt: a.LastActivityAt,
-		LastMessageFrom: a.LastMessageFrom, Unread: a.Unread, ClosedAt: a.ClosedAt, ClosedReason: a.ClosedReason}
+		LastMessageFrom: string(a.LastMessageFrom), Unread: a.Unread, ClosedAt: a.ClosedAt, ClosedReason: string(a.ClosedReason)}
 	if v.LastMessage != nil {
 		m := app.MessageData(v.LastMessage)
 		out.LastMessage = &m

@@ -47,22 +47,23 @@ const attendanceColumns = `id, instance_id, client_id, status, attendant_id, ope
 	last_message_from, unread, closed_at, closed_reason`
 
 func (r attendanceRow) domain() domain.Attendance {
-	return domain.Attendance{ID: r.ID, InstanceID: r.InstanceID, ClientID: r.ClientID, Status: r.Status,
+	return domain.Attendance{ID: r.ID, InstanceID: r.InstanceID, ClientID: r.ClientID, Status: domain.AttendanceStatus(r.Status),
 		AttendantID: r.AttendantID.String, OpenedAt: r.OpenedAt.UTC(), LastActivityAt: r.LastActivityAt.UTC(),
-		LastMessageFrom: r.LastMessageFrom, Unread: r.Unread, ClosedAt: timePtr(r.ClosedAt), ClosedReason: r.ClosedReason}
+		LastMessageFrom: domain.Speaker(r.LastMessageFrom), Unread: r.Unread, ClosedAt: timePtr(r.ClosedAt),
+		ClosedReason: domain.CloseReason(r.ClosedReason)}
 }
 
 func toAttendanceRow(a *domain.Attendance) attendanceRow {
-	r := attendanceRow{ID: a.ID, InstanceID: a.InstanceID, ClientID: a.ClientID, Status: a.Status,
-		OpenedAt: a.OpenedAt, LastActivityAt: a.LastActivityAt, LastMessageFrom: a.LastMessageFrom,
-		Unread: a.Unread, ClosedAt: nullTime(a.ClosedAt), ClosedReason: a.ClosedReason}
+	r := attendanceRow{ID: a.ID, InstanceID: a.InstanceID, ClientID: a.ClientID, Status: string(a.Status),
+		OpenedAt: a.OpenedAt, LastActivityAt: a.LastActivityAt, LastMessageFrom: string(a.LastMessageFrom),
+		Unread: a.Unread, ClosedAt: nullTime(a.ClosedAt), ClosedReason: string(a.ClosedReason)}
 	if a.AttendantID != "" {
 		r.AttendantID = sql.NullString{String: a.AttendantID, Valid: true}
 	}
 	return r
 }
 
-// UpsertClient implements app.AttendanceTx.
+// UpsertClient implements app.Tx.
 func (t *Tx) UpsertClient(ctx context.Context, c *domain.Client) (*domain.Client, error) {
 	var r clientRow
 	err := t.tx.GetContext(ctx, &r, `INSERT INTO clients (`+clientColumns+`) VALUES ($1, $2, $3, $4, $5, $5)
@@ -77,7 +78,7 @@ func (t *Tx) UpsertClient(ctx context.Context, c *domain.Client) (*domain.Client
 	return &out, nil
 }
 
-// ClientByID implements app.AttendanceTx.
+// ClientByID implements app.Tx.
 func (t *Tx) ClientByID(ctx context.Context, id string) (*domain.Client, error) {
 	var r clientRow
 	if err := t.tx.GetContext(ctx, &r, `SELECT `+clientColumns+` FROM clients WHERE id = $1`, id); err != nil {
@@ -90,13 +91,13 @@ func (t *Tx) ClientByID(ctx context.Context, id string) (*domain.Client, error) 
 	return &c, nil
 }
 
-// OpenAttendanceFor implements app.AttendanceTx: the partial unique index
+// OpenAttendanceFor implements app.Tx: the partial unique index
 // keeps one open attendance per client, so a racing insert waits and then
 // finds the winner.
 func (t *Tx) OpenAttendanceFor(ctx context.Context, a *domain.Attendance) (*domain.Attendance, bool, error) {
 	res, err := t.tx.NamedExecContext(ctx, `INSERT INTO attendances (`+attendanceColumns+`) VALUES (
 		:id, :instance_id, :client_id, :status, :attendant_id, :opened_at, :last_activity_at,
-		:last_message_from, 1, :closed_at, :closed_reason)
+		:last_message_from, :unread, :closed_at, :closed_reason)
 		ON CONFLICT (instance_id, client_id) WHERE status = 'open' DO NOTHING`, toAttendanceRow(a))
 	if err != nil {
 		return nil, false, fmt.Errorf("open attendance: %w", err)
@@ -114,8 +115,8 @@ func (t *Tx) OpenAttendanceFor(ctx context.Context, a *domain.Attendance) (*doma
 	return &out, created, nil
 }
 
-// LockAttendance implements app.AttendanceTx.
-func (t *Tx) LockAttendance(ctx context.Context, id string) (*domain.Attendance, error) {
+// lockAttendance reads an attendance FOR UPDATE.
+func (t *Tx) lockAttendance(ctx context.Context, id string) (*domain.Attendance, error) {
 	var r attendanceRow
 	if err := t.tx.GetContext(ctx, &r, `SELECT `+attendanceColumns+` FROM attendances WHERE id = $1 FOR UPDATE`, id); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -127,9 +128,17 @@ func (t *Tx) LockAttendance(ctx context.Context, id string) (*domain.Attendance,
 	return &a, nil
 }
 
-// UpdateAttendance implements app.AttendanceTx.
-func (t *Tx) UpdateAttendance(ctx context.Context, a *domain.Attendance) error {
-	_, err := t.tx.NamedExecContext(ctx, `UPDATE attendances SET status = :status, attendant_id = :attendant_id,
+// UpdateAttendance implements app.Tx: load and lock, let fn change the
+// attendance, store it.
+func (t *Tx) UpdateAttendance(ctx context.Context, id string, fn func(*domain.Attendance) error) error {
+	a, err := t.lockAttendance(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := fn(a); err != nil {
+		return err
+	}
+	_, err = t.tx.NamedExecContext(ctx, `UPDATE attendances SET status = :status, attendant_id = :attendant_id,
 		last_activity_at = :last_activity_at, last_message_from = :last_message_from, unread = :unread,
 		closed_at = :closed_at, closed_reason = :closed_reason WHERE id = :id`, toAttendanceRow(a))
 	if err != nil {
@@ -138,7 +147,7 @@ func (t *Tx) UpdateAttendance(ctx context.Context, a *domain.Attendance) error {
 	return nil
 }
 
-// LinkMessage implements app.AttendanceTx.
+// LinkMessage implements app.Tx.
 func (t *Tx) LinkMessage(ctx context.Context, messageID, attendanceID string) (bool, error) {
 	res, err := t.tx.ExecContext(ctx, `UPDATE messages SET attendance_id = $2 WHERE id = $1 AND attendance_id IS NULL`, messageID, attendanceID)
 	if err != nil {
@@ -148,7 +157,7 @@ func (t *Tx) LinkMessage(ctx context.Context, messageID, attendanceID string) (b
 	return n == 1, nil
 }
 
-// ClaimIdleAttendances implements app.AttendanceTx.
+// ClaimIdleAttendances implements app.Tx.
 func (t *Tx) ClaimIdleAttendances(ctx context.Context, cutoff time.Time, limit int) ([]domain.Attendance, error) {
 	var rows []attendanceRow
 	if err := t.tx.SelectContext(ctx, &rows, `SELECT `+attendanceColumns+` FROM attendances
@@ -163,7 +172,7 @@ func (t *Tx) ClaimIdleAttendances(ctx context.Context, cutoff time.Time, limit i
 	return out, nil
 }
 
-// InsertFeedbackToken implements app.AttendanceTx.
+// InsertFeedbackToken implements app.Tx.
 func (t *Tx) InsertFeedbackToken(ctx context.Context, hash []byte, attendanceID string, expiresAt time.Time) error {
 	if _, err := t.tx.ExecContext(ctx, `INSERT INTO feedback_tokens (token_hash, attendance_id, expires_at) VALUES ($1, $2, $3)`,
 		hash, attendanceID, expiresAt); err != nil {
@@ -399,12 +408,12 @@ func (s *Store) FeedbackToken(ctx context.Context, hash []byte) (*app.FeedbackTo
 	return feedbackToken(ctx, s.db, feedbackTokenSQL, hash)
 }
 
-// LockFeedbackToken implements app.AttendanceTx.
+// LockFeedbackToken implements app.Tx.
 func (t *Tx) LockFeedbackToken(ctx context.Context, hash []byte) (*app.FeedbackToken, error) {
 	return feedbackToken(ctx, t.tx, feedbackTokenSQL+` FOR UPDATE OF t`, hash)
 }
 
-// UseFeedbackToken implements app.AttendanceTx.
+// UseFeedbackToken implements app.Tx.
 func (t *Tx) UseFeedbackToken(ctx context.Context, hash []byte, at time.Time) error {
 	if _, err := t.tx.ExecContext(ctx, `UPDATE feedback_tokens SET used_at = $2 WHERE token_hash = $1`, hash, at); err != nil {
 		return fmt.Errorf("use feedback token: %w", err)
@@ -412,7 +421,7 @@ func (t *Tx) UseFeedbackToken(ctx context.Context, hash []byte, at time.Time) er
 	return nil
 }
 
-// InsertFeedback implements app.AttendanceTx.
+// InsertFeedback implements app.Tx.
 func (t *Tx) InsertFeedback(ctx context.Context, f *domain.Feedback) error {
 	if _, err := t.tx.ExecContext(ctx, `INSERT INTO feedback (id, attendance_id, rating, comment, created_at)
 		VALUES ($1, $2, $3, $4, $5)`, f.ID, f.AttendanceID, f.Rating, f.Comment, f.CreatedAt); err != nil {

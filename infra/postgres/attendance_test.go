@@ -40,7 +40,7 @@ func receive(t *testing.T, a *app.App, instanceID, from, wa string, at time.Time
 			t.Fatal(err)
 		}
 	}
-	items, _, err := a.ListAttendances(ctx, app.AttendanceFilter{Page: app.Page{Limit: 500}, Status: domain.AttendanceOpen, InstanceID: instanceID})
+	items, _, err := a.ListAttendances(ctx, app.AttendanceFilter{Page: app.Page{Limit: 500}, Status: string(domain.AttendanceOpen), InstanceID: instanceID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,5 +180,51 @@ func TestTwoClosersCloseEachAttendanceOnce(t *testing.T) {
 	v, _, err := a.GetAttendance(ctx, fresh.Attendance.ID)
 	if err != nil || v.Attendance.Status != domain.AttendanceOpen {
 		t.Fatalf("an active attendance was closed: %v", err)
+	}
+}
+
+// UpdateAttendance stores what fn changed, and nothing when fn refuses.
+func TestUpdateAttendance(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, s, in, clock := attendanceApp(t)
+	v := receive(t, a, in.ID, "5511977776666", "W1", clock())
+	id := v.Attendance.ID
+	refused := fmt.Errorf("refused")
+	tests := []struct {
+		name    string
+		id      string
+		fn      func(*domain.Attendance) error
+		wantErr func(error) bool
+		unread  int
+	}{
+		{"a change is stored", id, func(att *domain.Attendance) error { return att.Touch(domain.FromClient, clock()) },
+			func(err error) bool { return err == nil }, 2},
+		{"a refused change stores nothing", id, func(att *domain.Attendance) error {
+			att.Unread = 99 // changed in memory, then refused
+			return refused
+		}, func(err error) bool { return err == refused }, 2},
+		{"an unknown attendance", domain.NewID(clock()), func(*domain.Attendance) error { return nil },
+			domain.IsNotFound, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The transaction commits whatever UpdateAttendance answers, so
+			// a refused change must not have been written at all.
+			var err error
+			if txErr := s.InTx(ctx, func(tx app.Tx) error {
+				err = tx.UpdateAttendance(ctx, tt.id, tt.fn)
+				return nil
+			}); txErr != nil {
+				t.Fatal(txErr)
+			}
+			if !tt.wantErr(err) {
+				t.Fatalf("err = %v", err)
+			}
+			got, _, err := a.GetAttendance(ctx, id)
+			if err != nil || got.Attendance.Unread != tt.unread {
+				t.Fatalf("unread = %d, %v; want %d", got.Attendance.Unread, err, tt.unread)
+			}
+		})
 	}
 }

@@ -231,6 +231,7 @@ func (t *Tx) Publish(ctx context.Context, envs ...events.Envelope) error {
 }
 
 var _ app.Store = (*Store)(nil)
+var _ app.Tx = (*Tx)(nil)
 
 // NextDueAt implements app.Store.
 func (s *Store) NextDueAt(ctx context.Context) (*time.Time, error) {

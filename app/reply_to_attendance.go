@@ -1,0 +1,36 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/events"
+)
+
+// Reply sends a message to the attendance's client through the normal send
+// pipeline, filed in the attendance, which it keeps active.
+func (a *App) Reply(ctx context.Context, attendanceID string, cmd SendMessage) (*domain.Message, error) {
+	v, _, err := a.GetAttendance(ctx, attendanceID)
+	if err != nil {
+		return nil, err
+	}
+	if v.Attendance.Status != domain.AttendanceOpen {
+		return nil, domain.Conflict("attendance_closed", "the attendance is closed; the client can write again to open a new one")
+	}
+	cmd.InstanceID, cmd.To, cmd.AttendanceID = v.Attendance.InstanceID, v.Client.Phone, attendanceID
+	cmd.SendAt = nil
+	m, _, err := a.SendMessage(ctx, cmd)
+	return m, err
+}
+
+// fileReply runs inside SendMessage's transaction for attendance replies.
+func (a *App) fileReply(ctx context.Context, tx Tx, m *domain.Message, now time.Time) ([]events.Envelope, error) {
+	if err := tx.UpdateAttendance(ctx, m.AttendanceID, func(att *domain.Attendance) error {
+		return att.Touch(domain.FromAttendant, now)
+	}); err != nil {
+		return nil, err
+	}
+	return []events.Envelope{newEvent(events.AttendanceMsg, m.InstanceID, now, events.AttendanceMessage{
+		AttendanceID: m.AttendanceID, From: string(domain.FromAttendant), Message: MessageData(m)})}, nil
+}

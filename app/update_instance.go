@@ -1,0 +1,44 @@
+package app
+
+import (
+	"context"
+
+	"github.com/zapgate/zapgate/domain"
+)
+
+// InstancePatch changes instance settings; nil fields stay as they are.
+type InstancePatch struct {
+	Name *string
+	// SetSendRate applies SendRate: a number per minute (0 = unlimited), or
+	// nil to go back to the process default.
+	SetSendRate bool
+	SendRate    *int
+}
+
+// UpdateInstance applies a patch.
+func (a *App) UpdateInstance(ctx context.Context, id string, p InstancePatch) (*domain.Instance, error) {
+	if !domain.ValidID(id) {
+		return nil, domain.NotFound("instance")
+	}
+	var out *domain.Instance
+	err := a.store.InTx(ctx, func(tx Tx) error {
+		in, err := tx.LockInstance(ctx, id)
+		if err != nil {
+			return err
+		}
+		if p.Name != nil {
+			if err := in.Rename(*p.Name); err != nil {
+				return err
+			}
+		}
+		if p.SetSendRate {
+			if err := in.SetSendRate(p.SendRate); err != nil {
+				return err
+			}
+		}
+		in.Touch(a.now())
+		out = in
+		return tx.UpdateInstance(ctx, in)
+	})
+	return out, err
+}
