@@ -201,7 +201,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			}),
 		}}
 		if network != nil {
-			opts.Sim = network
+			opts.Sim = simControl{network}
 		}
 		hub := ws.NewHub(log)
 		sub, err := wamqp.NewSubscriberWithConnection(rabbitmq.TransientEventsSubscriberConfig(cfg.AMQPURL, names, 256), wlog, conn)

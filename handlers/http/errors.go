@@ -1,17 +1,9 @@
 package http
 
 import (
-	"context"
-	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
-	"io"
-	"net"
 	"strings"
-	"syscall"
-
-	"github.com/lib/pq"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -43,7 +35,9 @@ var kindStatus = map[domain.Kind]int{
 }
 
 // errorHandler maps every error a handler returns to a status and the API
-// error shape: the one place where errors become HTTP.
+// error shape: the one place where errors become HTTP. It maps kinds only:
+// adapters classify their own failures (a lost database or broker is
+// domain.Unavailable), so no driver is known here.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	status, body := s.describe(c, err)
 	if status >= 500 {
@@ -89,34 +83,7 @@ func (s *Server) describe(c *fiber.Ctx, err error) (int, errorBody) {
 		}
 		return fe.Code, errorBody{errorDetail{Code: code, Message: fe.Message}}
 	}
-	if dep, ok := unavailable(err); ok {
-		return fiber.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable",
-			Message: dep + " is unreachable; retry shortly"}}
-	}
 	return fiber.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "something went wrong on our side"}}
-}
-
-// unavailable tells whether err comes from a dependency being out of reach
-// (refused or dropped connections, timeouts, a server shutting down), which
-// clients should retry, rather than from a bug, and names the dependency as
-// well as it can. Adapters that know which dependency failed return
-// domain.Unavailable instead, mapped above.
-func unavailable(err error) (string, bool) {
-	var netErr net.Error
-	var pqErr *pq.Error
-	switch {
-	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone):
-		return "the database", true
-	case errors.As(err, &pqErr):
-		// Class 08 is connection exceptions, 57P0x the server going away.
-		code := string(pqErr.Code)
-		return "the database", strings.HasPrefix(code, "08") || strings.HasPrefix(code, "57P")
-	case errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNREFUSED),
-		errors.Is(err, syscall.ECONNRESET):
-		return "a dependency (database or broker)", true
-	}
-	return "", false
 }
 
 // bindJSON decodes the request body into v.

@@ -31,8 +31,8 @@ func TestDescribeUnavailable(t *testing.T) {
 	}{
 		{"storage, wrapped by the use case", fmt.Errorf("store media: %w", fmt.Errorf("s3 put k: %w", domain.Unavailable("storage", refused))),
 			503, "unavailable", "storage"},
-		{"database connection gone", fmt.Errorf("get instance: %w", driver.ErrBadConn), 503, "unavailable", "database"},
-		{"unnamed connection refused", fmt.Errorf("publish: %w", refused), 503, "unavailable", "dependency"},
+		{"database connection gone", fmt.Errorf("get instance: %w", domain.Unavailable("database", driver.ErrBadConn)), 503, "unavailable", "database"},
+		{"broker connection refused", fmt.Errorf("publish: %w", domain.Unavailable("broker", refused)), 503, "unavailable", "broker"},
 		{"idempotency key reused", domain.ErrIdempotencyKeyReused, 422, "idempotency_key_reused", "Idempotency-Key"},
 		{"a bug", errors.New("boom"), 500, "internal", ""},
 	}

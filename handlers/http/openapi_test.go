@@ -16,7 +16,6 @@ import (
 
 	"github.com/zapgate/zapgate/handlers/ws"
 	"github.com/zapgate/zapgate/infra/metrics"
-	"github.com/zapgate/zapgate/infra/whatsapp/sim"
 )
 
 // openapiDocument is the part of an OpenAPI document the tests look at.
@@ -165,10 +164,10 @@ func TestOpenAPIDocumentParses(t *testing.T) {
 type fakeSim struct{}
 
 func (fakeSim) Scan(context.Context, string, string) error { return nil }
-func (fakeSim) Sent(context.Context, string, int, int64) ([]sim.SentItem, error) {
+func (fakeSim) Sent(context.Context, string, int, int64) ([]SimSent, error) {
 	return nil, nil
 }
-func (fakeSim) Stats(context.Context) (sim.Stats, error)              { return sim.Stats{}, nil }
+func (fakeSim) Stats(context.Context) (SimStats, error)               { return SimStats{}, nil }
 func (fakeSim) SetFaults(context.Context, string, string, bool) error { return nil }
 
 func newDocsServer() *Server {

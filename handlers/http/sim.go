@@ -3,20 +3,44 @@ package http
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/zapgate/zapgate/app"
 	"github.com/zapgate/zapgate/domain"
-	"github.com/zapgate/zapgate/infra/whatsapp/sim"
 )
 
-// SimNetwork is the control side of the simulated WhatsApp.
+// SimNetwork is the control side of the simulated WhatsApp, as the sim
+// routes use it; cmd/zapgate adapts the sim driver to it, so this package
+// does not depend on the driver.
 type SimNetwork interface {
 	Scan(ctx context.Context, instanceID, phone string) error
-	Sent(ctx context.Context, instanceID string, limit int, after int64) ([]sim.SentItem, error)
-	Stats(ctx context.Context) (sim.Stats, error)
+	Sent(ctx context.Context, instanceID string, limit int, after int64) ([]SimSent, error)
+	Stats(ctx context.Context) (SimStats, error)
 	SetFaults(ctx context.Context, instanceID, sendError string, disconnect bool) error
+}
+
+// SimSent is one message an instance sent into the simulated WhatsApp, as
+// GET /v1/sim/instances/{id}/sent lists it.
+type SimSent struct {
+	Seq         int64     `json:"-"` // the page cursor
+	To          string    `json:"to"`
+	Type        string    `json:"type"`
+	Text        string    `json:"text"`
+	Caption     string    `json:"caption"`
+	Mime        string    `json:"mime"`
+	Filename    string    `json:"filename"`
+	SHA256      string    `json:"sha256"`
+	WAMessageID string    `json:"wa_message_id"`
+	At          time.Time `json:"at"`
+}
+
+// SimStats is the answer of GET /v1/sim/stats.
+type SimStats struct {
+	Sent      int64 `json:"sent"`
+	Distinct  int64 `json:"distinct"`
+	Instances int64 `json:"instances"`
 }
 
 // simInstance checks that the instance exists before the sim acts on it.
