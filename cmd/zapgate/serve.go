@@ -12,12 +12,12 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v2/pkg/amqp"
 	"github.com/jmoiron/sqlx"
-	wm "go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/zapgate/zapgate/app"
 	"github.com/zapgate/zapgate/domain"
-	httpapi "github.com/zapgate/zapgate/handlers/http"
+	"github.com/zapgate/zapgate/handlers/api"
 	"github.com/zapgate/zapgate/handlers/messaging"
 	"github.com/zapgate/zapgate/handlers/whatsapp"
 	"github.com/zapgate/zapgate/handlers/ws"
@@ -29,8 +29,8 @@ import (
 	"github.com/zapgate/zapgate/infra/rabbitmq"
 	"github.com/zapgate/zapgate/infra/storage"
 	"github.com/zapgate/zapgate/infra/webhook"
+	"github.com/zapgate/zapgate/infra/whatsapp/meow"
 	"github.com/zapgate/zapgate/infra/whatsapp/sim"
-	"github.com/zapgate/zapgate/infra/whatsapp/whatsmeow"
 	"github.com/zapgate/zapgate/migrations"
 )
 
@@ -249,7 +249,7 @@ func (s *system) startScheduler(r roles) error {
 // startAPI serves HTTP and the websocket feed; on stop, in-flight requests
 // get shutdownTimeout to finish.
 func (s *system) startAPI(r roles) error {
-	opts := httpapi.Options{PublicURL: s.cfg.PublicURL, Ready: map[string]httpapi.Pinger{
+	opts := api.Options{PublicURL: s.cfg.PublicURL, Ready: map[string]api.Pinger{
 		"postgres": pingFunc(s.db.PingContext),
 		"rabbitmq": pingFunc(func(context.Context) error {
 			if !s.conn.IsConnected() {
@@ -268,7 +268,7 @@ func (s *system) startAPI(r roles) error {
 	}
 	r.run(func(ctx context.Context) error { return hub.Run(ctx, sub, "ws."+domain.NewID(time.Now())) })
 	opts.Hub, opts.Context = hub, r.ctx
-	srv := httpapi.New(s.app, s.metrics, opts, s.log)
+	srv := api.New(s.app, s.metrics, opts, s.log)
 	r.run(func(context.Context) error {
 		s.log.Info("listening", "addr", s.cfg.HTTPAddr)
 		if err := srv.Listen(s.cfg.HTTPAddr); err != nil {
@@ -294,8 +294,8 @@ func (s *system) startPprof(r roles) error {
 // whatsApp is the WhatsApp driver in use: the sim's network or whatsmeow.
 type whatsApp struct {
 	driver
-	network *sim.Network      // with the sim driver, for its control routes
-	meow    *whatsmeow.Driver // with the real one, whose events are translated
+	network *sim.Network // with the sim driver, for its control routes
+	wmd     *meow.Driver // with the real one, whose events are translated
 	closers []func()
 }
 
@@ -314,12 +314,12 @@ func openWhatsApp(ctx context.Context, cfg config.Config, db *sqlx.DB, sink *lat
 		wa.driver = wa.network
 		wa.closers = []func(){wa.network.Close, func() { _ = simDB.Close() }}
 	default:
-		wmd, err := whatsmeow.New(ctx, db.DB, postgres.NewDevices(db), sink, log)
+		wmd, err := meow.New(ctx, db.DB, postgres.NewDevices(db), sink, log)
 		if err != nil {
 			return nil, err
 		}
 		wmd.ShowTyping(cfg.TypingPresence)
-		wa.meow, wa.driver = wmd, wmd
+		wa.wmd, wa.driver = wmd, wmd
 		wa.closers = []func(){wmd.Close}
 	}
 	return wa, nil
@@ -328,7 +328,7 @@ func openWhatsApp(ctx context.Context, cfg config.Config, db *sqlx.DB, sink *lat
 // translateEvents hands whatsmeow's events to the app; the sim reports to
 // the app directly.
 func (wa *whatsApp) translateEvents(a *app.App, m *metrics.Metrics, log *slog.Logger) {
-	wmd := wa.meow
+	wmd := wa.wmd
 	if wmd == nil {
 		return
 	}
@@ -457,10 +457,10 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
 
 // downloader fetches one instance's attachments through its session.
 type downloader struct {
-	d  *whatsmeow.Driver
+	d  *meow.Driver
 	id string
 }
 
-func (dl downloader) Download(ctx context.Context, msg wm.DownloadableMessage) ([]byte, error) {
+func (dl downloader) Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error) {
 	return dl.d.Download(ctx, dl.id, msg)
 }

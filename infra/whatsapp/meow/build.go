@@ -1,7 +1,7 @@
-// Package whatsmeow is the real WhatsApp driver, on go.mau.fi/whatsmeow:
+// Package meow is the real WhatsApp driver, on go.mau.fi/whatsmeow:
 // sessions stored in the project's Postgres, linking by QR or pairing code,
 // sending every message type, events handed to the translator.
-package whatsmeow
+package meow
 
 import (
 	"errors"

@@ -1,6 +1,6 @@
-// Package http is zapgate's REST API on Fiber: one routes file, one place
+// Package api is zapgate's REST API on Fiber: one routes file, one place
 // that maps errors to statuses, converters between JSON and the app.
-package http
+package api
 
 import (
 	"bufio"
