@@ -106,7 +106,8 @@ func (c conn) Close() error { return translate(c.c.Close()) }
 
 // Begin, Exec and Query are deprecated but part of the driver interfaces.
 func (c conn) Begin() (driver.Tx, error) {
-	tx, err := c.c.Begin() //lint:ignore SA1019 forwarded
+	//lint:ignore SA1019 forwarded: lib/pq implements it
+	tx, err := c.c.Begin()
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -169,12 +170,14 @@ func (s stmt) Close() error  { return translate(s.s.Close()) }
 func (s stmt) NumInput() int { return s.s.NumInput() }
 
 func (s stmt) Exec(args []driver.Value) (driver.Result, error) {
-	r, err := s.s.Exec(args) //lint:ignore SA1019 forwarded
+	//lint:ignore SA1019 forwarded: lib/pq implements it
+	r, err := s.s.Exec(args)
 	return r, translate(err)
 }
 
 func (s stmt) Query(args []driver.Value) (driver.Rows, error) {
-	return wrapRows(s.s.Query(args)) //lint:ignore SA1019 forwarded
+	//lint:ignore SA1019 forwarded: lib/pq implements it
+	return wrapRows(s.s.Query(args))
 }
 
 func (s stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
