@@ -12,12 +12,12 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v2/pkg/amqp"
 	"github.com/jmoiron/sqlx"
-	wm "go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/zapgate/zapgate/app"
 	"github.com/zapgate/zapgate/domain"
-	httpapi "github.com/zapgate/zapgate/handlers/http"
+	"github.com/zapgate/zapgate/handlers/api"
 	"github.com/zapgate/zapgate/handlers/messaging"
 	"github.com/zapgate/zapgate/handlers/whatsapp"
 	"github.com/zapgate/zapgate/handlers/ws"
@@ -29,8 +29,8 @@ import (
 	"github.com/zapgate/zapgate/infra/rabbitmq"
 	"github.com/zapgate/zapgate/infra/storage"
 	"github.com/zapgate/zapgate/infra/webhook"
+	"github.com/zapgate/zapgate/infra/whatsapp/meow"
 	"github.com/zapgate/zapgate/infra/whatsapp/sim"
-	"github.com/zapgate/zapgate/infra/whatsapp/whatsmeow"
 	"github.com/zapgate/zapgate/migrations"
 )
 
@@ -48,6 +48,8 @@ type driver interface {
 // ends, then stops them in order within shutdownTimeout.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("starting zapgate", "version", version, "roles", cfg.Roles.String(), "driver", cfg.WhatsAppDriver)
+
+	// Postgres, RabbitMQ and media storage.
 	db, err := postgres.Open(ctx, cfg.DatabaseURL, connectAttempts, log)
 	if err != nil {
 		return err
@@ -73,177 +75,91 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 
+	// The WhatsApp driver reports to the app, which is built after it.
+	sink := &lateSink{}
+	wa, err := openWhatsApp(ctx, cfg, db, sink, log)
+	if err != nil {
+		return err
+	}
+	defer wa.close()
+
+	// The app and what every role shares.
 	store := postgres.NewStore(db, log)
 	sender := webhook.NewSender(cfg.WebhookDenyPrivate)
-	sink := &lateSink{}
-	var (
-		wa      driver
-		network *sim.Network
-		wmd     *whatsmeow.Driver
-	)
-	switch cfg.WhatsAppDriver {
-	case "sim":
-		// The sim stands in for WhatsApp's servers, so its writes need not
-		// wait for the disk as zapgate's own do.
-		simDB, err := postgres.Open(ctx, postgres.WithParam(cfg.DatabaseURL, "synchronous_commit", "off"), connectAttempts, log)
-		if err != nil {
-			return err
-		}
-		defer simDB.Close()
-		simDB.SetMaxOpenConns(8)
-		network = sim.New(simDB, sink, log)
-		defer network.Close()
-		wa = network
-	default:
-		if wmd, err = whatsmeow.New(ctx, db.DB, postgres.NewDevices(db), sink, log); err != nil {
-			return err
-		}
-		defer wmd.Close()
-		wmd.ShowTyping(cfg.TypingPresence)
-		wa = wmd
-	}
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
 		Attendances: store, Attendants: store, Feedback: store, PublicURL: cfg.PublicURL,
-		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa, QR: qr.Renderer{}, Log: log})
+		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa.driver, QR: qr.Renderer{}, Log: log})
 	sink.app = a
 	m := metrics.New()
-	if wmd != nil {
-		wmd.OnEvent(func(ctx context.Context, instanceID string, evt any) {
-			tr := whatsapp.Translator{InstanceID: instanceID, Sink: a, Log: log,
-				Download: downloader{wmd, instanceID}, Phone: func() string { return wmd.Phone(instanceID) },
-				Alarm: func(kind string) { m.WhatsAppAlarms.WithLabelValues(kind).Inc() }}
-			if err := tr.Handle(ctx, evt); err != nil && ctx.Err() == nil {
-				log.Warn("whatsapp event", "instance", instanceID, "event", fmt.Sprintf("%T", evt), "err", err)
-			}
-		})
-	}
-	wlog := watermill.NewSlogLogger(log)
+	wa.translateEvents(a, m, log)
+	sys := &system{cfg: cfg, log: log, wlog: watermill.NewSlogLogger(log), db: db, conn: conn, names: names,
+		app: a, metrics: m, wa: wa, sender: sender}
 
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	g, gctx := errgroup.WithContext(runCtx)
-	// stopping is closed when a signal arrives or a role fails.
-	stopping := make(chan struct{})
-	go func() {
-		select {
-		case <-ctx.Done():
-		case <-gctx.Done():
+	// The roles, under one context: a signal or a failing role stops them all.
+	r := newRoles(ctx)
+	defer r.stop()
+	starts := []struct {
+		on    bool
+		start func(roles) error
+	}{
+		{cfg.Roles[config.RoleForwarder], sys.startForwarders},
+		{cfg.Roles[config.RoleBot], sys.startBot},
+		{cfg.Roles[config.RoleNotifier], sys.startNotifier},
+		{cfg.Roles[config.RoleScheduler], sys.startScheduler},
+		{cfg.Roles[config.RoleAPI], sys.startAPI},
+		{cfg.PprofAddr != "", sys.startPprof},
+	}
+	for _, s := range starts {
+		if !s.on {
+			continue
 		}
-		close(stopping)
-	}()
+		if err := s.start(r); err != nil {
+			return r.abort(err)
+		}
+	}
+	return r.wait(ctx, log)
+}
 
-	if cfg.Roles[config.RoleForwarder] {
-		fctx, fcancel := context.WithCancel(runCtx)
-		defer fcancel()
-		for _, topic := range outbox.Topics {
-			pub := rabbitmq.NewPipelinedPublisher(conn, names)
-			defer pub.Close()
-			forwarded := m.ForwardDuration.WithLabelValues(topic)
-			fwd, err := outbox.NewForwarder(db.DB, topic, pub, 20*time.Millisecond,
-				func(d time.Duration) { forwarded.Observe(d.Seconds()) }, wlog)
-			if err != nil {
-				return err
-			}
-			g.Go(func() error { return fwd.Run(fctx) })
-		}
-		g.Go(func() error { <-stopping; fcancel(); return nil })
-		g.Go(func() error { watchOutboxLag(fctx, db, m, log); return nil })
-		g.Go(func() error { pruneEvents(fctx, a, cfg.EventRetention, log); return nil })
-	}
-	if cfg.Roles[config.RoleBot] {
-		// 64 commands in hand per instance make a batch (the bot takes up to
-		// 64); settling waits past the 30 s a begun send may take to be
-		// recorded.
-		sub := rabbitmq.NewCommandSubscriber(conn, names, 64, 35*time.Second, log)
-		poison, err := rabbitmq.NewPoisonPublisher(conn, names, wlog)
-		if err != nil {
-			return err
-		}
-		leases := postgres.NewLeases(db, "bot-"+domain.NewID(time.Now()), 15*time.Second)
-		// A quick tick links a new instance soon after it is created; a tick
-		// is one cheap read, leases are renewed less often.
-		bot := messaging.NewBot(a, wa, sub, queueJanitor{conn, names}, leases, poison, m, 250*time.Millisecond, cfg.SendRate, log)
-		bctx, bcancel := context.WithCancel(runCtx)
-		defer bcancel()
-		g.Go(func() error { return bot.Run(bctx) })
-		g.Go(func() error { <-stopping; bcancel(); return nil })
-	}
-	if cfg.Roles[config.RoleNotifier] {
-		// Both consumer groups take up to 64 events at a time.
-		sub := rabbitmq.NewEventSubscriber(conn, names, 64, 10*time.Second, log)
-		hooks := messaging.NewWebhooks(a, sub, sender, m, 32, 4, log)
-		attendance := messaging.NewAttendance(a, sub, log)
-		nctx, ncancel := context.WithCancel(runCtx)
-		defer ncancel()
-		g.Go(func() error { return hooks.Run(nctx) })
-		g.Go(func() error { return attendance.Run(nctx) })
-		g.Go(func() error { <-stopping; ncancel(); return nil })
-	}
-	if cfg.Roles[config.RoleScheduler] {
-		sched := messaging.NewScheduler(a, 500*time.Millisecond, log)
-		closer := messaging.NewCloser(a, cfg.AttendanceIdle, cfg.AttendanceSweep, log)
-		replayer := messaging.NewReplayer(a, 500*time.Millisecond, app.ReplayBatch, log)
-		sctx, scancel := context.WithCancel(runCtx)
-		defer scancel()
-		g.Go(func() error { return sched.Run(sctx) })
-		g.Go(func() error { return closer.Run(sctx) })
-		g.Go(func() error { return replayer.Run(sctx) })
-		g.Go(func() error { <-stopping; scancel(); return nil })
-	}
-	if cfg.Roles[config.RoleAPI] {
-		opts := httpapi.Options{PublicURL: cfg.PublicURL, Ready: map[string]httpapi.Pinger{
-			"postgres": pingFunc(db.PingContext),
-			"rabbitmq": pingFunc(func(context.Context) error {
-				if !conn.IsConnected() {
-					return errors.New("not connected")
-				}
-				return nil
-			}),
-		}}
-		if network != nil {
-			opts.Sim = network
-		}
-		hub := ws.NewHub(log)
-		sub, err := wamqp.NewSubscriberWithConnection(rabbitmq.TransientEventsSubscriberConfig(cfg.AMQPURL, names, 256), wlog, conn)
-		if err != nil {
-			return fmt.Errorf("websocket subscriber: %w", err)
-		}
-		hctx, hcancel := context.WithCancel(runCtx)
-		defer hcancel()
-		g.Go(func() error { return hub.Run(hctx, sub, "ws."+domain.NewID(time.Now())) })
-		g.Go(func() error { <-stopping; hcancel(); return nil })
-		opts.Hub, opts.Context = hub, hctx
-		srv := httpapi.New(a, m, opts, log)
-		g.Go(func() error {
-			log.Info("listening", "addr", cfg.HTTPAddr)
-			if err := srv.Listen(cfg.HTTPAddr); err != nil {
-				return fmt.Errorf("http: %w", err)
-			}
-			return nil
-		})
-		g.Go(func() error {
-			<-stopping
-			sctx, scancel := context.WithTimeout(context.Background(), shutdownTimeout)
-			defer scancel()
-			return srv.Shutdown(sctx)
-		})
-	}
+// roles runs the goroutines of every role in one errgroup under one
+// context, which ends when the signal context ends or a role fails.
+type roles struct {
+	ctx  context.Context
+	g    *errgroup.Group
+	stop func()
+}
 
-	if cfg.PprofAddr != "" {
-		pctx, pcancel := context.WithCancel(runCtx)
-		defer pcancel()
-		g.Go(func() error { return servePprof(pctx, cfg.PprofAddr, log) })
-		g.Go(func() error { <-stopping; pcancel(); return nil })
-	}
+func newRoles(signal context.Context) roles {
+	// The roles outlive the signal until r.ctx ends, so in-flight work is
+	// stopped by each role's own shutdown, not by a cancelled parent.
+	g, gctx := errgroup.WithContext(context.WithoutCancel(signal))
+	ctx, cancel := context.WithCancel(gctx)
+	unhook := context.AfterFunc(signal, cancel)
+	return roles{ctx: ctx, g: g, stop: func() { unhook(); cancel() }}
+}
 
+// run starts f as part of the roles; f must return once ctx ends.
+func (r roles) run(f func(ctx context.Context) error) {
+	r.g.Go(func() error { return f(r.ctx) })
+}
+
+// abort stops the roles started so far, waits for them and returns err.
+func (r roles) abort(err error) error {
+	r.stop()
+	_ = r.g.Wait()
+	return err
+}
+
+// wait returns when the roles are done: at once if one fails on its own,
+// else within shutdownTimeout of the stop.
+func (r roles) wait(signal context.Context, log *slog.Logger) error {
 	done := make(chan error, 1)
-	go func() { done <- g.Wait() }()
+	go func() { done <- r.g.Wait() }()
 	select {
 	case err := <-done:
-		if err != nil && ctx.Err() == nil {
+		if err != nil && signal.Err() == nil {
 			return err
 		}
-	case <-stopping:
+	case <-r.ctx.Done():
 		log.Info("shutting down")
 		select {
 		case err := <-done:
@@ -256,6 +172,181 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// system is what the roles are built from.
+type system struct {
+	cfg     config.Config
+	log     *slog.Logger
+	wlog    watermill.LoggerAdapter
+	db      *sqlx.DB
+	conn    *wamqp.ConnectionWrapper
+	names   rabbitmq.Names
+	app     *app.App
+	metrics *metrics.Metrics
+	wa      *whatsApp
+	sender  *webhook.Sender
+}
+
+// startForwarders forwards each outbox to RabbitMQ and watches its lag.
+func (s *system) startForwarders(r roles) error {
+	for _, topic := range outbox.Topics {
+		pub := rabbitmq.NewPipelinedPublisher(s.conn, s.names)
+		forwarded := s.metrics.ForwardDuration.WithLabelValues(topic)
+		fwd, err := outbox.NewForwarder(s.db.DB, topic, pub, 20*time.Millisecond,
+			func(d time.Duration) { forwarded.Observe(d.Seconds()) }, s.wlog)
+		if err != nil {
+			_ = pub.Close()
+			return err
+		}
+		r.run(func(ctx context.Context) error {
+			defer pub.Close()
+			return fwd.Run(ctx)
+		})
+	}
+	r.run(func(ctx context.Context) error { watchOutboxLag(ctx, s.db, s.metrics, s.log); return nil })
+	r.run(func(ctx context.Context) error { pruneEvents(ctx, s.app, s.cfg.EventRetention, s.log); return nil })
+	return nil
+}
+
+// startBot sends the commands of the instances whose lease it holds.
+func (s *system) startBot(r roles) error {
+	// 64 commands in hand per instance make a batch (the bot takes up to
+	// 64); settling waits past the 30 s a begun send may take to be
+	// recorded.
+	sub := rabbitmq.NewCommandSubscriber(s.conn, s.names, 64, 35*time.Second, s.log)
+	poison, err := rabbitmq.NewPoisonPublisher(s.conn, s.names, s.wlog)
+	if err != nil {
+		return err
+	}
+	leases := postgres.NewLeases(s.db, "bot-"+domain.NewID(time.Now()), 15*time.Second)
+	// A quick tick links a new instance soon after it is created; a tick
+	// is one cheap read, leases are renewed less often.
+	bot := messaging.NewBot(s.app, s.wa.driver, sub, queueJanitor{s.conn, s.names}, leases, poison, s.metrics,
+		250*time.Millisecond, s.cfg.SendRate, s.log)
+	r.run(bot.Run)
+	return nil
+}
+
+// startNotifier delivers events to webhooks and to the attendance flow.
+func (s *system) startNotifier(r roles) error {
+	// Both consumer groups take up to 64 events at a time.
+	sub := rabbitmq.NewEventSubscriber(s.conn, s.names, 64, 10*time.Second, s.log)
+	r.run(messaging.NewWebhooks(s.app, sub, s.sender, s.metrics, 32, 4, s.log).Run)
+	r.run(messaging.NewAttendance(s.app, sub, s.log).Run)
+	return nil
+}
+
+// startScheduler fires scheduled messages, closes idle attendances and
+// runs replays.
+func (s *system) startScheduler(r roles) error {
+	r.run(messaging.NewScheduler(s.app, 500*time.Millisecond, s.log).Run)
+	r.run(messaging.NewCloser(s.app, s.cfg.AttendanceIdle, s.cfg.AttendanceSweep, s.log).Run)
+	r.run(messaging.NewReplayer(s.app, 500*time.Millisecond, app.ReplayBatch, s.log).Run)
+	return nil
+}
+
+// startAPI serves HTTP and the websocket feed; on stop, in-flight requests
+// get shutdownTimeout to finish.
+func (s *system) startAPI(r roles) error {
+	opts := api.Options{PublicURL: s.cfg.PublicURL, Ready: map[string]api.Pinger{
+		"postgres": pingFunc(s.db.PingContext),
+		"rabbitmq": pingFunc(func(context.Context) error {
+			if !s.conn.IsConnected() {
+				return errors.New("not connected")
+			}
+			return nil
+		}),
+	}}
+	if s.wa.network != nil {
+		opts.Sim = simControl{s.wa.network}
+	}
+	hub := ws.NewHub(s.log)
+	sub, err := wamqp.NewSubscriberWithConnection(rabbitmq.TransientEventsSubscriberConfig(s.cfg.AMQPURL, s.names, 256), s.wlog, s.conn)
+	if err != nil {
+		return fmt.Errorf("websocket subscriber: %w", err)
+	}
+	r.run(func(ctx context.Context) error { return hub.Run(ctx, sub, "ws."+domain.NewID(time.Now())) })
+	opts.Hub, opts.Context = hub, r.ctx
+	srv := api.New(s.app, s.metrics, opts, s.log)
+	r.run(func(context.Context) error {
+		s.log.Info("listening", "addr", s.cfg.HTTPAddr)
+		if err := srv.Listen(s.cfg.HTTPAddr); err != nil {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	r.run(func(ctx context.Context) error {
+		<-ctx.Done()
+		sctx, scancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer scancel()
+		return srv.Shutdown(sctx)
+	})
+	return nil
+}
+
+// startPprof exposes the Go profiler (ZAPGATE_PPROF_ADDR).
+func (s *system) startPprof(r roles) error {
+	r.run(func(ctx context.Context) error { return servePprof(ctx, s.cfg.PprofAddr, s.log) })
+	return nil
+}
+
+// whatsApp is the WhatsApp driver in use: the sim's network or whatsmeow.
+type whatsApp struct {
+	driver
+	network *sim.Network // with the sim driver, for its control routes
+	wmd     *meow.Driver // with the real one, whose events are translated
+	closers []func()
+}
+
+func openWhatsApp(ctx context.Context, cfg config.Config, db *sqlx.DB, sink *lateSink, log *slog.Logger) (*whatsApp, error) {
+	wa := &whatsApp{}
+	switch cfg.WhatsAppDriver {
+	case "sim":
+		// The sim stands in for WhatsApp's servers, so its writes need not
+		// wait for the disk as zapgate's own do.
+		simDB, err := postgres.Open(ctx, postgres.WithParam(cfg.DatabaseURL, "synchronous_commit", "off"), connectAttempts, log)
+		if err != nil {
+			return nil, err
+		}
+		simDB.SetMaxOpenConns(8)
+		wa.network = sim.New(simDB, sink, log)
+		wa.driver = wa.network
+		wa.closers = []func(){wa.network.Close, func() { _ = simDB.Close() }}
+	default:
+		wmd, err := meow.New(ctx, db.DB, postgres.NewDevices(db), sink, log)
+		if err != nil {
+			return nil, err
+		}
+		wmd.ShowTyping(cfg.TypingPresence)
+		wa.wmd, wa.driver = wmd, wmd
+		wa.closers = []func(){wmd.Close}
+	}
+	return wa, nil
+}
+
+// translateEvents hands whatsmeow's events to the app; the sim reports to
+// the app directly.
+func (wa *whatsApp) translateEvents(a *app.App, m *metrics.Metrics, log *slog.Logger) {
+	wmd := wa.wmd
+	if wmd == nil {
+		return
+	}
+	wmd.OnEvent(func(ctx context.Context, instanceID string, evt any) {
+		tr := whatsapp.Translator{InstanceID: instanceID, Sink: a, Log: log,
+			Download: downloader{wmd, instanceID}, Phone: func() string { return wmd.Phone(instanceID) },
+			Alarm: func(kind string) { m.WhatsAppAlarms.WithLabelValues(kind).Inc() }}
+		if err := tr.Handle(ctx, evt); err != nil && ctx.Err() == nil {
+			log.Warn("whatsapp event", "instance", instanceID, "event", fmt.Sprintf("%T", evt), "err", err)
+		}
+	})
+}
+
+// close closes the driver, then what it was built on.
+func (wa *whatsApp) close() {
+	for _, c := range wa.closers {
+		c()
+	}
 }
 
 // lateSink lets the WhatsApp driver report to the app that is built after it.
@@ -366,10 +457,10 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
 
 // downloader fetches one instance's attachments through its session.
 type downloader struct {
-	d  *whatsmeow.Driver
+	d  *meow.Driver
 	id string
 }
 
-func (dl downloader) Download(ctx context.Context, msg wm.DownloadableMessage) ([]byte, error) {
+func (dl downloader) Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error) {
 	return dl.d.Download(ctx, dl.id, msg)
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/zapgate/zapgate/app"
 	"github.com/zapgate/zapgate/events"
-	"github.com/zapgate/zapgate/infra/outbox"
 )
 
 // attendanceGroup is the attendance consumer's queue on the events fanout.
@@ -39,7 +38,7 @@ func (h *Attendance) Run(ctx context.Context) error {
 	consumeBatches(ctx, msgs, h.log, "file messages into attendances", func(batch []*message.Message) error {
 		var received []events.Message
 		for _, msg := range batch {
-			env, err := outbox.FromMessage(msg)
+			env, err := events.FromMessage(msg)
 			if err != nil || env.Type != events.MessageReceived || env.Replayed {
 				continue
 			}

@@ -17,7 +17,6 @@ import (
 	"github.com/zapgate/zapgate/domain"
 	"github.com/zapgate/zapgate/events"
 	"github.com/zapgate/zapgate/infra/metrics"
-	"github.com/zapgate/zapgate/infra/outbox"
 )
 
 // Sessions connects instances to WhatsApp (the sim or whatsmeow driver).
@@ -310,7 +309,7 @@ func (b *Bot) chain() (message.NoPublishHandlerFunc, error) {
 
 // handle runs the commands other than cmd.send_message (see sender.go).
 func (b *Bot) handle(msg *message.Message) error {
-	env, err := outbox.FromMessage(msg)
+	env, err := events.FromMessage(msg)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errPoison, err)
 	}

@@ -11,8 +11,6 @@ import (
 	"github.com/zapgate/zapgate/app"
 	"github.com/zapgate/zapgate/domain"
 	"github.com/zapgate/zapgate/events"
-	"github.com/zapgate/zapgate/infra/outbox"
-	"github.com/zapgate/zapgate/infra/rabbitmq"
 )
 
 // Batching one instance's queue: the consumer takes whatever commands are
@@ -81,7 +79,7 @@ type sendCommand struct {
 }
 
 func decodeSend(msg *message.Message) (sendCommand, bool) {
-	env, err := outbox.FromMessage(msg)
+	env, err := events.FromMessage(msg)
 	if err != nil || env.Type != events.CmdSendMessage {
 		return sendCommand{}, false
 	}
@@ -151,7 +149,7 @@ func (b *Bot) sendRun(ctx context.Context, instanceID string, run []sendCommand,
 			continue
 		}
 		done[c.messageID] = true
-		ps := app.PreparedSend{Message: m, MaybeSent: c.msg.Metadata.Get(rabbitmq.MetaRedelivered) == "true"}
+		ps := app.PreparedSend{Message: m, MaybeSent: c.msg.Metadata.Get(events.MetaRedelivered) == "true"}
 		if !b.sendUntilDone(ctx, c, ps, p, rec) {
 			return i
 		}

@@ -13,10 +13,8 @@ import (
 	"github.com/zapgate/zapgate/domain"
 	"github.com/zapgate/zapgate/events"
 	"github.com/zapgate/zapgate/infra/metrics"
-	"github.com/zapgate/zapgate/infra/outbox"
 	"github.com/zapgate/zapgate/infra/postgres"
 	"github.com/zapgate/zapgate/infra/postgres/pgtest"
-	"github.com/zapgate/zapgate/infra/rabbitmq"
 	"github.com/zapgate/zapgate/infra/whatsapp/sim"
 )
 
@@ -71,12 +69,12 @@ func TestConsumeQueueSendsEachMessageOnceInOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		msg, err := outbox.ToMessage(ctx, env)
+		msg, err := events.ToMessage(ctx, env)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if redelivered {
-			msg.Metadata.Set(rabbitmq.MetaRedelivered, "true")
+			msg.Metadata.Set(events.MetaRedelivered, "true")
 		}
 		return msg
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/zapgate/zapgate/app"
 	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/events"
 	"github.com/zapgate/zapgate/infra/metrics"
-	"github.com/zapgate/zapgate/infra/outbox"
 )
 
 // WebhookSender posts one signed event.
@@ -91,7 +91,7 @@ func (w *Webhooks) consume(ctx context.Context, msgs <-chan *message.Message) {
 	consumeBatches(ctx, msgs, w.log, "fan out events", func(batch []*message.Message) error {
 		evs := make([]app.EventPayload, 0, len(batch))
 		for _, msg := range batch {
-			env, err := outbox.FromMessage(msg)
+			env, err := events.FromMessage(msg)
 			if err != nil {
 				w.log.Error("undecodable event dropped", "uuid", msg.UUID, "err", err)
 				continue

@@ -18,7 +18,6 @@ import (
 	"github.com/gofiber/contrib/websocket"
 
 	"github.com/zapgate/zapgate/events"
-	"github.com/zapgate/zapgate/infra/outbox"
 )
 
 // Subscriber gives this process its own queue on the events fanout.
@@ -109,7 +108,7 @@ func (h *Hub) Run(ctx context.Context, sub Subscriber, queue string) error {
 		return err
 	}
 	for msg := range msgs {
-		env, err := outbox.FromMessage(msg)
+		env, err := events.FromMessage(msg)
 		msg.Ack() // a live feed does not redeliver: resumes use the log
 		if err != nil {
 			h.log.Warn("undecodable event", "uuid", msg.UUID, "err", err)

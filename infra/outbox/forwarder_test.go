@@ -107,7 +107,7 @@ func TestOutboxToRabbitMQ(t *testing.T) {
 		select {
 		case msg := <-ch:
 			msg.Ack()
-			got, err := outbox.FromMessage(msg)
+			got, err := events.FromMessage(msg)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,10 +5,8 @@ package outbox
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v3/pkg/sql"
@@ -36,14 +34,6 @@ func topicOf(e events.Envelope) string {
 	return Topic
 }
 
-// Metadata keys every outbox message carries; the event log indexes them.
-const (
-	MetaEventType  = "event_type"
-	MetaInstanceID = "instance_id"
-	MetaOccurredAt = "occurred_at"
-	MetaReplayed   = "replayed"
-)
-
 // Destination is the RabbitMQ topic an envelope is forwarded to: commands go
 // to their instance ("instance.<id>.<command>"), events to the fanout.
 func Destination(e events.Envelope) string {
@@ -55,36 +45,6 @@ func Destination(e events.Envelope) string {
 
 // EventsTopic is the destination of every event.
 const EventsTopic = "events"
-
-// ToMessage turns an envelope into a Watermill message whose UUID is the
-// envelope id, so consumers and webhook receivers see one stable id.
-func ToMessage(ctx context.Context, e events.Envelope) (*message.Message, error) {
-	payload, err := json.Marshal(e)
-	if err != nil {
-		return nil, fmt.Errorf("marshal %s: %w", e.Type, err)
-	}
-	msg := message.NewMessage(e.ID, payload)
-	msg.Metadata.Set(MetaEventType, e.Type)
-	msg.Metadata.Set(MetaInstanceID, e.InstanceID)
-	msg.Metadata.Set(MetaOccurredAt, e.OccurredAt.UTC().Format(time.RFC3339Nano))
-	if e.Replayed {
-		msg.Metadata.Set(MetaReplayed, "true")
-	}
-	msg.SetContext(ctx)
-	return msg, nil
-}
-
-// FromMessage decodes the envelope a message carries.
-func FromMessage(msg *message.Message) (events.Envelope, error) {
-	var e events.Envelope
-	if err := json.Unmarshal(msg.Payload, &e); err != nil {
-		return e, fmt.Errorf("decode envelope %s: %w", msg.UUID, err)
-	}
-	if e.ID == "" || e.Type == "" {
-		return e, fmt.Errorf("decode envelope %s: missing id or type", msg.UUID)
-	}
-	return e, nil
-}
 
 // Publish writes envs to the outbox within tx: they are forwarded only if
 // tx commits.
@@ -101,7 +61,7 @@ func Publish(ctx context.Context, tx *sql.Tx, logger watermill.LoggerAdapter, en
 	byKey := map[key][]*message.Message{}
 	var order []key
 	for _, e := range envs {
-		msg, err := ToMessage(ctx, e)
+		msg, err := events.ToMessage(ctx, e)
 		if err != nil {
 			return err
 		}

@@ -3,13 +3,13 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // the postgres driver
 )
 
 // Open connects to Postgres, retrying with backoff until ctx ends or
@@ -21,10 +21,13 @@ func Open(ctx context.Context, url string, attempts int, log *slog.Logger) (*sql
 	// in one round trip instead of preparing it first (two). It also sends
 	// []byte parameters in binary form, which bytea and json read as is;
 	// jsonb values are sent as text (see jsonText).
-	db, err := sqlx.Open("postgres", WithParam(url, "binary_parameters", "yes"))
+	// The connector translates lost-connection errors into
+	// domain.Unavailable (see unavailable.go).
+	c, err := newConnector(WithParam(url, "binary_parameters", "yes"))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	db := sqlx.NewDb(sql.OpenDB(c), "postgres")
 	// Sized for a small machine: enough for the HTTP handlers, the bot, the
 	// forwarder's subscriber and the schedulers without thrashing 2 cores.
 	db.SetMaxOpenConns(40)

@@ -10,6 +10,8 @@ import (
 	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v2/pkg/amqp"
 	"github.com/ThreeDotsLabs/watermill/message"
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/zapgate/zapgate/domain"
 )
 
 // PipelinedPublisher publishes without waiting for each broker confirm, on
@@ -70,7 +72,7 @@ func (p *PipelinedPublisher) Publish(topic string, msgs ...*message.Message) err
 	defer p.mu.Unlock()
 	ch, err := p.channel()
 	if err != nil {
-		return err
+		return domain.Unavailable("broker", err)
 	}
 	exchange, key := p.names.route(topic)
 	if exchange == p.names.CommandsExchange() {
@@ -78,7 +80,7 @@ func (p *PipelinedPublisher) Publish(topic string, msgs ...*message.Message) err
 		if !p.declared[id] {
 			if err := DeclareInstanceQueue(ch, p.names, id); err != nil {
 				p.ch = nil
-				return err
+				return domain.Unavailable("broker", err)
 			}
 			p.declared[id] = true
 		}
@@ -91,7 +93,7 @@ func (p *PipelinedPublisher) Publish(topic string, msgs ...*message.Message) err
 		dc, err := ch.PublishWithDeferredConfirmWithContext(context.Background(), exchange, key, false, false, pub)
 		if err != nil {
 			p.ch = nil
-			return fmt.Errorf("rabbitmq: publish %s: %w", msg.UUID, err)
+			return domain.Unavailable("broker", fmt.Errorf("rabbitmq: publish %s: %w", msg.UUID, err))
 		}
 		p.pending = append(p.pending, dc)
 	}
@@ -107,8 +109,11 @@ func (p *PipelinedPublisher) Flush(ctx context.Context) error {
 	p.mu.Unlock()
 	for _, dc := range pending {
 		ok, err := dc.WaitContext(ctx)
-		if err != nil {
+		if err != nil && ctx.Err() != nil {
 			return fmt.Errorf("rabbitmq: waiting for confirms: %w", err)
+		}
+		if err != nil {
+			return domain.Unavailable("broker", fmt.Errorf("rabbitmq: waiting for confirms: %w", err))
 		}
 		if !ok {
 			return errors.New("rabbitmq: a publish was not confirmed")

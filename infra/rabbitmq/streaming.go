@@ -12,6 +12,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/events"
 )
 
 // StreamingSubscriber consumes a queue and hands each message over as soon
@@ -90,10 +91,6 @@ func (s *StreamingSubscriber) Subscribe(ctx context.Context, topic string) (<-ch
 	return out, nil
 }
 
-// MetaRedelivered is set ("true") on a message the broker delivered before:
-// an earlier consumer may have acted on it without acknowledging it.
-const MetaRedelivered = "redelivered"
-
 // handed is a message given to the consumer and the delivery it came from.
 type handed struct {
 	msg *message.Message
@@ -153,7 +150,7 @@ func (s *StreamingSubscriber) consume(ctx context.Context, topic string, out cha
 				msg = message.NewMessage(d.MessageId, d.Body)
 			}
 			if d.Redelivered {
-				msg.Metadata.Set(MetaRedelivered, "true")
+				msg.Metadata.Set(events.MetaRedelivered, "true")
 			}
 			msg.SetContext(ctx)
 			select {

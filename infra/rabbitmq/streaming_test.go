@@ -13,6 +13,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/events"
 	"github.com/zapgate/zapgate/infra/rabbitmq"
 	"github.com/zapgate/zapgate/infra/rabbitmq/amqptest"
 )
@@ -94,7 +95,7 @@ func receive(t *testing.T, msgs <-chan *message.Message, want int, redelivered b
 		if string(msg.Payload) != strconv.Itoa(want) {
 			t.Fatalf("got message %s, want %d (order)", msg.Payload, want)
 		}
-		if got := msg.Metadata.Get(rabbitmq.MetaRedelivered) == "true"; got != redelivered {
+		if got := msg.Metadata.Get(events.MetaRedelivered) == "true"; got != redelivered {
 			t.Fatalf("message %d: redelivered = %v, want %v", want, got, redelivered)
 		}
 		return msg

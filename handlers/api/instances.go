@@ -1,0 +1,85 @@
+package api
+
+import (
+	"encoding/json"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+)
+
+type createInstanceRequest struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) createInstance(c *fiber.Ctx) error {
+	var req createInstanceRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	in, token, err := s.app.CreateInstance(c.UserContext(), req.Name)
+	if err != nil {
+		return err
+	}
+	v := toInstanceView(in)
+	v.Token = token
+	return c.Status(fiber.StatusCreated).JSON(v)
+}
+
+func (s *Server) listInstances(c *fiber.Ctx) error {
+	p, err := queryPage(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.app.ListInstances(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listOf(items, next, toInstanceView))
+}
+
+func (s *Server) getInstance(c *fiber.Ctx) error {
+	in, err := s.app.GetInstance(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toInstanceView(in))
+}
+
+func (s *Server) deleteInstance(c *fiber.Ctx) error {
+	if err := s.app.DeleteInstance(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) patchInstance(c *fiber.Ctx) error {
+	var req map[string]json.RawMessage
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	var p app.InstancePatch
+	if raw, ok := req["name"]; ok {
+		var name string
+		if err := json.Unmarshal(raw, &name); err != nil {
+			return domain.InvalidField("name", "must be a string")
+		}
+		p.Name = &name
+	}
+	if raw, ok := req["send_rate_per_minute"]; ok {
+		p.SetSendRate = true
+		if string(raw) != "null" {
+			var n int
+			if err := json.Unmarshal(raw, &n); err != nil {
+				return domain.InvalidField("send_rate_per_minute", "must be a whole number or null")
+			}
+			p.SendRate = &n
+		}
+	}
+	in, err := s.app.UpdateInstance(c.UserContext(), c.Params("id"), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toInstanceView(in))
+}

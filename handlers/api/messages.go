@@ -1,0 +1,118 @@
+package api
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+)
+
+type sendMessageRequest struct {
+	To      string        `json:"to"`
+	Type    string        `json:"type"`
+	Text    string        `json:"text"`
+	Caption string        `json:"caption"`
+	Media   *mediaRequest `json:"media"`
+	SendAt  *string       `json:"send_at"`
+}
+
+type mediaRequest struct {
+	Data     string `json:"data"`
+	Mime     string `json:"mime"`
+	Filename string `json:"filename"`
+}
+
+// parseSendMessage turns a request body into the app command: JSON shape,
+// send_at and inline media are decoded here; the rules live in domain.
+func parseSendMessage(body []byte) (app.SendMessage, error) {
+	var req sendMessageRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return app.SendMessage{}, err
+	}
+	cmd := app.SendMessage{To: req.To, Type: req.Type, Text: req.Text, Caption: req.Caption}
+	if req.SendAt != nil && strings.TrimSpace(*req.SendAt) != "" {
+		at, err := time.Parse(time.RFC3339, *req.SendAt)
+		if err != nil {
+			return cmd, domain.InvalidField("send_at", "must be an RFC 3339 time like 2026-12-01T12:00:00Z")
+		}
+		cmd.SendAt = &at
+	}
+	if req.Media != nil {
+		data, declared, err := domain.DecodeMediaData(req.Media.Data)
+		if err != nil {
+			return cmd, err
+		}
+		mime := req.Media.Mime
+		if mime == "" {
+			mime = declared
+		}
+		cmd.Media = &app.MediaUpload{Data: data, Mime: mime, Filename: req.Media.Filename}
+	}
+	return cmd, nil
+}
+
+func (s *Server) sendMessage(c *fiber.Ctx) error {
+	cmd, err := parseSendMessage(c.Body())
+	if err != nil {
+		return err
+	}
+	cmd.InstanceID = c.Params("id")
+	cmd.IdempotencyKey = c.Get("Idempotency-Key")
+	m, created, err := s.app.SendMessage(c.UserContext(), cmd)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusAccepted
+	if !created {
+		status = fiber.StatusOK
+	} else {
+		s.metrics.MessagesAccepted.WithLabelValues(string(m.Type)).Inc()
+	}
+	return c.Status(status).JSON(toMessageView(m))
+}
+
+func (s *Server) getMessage(c *fiber.Ctx) error {
+	m, err := s.app.GetMessage(c.UserContext(), c.Params("id"), c.Params("mid"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toMessageView(m))
+}
+
+func (s *Server) getMessageMedia(c *fiber.Ctx) error {
+	data, media, err := s.app.MessageMedia(c.UserContext(), principal(c), c.Params("id"), c.Params("mid"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, media.Mime)
+	if media.Filename != "" {
+		c.Attachment(media.Filename)
+	}
+	return c.Send(data)
+}
+
+func (s *Server) listMessages(c *fiber.Ctx) error {
+	p, err := queryPage(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.app.ListMessages(c.UserContext(), app.MessageFilter{
+		Page: p, InstanceID: c.Params("id"),
+		Direction: domain.Direction(c.Query("direction")), Status: domain.MessageStatus(c.Query("status")),
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(listOf(items, next, toMessageView))
+}
+
+func (s *Server) cancelMessage(c *fiber.Ctx) error {
+	m, err := s.app.CancelMessage(c.UserContext(), c.Params("id"), c.Params("mid"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toMessageView(m))
+}

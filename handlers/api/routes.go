@@ -1,0 +1,85 @@
+package api
+
+import "github.com/gofiber/contrib/websocket"
+
+// routes lists every route of the API in one place.
+func (s *Server) routes() {
+	f := s.fiber
+	f.Use(s.observe, s.limitBody, s.checkQuery)
+
+	f.Get("/healthz", s.healthz)
+	f.Get("/readyz", s.readyz)
+	f.Get("/metrics", s.metricsHandler())
+	f.Get("/openapi.yaml", s.openapiYAML)
+	f.Get("/openapi.json", s.openapiJSON)
+	f.Get("/docs", s.docs)
+
+	// The dashboard and the customer's feedback page (web.go).
+	f.Get("/", s.webIndex)
+	f.Use("/assets", s.webAsset)
+	f.Get("/feedback/:token", s.webFeedback)
+
+	f.Post("/hooks/:token", s.postHook)
+	if s.hub != nil {
+		f.Get("/v1/ws", s.wsAuthorize, websocket.New(s.wsServe))
+	}
+
+	// Public: the login and the customer's feedback link.
+	f.Post("/v1/auth/login", s.login)
+	f.Get("/v1/feedback/summary", s.authenticate, s.adminOnly, s.feedbackSummary)
+	f.Get("/v1/feedback/:token", s.feedbackState)
+	f.Post("/v1/feedback/:token", s.giveFeedback)
+
+	v1 := f.Group("/v1", s.authenticate)
+
+	v1.Post("/instances", s.adminOnly, s.createInstance)
+	v1.Get("/instances", s.adminOnly, s.listInstances)
+	v1.Get("/instances/:id", s.instanceAccess, s.getInstance)
+	v1.Patch("/instances/:id", s.instanceAccess, s.patchInstance)
+	v1.Delete("/instances/:id", s.adminOnly, s.deleteInstance)
+
+	v1.Get("/instances/:id/qr", s.instanceAccess, s.getQR)
+	v1.Post("/instances/:id/pair-code", s.instanceAccess, s.pairCode)
+	v1.Post("/instances/:id/logout", s.instanceAccess, s.logout)
+
+	v1.Post("/instances/:id/messages", s.instanceAccess, s.sendMessage)
+	v1.Get("/instances/:id/messages", s.instanceAccess, s.listMessages)
+	v1.Get("/instances/:id/messages/:mid", s.instanceAccess, s.getMessage)
+	// Attendants too, for the messages of the attendances they see (app decides).
+	v1.Get("/instances/:id/messages/:mid/media", s.getMessageMedia)
+	v1.Delete("/instances/:id/messages/:mid", s.instanceAccess, s.cancelMessage)
+
+	v1.Post("/instances/:id/send-hooks", s.instanceAccess, s.createSendHook)
+	v1.Get("/instances/:id/send-hooks", s.instanceAccess, s.listSendHooks)
+	v1.Delete("/instances/:id/send-hooks/:hid", s.instanceAccess, s.deleteSendHook)
+
+	v1.Post("/instances/:id/webhooks", s.instanceAccess, s.createWebhook)
+	v1.Get("/instances/:id/webhooks", s.instanceAccess, s.listWebhooks)
+	v1.Delete("/instances/:id/webhooks/:wid", s.instanceAccess, s.deleteWebhook)
+	v1.Get("/instances/:id/webhooks/:wid/deliveries", s.instanceAccess, s.listDeliveries)
+	v1.Post("/instances/:id/webhooks/:wid/deliveries/:did/redeliver", s.instanceAccess, s.redeliver)
+
+	v1.Post("/attendants", s.adminOnly, s.createAttendant)
+	v1.Get("/attendants", s.attendAccess, s.listAttendants)
+	v1.Get("/attendances", s.attendAccess, s.listAttendances)
+	v1.Get("/attendances/:aid", s.attendAccess, s.getAttendance)
+	v1.Post("/attendances/:aid/messages", s.attendAccess, s.replyAttendance)
+	v1.Post("/attendances/:aid/assign", s.attendAccess, s.assignAttendance)
+	v1.Post("/attendances/:aid/close", s.attendAccess, s.closeAttendance)
+
+	v1.Get("/events", s.adminOnly, s.listEvents)
+	v1.Post("/events/replay", s.adminOnly, s.replayEvents)
+	v1.Get("/events/replays/:rid", s.adminOnly, s.getReplay)
+
+	if s.sim != nil {
+		sim := v1.Group("/sim", s.adminOnly)
+		sim.Post("/instances/:id/scan", s.simScan)
+		sim.Get("/instances/:id/sent", s.simSent)
+		sim.Post("/instances/:id/faults", s.simFaults)
+		sim.Post("/instances/:id/receipts", s.simReceipt)
+		sim.Post("/instances/:id/inbound", s.simInbound)
+		sim.Get("/stats", s.simStats)
+	}
+
+	f.Use(s.notFound)
+}

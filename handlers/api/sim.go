@@ -1,0 +1,205 @@
+package api
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+)
+
+// SimNetwork is the control side of the simulated WhatsApp, as the sim
+// routes use it; cmd/zapgate adapts the sim driver to it, so this package
+// does not depend on the driver.
+type SimNetwork interface {
+	Scan(ctx context.Context, instanceID, phone string) error
+	Sent(ctx context.Context, instanceID string, limit int, after int64) ([]SimSent, error)
+	Stats(ctx context.Context) (SimStats, error)
+	SetFaults(ctx context.Context, instanceID, sendError string, disconnect bool) error
+}
+
+// SimSent is one message an instance sent into the simulated WhatsApp, as
+// GET /v1/sim/instances/{id}/sent lists it.
+type SimSent struct {
+	Seq         int64     `json:"-"` // the page cursor
+	To          string    `json:"to"`
+	Type        string    `json:"type"`
+	Text        string    `json:"text"`
+	Caption     string    `json:"caption"`
+	Mime        string    `json:"mime"`
+	Filename    string    `json:"filename"`
+	SHA256      string    `json:"sha256"`
+	WAMessageID string    `json:"wa_message_id"`
+	At          time.Time `json:"at"`
+}
+
+// SimStats is the answer of GET /v1/sim/stats.
+type SimStats struct {
+	Sent      int64 `json:"sent"`
+	Distinct  int64 `json:"distinct"`
+	Instances int64 `json:"instances"`
+}
+
+// simInstance checks that the instance exists before the sim acts on it.
+func (s *Server) simInstance(c *fiber.Ctx) (string, error) {
+	id := c.Params("id")
+	if _, err := s.app.GetInstance(c.UserContext(), id); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+func (s *Server) simScan(c *fiber.Ctx) error {
+	var req struct {
+		Phone string `json:"phone"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	id, err := s.simInstance(c)
+	if err != nil {
+		return err
+	}
+	if err := s.sim.Scan(c.UserContext(), id, req.Phone); err != nil {
+		return err
+	}
+	in, err := s.app.GetInstance(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toInstanceView(in))
+}
+
+func (s *Server) simSent(c *fiber.Ctx) error {
+	id, err := s.simInstance(c)
+	if err != nil {
+		return err
+	}
+	limit := 1000
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 10000 {
+			return domain.InvalidField("limit", "must be a number from 1 to 10000")
+		}
+		limit = n
+	}
+	var after int64
+	if cur := c.Query("cursor"); cur != "" {
+		n, err := strconv.ParseInt(cur, 10, 64)
+		if err != nil || n < 0 {
+			return domain.InvalidField("cursor", "is not a cursor this API returned")
+		}
+		after = n
+	}
+	items, err := s.sim.Sent(c.UserContext(), id, limit, after)
+	if err != nil {
+		return err
+	}
+	next := ""
+	if len(items) == limit {
+		next = strconv.FormatInt(items[len(items)-1].Seq, 10)
+	}
+	return c.JSON(fiber.Map{"items": items, "next": next})
+}
+
+func (s *Server) simStats(c *fiber.Ctx) error {
+	st, err := s.sim.Stats(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
+
+func (s *Server) simFaults(c *fiber.Ctx) error {
+	var req struct {
+		SendError  string `json:"send_error"`
+		Disconnect bool   `json:"disconnect"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	id, err := s.simInstance(c)
+	if err != nil {
+		return err
+	}
+	if err := s.sim.SetFaults(c.UserContext(), id, req.SendError, req.Disconnect); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"send_error": req.SendError, "disconnect": req.Disconnect})
+}
+
+// simInbound delivers a message as if the phone `from` wrote to the
+// instance; it takes the same path as a message from WhatsApp.
+func (s *Server) simInbound(c *fiber.Ctx) error {
+	var req struct {
+		From        string        `json:"from"`
+		PushName    string        `json:"push_name"`
+		Type        string        `json:"type"`
+		Text        string        `json:"text"`
+		Caption     string        `json:"caption"`
+		Media       *mediaRequest `json:"media"`
+		WAMessageID string        `json:"wa_message_id"`
+		Group       string        `json:"group"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	from, ok := domain.NormalizePhone(req.From)
+	if !ok {
+		return domain.InvalidField("from", domain.PhoneRule)
+	}
+	typ := domain.MessageType(req.Type)
+	if req.Type == "" {
+		typ = domain.TypeText
+	}
+	if _, ok := domain.ParseMessageType(string(typ)); !ok {
+		return domain.InvalidField("type", "must be one of text, image, audio, video, document")
+	}
+	if typ == domain.TypeText && req.Text == "" {
+		return domain.InvalidField("text", "is required for a text message")
+	}
+	// Ids name things and are refused; what the person wrote is cleaned
+	// when stored, as for real WhatsApp messages.
+	if err := domain.CheckText("wa_message_id", req.WAMessageID); err != nil {
+		return err
+	}
+	if err := domain.CheckText("group", req.Group); err != nil {
+		return err
+	}
+	id, err := s.simInstance(c)
+	if err != nil {
+		return err
+	}
+	d := domain.IncomingDraft{InstanceID: id, WAMessageID: req.WAMessageID, From: from, PushName: req.PushName,
+		Type: typ, Text: req.Text, Caption: req.Caption, IsGroup: req.Group != "", Chat: req.Group}
+	if d.WAMessageID == "" {
+		d.WAMessageID = domain.NewWAMessageID()
+	}
+	var media *app.IncomingMedia
+	if typ.IsMedia() {
+		if req.Media == nil {
+			return domain.InvalidField("media", "is required for a "+string(typ)+" message")
+		}
+		data, declared, err := domain.DecodeMediaData(req.Media.Data)
+		if err != nil {
+			return err
+		}
+		mime := req.Media.Mime
+		if mime == "" {
+			mime = declared
+		}
+		media = &app.IncomingMedia{Data: data, Mime: mime, Filename: req.Media.Filename}
+	}
+	m, created, err := s.app.ReceiveMessage(c.UserContext(), d, media)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusCreated
+	if !created {
+		status = fiber.StatusOK
+	}
+	return c.Status(status).JSON(fiber.Map{"wa_message_id": m.WAMessageID, "created": created})
+}

@@ -1,0 +1,48 @@
+package api
+
+import (
+	"time"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+	"github.com/zapgate/zapgate/events"
+)
+
+// The JSON shapes of API.md; converters keep domain types off the wire.
+
+type instanceView struct {
+	ID                string     `json:"id"`
+	Name              string     `json:"name"`
+	Status            string     `json:"status"`
+	StatusReason      string     `json:"status_reason,omitempty"`
+	Phone             string     `json:"phone"`
+	SendRatePerMinute *int       `json:"send_rate_per_minute"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+	Token             string     `json:"token,omitempty"`
+	QRExpiresAt       *time.Time `json:"qr_expires_at,omitempty"`
+}
+
+func toInstanceView(in *domain.Instance) instanceView {
+	return instanceView{
+		ID: in.ID, Name: in.Name, Status: string(in.Status), StatusReason: in.StatusReason, Phone: in.Phone,
+		SendRatePerMinute: in.SendRatePerMinute, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
+		QRExpiresAt: in.QRExpiresAt,
+	}
+}
+
+// toMessageView is the wire shape shared with events.
+func toMessageView(m *domain.Message) events.Message { return app.MessageData(m) }
+
+type list[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next"`
+}
+
+func listOf[S, T any](items []S, next string, conv func(*S) T) list[T] {
+	out := make([]T, 0, len(items))
+	for i := range items {
+		out = append(out, conv(&items[i]))
+	}
+	return list[T]{Items: out, Next: next}
+}

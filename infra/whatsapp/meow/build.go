@@ -1,0 +1,103 @@
+// Package meow is the real WhatsApp driver, on go.mau.fi/whatsmeow:
+// sessions stored in the project's Postgres, linking by QR or pairing code,
+// sending every message type, events handed to the translator.
+package meow
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+)
+
+// MediaTypeFor is the upload class of a message type; anything else travels
+// as a document.
+func MediaTypeFor(t domain.MessageType) whatsmeow.MediaType {
+	switch t {
+	case domain.TypeImage:
+		return whatsmeow.MediaImage
+	case domain.TypeAudio:
+		return whatsmeow.MediaAudio
+	case domain.TypeVideo:
+		return whatsmeow.MediaVideo
+	}
+	return whatsmeow.MediaDocument
+}
+
+// ParseRecipient turns phone digits (country code first, optional "+")
+// into a user JID. A bad number wraps app.ErrPermanent.
+func ParseRecipient(to string) (types.JID, error) {
+	p, ok := domain.NormalizePhone(to)
+	if !ok {
+		return types.JID{}, fmt.Errorf("recipient %q %s: %w", to, domain.PhoneRule, app.ErrPermanent)
+	}
+	return types.NewJID(p, types.DefaultUserServer), nil
+}
+
+// BuildMessage is the waE2E message for m; media types need the upload.
+func BuildMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse) (*waE2E.Message, error) {
+	if m.Type == domain.TypeText {
+		return &waE2E.Message{Conversation: proto.String(m.Text)}, nil
+	}
+	if _, ok := domain.ParseMessageType(string(m.Type)); !ok {
+		return nil, fmt.Errorf("cannot send a %q message: %w", m.Type, app.ErrPermanent)
+	}
+	if up == nil {
+		return nil, errors.New("media message without an upload")
+	}
+	caption := optional(m.Caption)
+	switch m.Type {
+	case domain.TypeImage:
+		return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
+			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+			Mimetype: proto.String(m.Mime), Caption: caption, FileEncSHA256: up.FileEncSHA256,
+			FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
+		}}, nil
+	case domain.TypeAudio:
+		return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
+			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+			Mimetype: proto.String(m.Mime), FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256,
+			FileLength: proto.Uint64(up.FileLength),
+			// An Ogg/Opus file plays as a voice note, with a waveform.
+			PTT: proto.Bool(isVoiceNote(m.Mime)),
+		}}, nil
+	case domain.TypeVideo:
+		return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{
+			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+			Mimetype: proto.String(m.Mime), Caption: caption, FileEncSHA256: up.FileEncSHA256,
+			FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
+		}}, nil
+	default: // domain.TypeDocument
+		name := m.Filename
+		if name == "" {
+			// WhatsApp shows the name; an empty one looks broken.
+			name = "document"
+		}
+		return &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{
+			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+			Mimetype: proto.String(m.Mime), Caption: caption, FileName: proto.String(name), Title: proto.String(name),
+			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
+		}}, nil
+	}
+}
+
+// isVoiceNote tells whether an audio mime type is Ogg ("audio/ogg",
+// "audio/ogg; codecs=opus"), the container of WhatsApp voice notes.
+func isVoiceNote(mimeType string) bool {
+	base, _, err := mime.ParseMediaType(mimeType)
+	return err == nil && base == "audio/ogg"
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return proto.String(s)
+}

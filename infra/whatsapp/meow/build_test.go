@@ -1,0 +1,193 @@
+package meow
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+
+	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
+)
+
+var upload = &whatsmeow.UploadResponse{URL: "https://mmg.whatsapp.net/x", DirectPath: "/v/t62/x", MediaKey: []byte("key"),
+	FileEncSHA256: []byte("enc"), FileSHA256: []byte("sha"), FileLength: 1234}
+
+// media is the part every attachment message shares; the getters of the
+// waE2E types fill it so one check covers them all.
+type media struct {
+	url, directPath, mime, caption string
+	mediaKey, encSHA, sha          []byte
+	length                         uint64
+	hasCaption                     bool
+}
+
+func mediaOf(m *waE2E.Message) (media, bool) {
+	switch {
+	case m.GetImageMessage() != nil:
+		x := m.GetImageMessage()
+		return media{x.GetURL(), x.GetDirectPath(), x.GetMimetype(), x.GetCaption(), x.GetMediaKey(), x.GetFileEncSHA256(), x.GetFileSHA256(), x.GetFileLength(), x.Caption != nil}, true
+	case m.GetAudioMessage() != nil:
+		x := m.GetAudioMessage()
+		return media{x.GetURL(), x.GetDirectPath(), x.GetMimetype(), "", x.GetMediaKey(), x.GetFileEncSHA256(), x.GetFileSHA256(), x.GetFileLength(), false}, true
+	case m.GetVideoMessage() != nil:
+		x := m.GetVideoMessage()
+		return media{x.GetURL(), x.GetDirectPath(), x.GetMimetype(), x.GetCaption(), x.GetMediaKey(), x.GetFileEncSHA256(), x.GetFileSHA256(), x.GetFileLength(), x.Caption != nil}, true
+	case m.GetDocumentMessage() != nil:
+		x := m.GetDocumentMessage()
+		return media{x.GetURL(), x.GetDirectPath(), x.GetMimetype(), x.GetCaption(), x.GetMediaKey(), x.GetFileEncSHA256(), x.GetFileSHA256(), x.GetFileLength(), x.Caption != nil}, true
+	}
+	return media{}, false
+}
+
+func TestBuildMessage(t *testing.T) {
+	tests := []struct {
+		name  string
+		msg   app.OutboundMessage
+		up    *whatsmeow.UploadResponse
+		kind  string // which field of waE2E.Message is set
+		extra func(t *testing.T, got *waE2E.Message)
+	}{
+		{name: "text", msg: app.OutboundMessage{Type: domain.TypeText, Text: "hello"}, kind: "conversation",
+			extra: func(t *testing.T, got *waE2E.Message) {
+				if got.GetConversation() != "hello" {
+					t.Errorf("conversation = %q", got.GetConversation())
+				}
+			}},
+		{name: "image", msg: app.OutboundMessage{Type: domain.TypeImage, Mime: "image/png", Caption: "menu"}, up: upload, kind: "image"},
+		{name: "image without caption", msg: app.OutboundMessage{Type: domain.TypeImage, Mime: "image/jpeg"}, up: upload, kind: "image"},
+		{name: "voice note", msg: app.OutboundMessage{Type: domain.TypeAudio, Mime: "audio/ogg"}, up: upload, kind: "audio",
+			extra: func(t *testing.T, got *waE2E.Message) {
+				if !got.GetAudioMessage().GetPTT() {
+					t.Error("audio/ogg not sent as a voice note")
+				}
+			}},
+		{name: "voice note with codec", msg: app.OutboundMessage{Type: domain.TypeAudio, Mime: "audio/ogg; codecs=opus"}, up: upload, kind: "audio",
+			extra: func(t *testing.T, got *waE2E.Message) {
+				if !got.GetAudioMessage().GetPTT() {
+					t.Error("audio/ogg; codecs=opus not sent as a voice note")
+				}
+			}},
+		{name: "mp3 is not a voice note", msg: app.OutboundMessage{Type: domain.TypeAudio, Mime: "audio/mpeg", Caption: "dropped"}, up: upload, kind: "audio",
+			extra: func(t *testing.T, got *waE2E.Message) {
+				if got.GetAudioMessage().GetPTT() {
+					t.Error("mp3 sent as a voice note")
+				}
+			}},
+		{name: "video", msg: app.OutboundMessage{Type: domain.TypeVideo, Mime: "video/mp4", Caption: "clip"}, up: upload, kind: "video"},
+		{name: "document", msg: app.OutboundMessage{Type: domain.TypeDocument, Mime: "application/pdf", Filename: "invoice.pdf", Caption: "c"}, up: upload, kind: "document",
+			extra: func(t *testing.T, got *waE2E.Message) {
+				if d := got.GetDocumentMessage(); d.GetFileName() != "invoice.pdf" || d.GetTitle() != "invoice.pdf" {
+					t.Errorf("file name %q, title %q", d.GetFileName(), d.GetTitle())
+				}
+			}},
+		{name: "document without a name", msg: app.OutboundMessage{Type: domain.TypeDocument, Mime: "text/plain"}, up: upload, kind: "document",
+			extra: func(t *testing.T, got *waE2E.Message) {
+				if d := got.GetDocumentMessage(); d.GetFileName() != "document" || d.GetTitle() != "document" {
+					t.Errorf("file name %q, title %q", d.GetFileName(), d.GetTitle())
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := BuildMessage(tt.msg, tt.up)
+			if err != nil {
+				t.Fatal(err)
+			}
+			set := map[string]bool{
+				"conversation": got.Conversation != nil, "image": got.ImageMessage != nil, "audio": got.AudioMessage != nil,
+				"video": got.VideoMessage != nil, "document": got.DocumentMessage != nil,
+			}
+			for kind, isSet := range set {
+				if isSet != (kind == tt.kind) {
+					t.Errorf("%s set = %v", kind, isSet)
+				}
+			}
+			if tt.kind != "conversation" {
+				md, _ := mediaOf(got)
+				if md.url != upload.URL || md.directPath != upload.DirectPath {
+					t.Errorf("url %q, direct path %q", md.url, md.directPath)
+				}
+				if !bytes.Equal(md.mediaKey, upload.MediaKey) || !bytes.Equal(md.encSHA, upload.FileEncSHA256) || !bytes.Equal(md.sha, upload.FileSHA256) {
+					t.Errorf("media key %q, enc sha %q, sha %q", md.mediaKey, md.encSHA, md.sha)
+				}
+				if md.length != upload.FileLength {
+					t.Errorf("length = %d", md.length)
+				}
+				if md.mime != tt.msg.Mime {
+					t.Errorf("mime = %q, want %q", md.mime, tt.msg.Mime)
+				}
+				// Audio never carries one; elsewhere an empty caption is unset.
+				wantCaption := tt.msg.Caption != "" && tt.kind != "audio"
+				if md.hasCaption != wantCaption || (wantCaption && md.caption != tt.msg.Caption) {
+					t.Errorf("caption %q (set %v), want %q", md.caption, md.hasCaption, tt.msg.Caption)
+				}
+			}
+			if tt.extra != nil {
+				tt.extra(t, got)
+			}
+		})
+	}
+}
+
+func TestBuildMessageRefuses(t *testing.T) {
+	if _, err := BuildMessage(app.OutboundMessage{Type: domain.TypeImage, Mime: "image/png"}, nil); err == nil {
+		t.Error("media built without an upload")
+	}
+	for _, typ := range []domain.MessageType{domain.TypeSticker, domain.TypeLocation, "bogus"} {
+		if _, err := BuildMessage(app.OutboundMessage{Type: typ}, upload); !errors.Is(err, app.ErrPermanent) {
+			t.Errorf("%s: err = %v, want permanent", typ, err)
+		}
+	}
+}
+
+func TestParseRecipient(t *testing.T) {
+	tests := []struct {
+		to   string
+		user string // "" when refused
+	}{
+		{"5511999998888", "5511999998888"},
+		{"+5511999998888", "5511999998888"},
+		{"14155550100", "14155550100"},
+		{"", ""},
+		{"12", ""},
+		{"1234567890123456", ""},
+		{"55 11 99999 8888", ""},
+		{"5511999998888@s.whatsapp.net", ""},
+		{"120363000000000000@g.us", ""},
+	}
+	for _, tt := range tests {
+		jid, err := ParseRecipient(tt.to)
+		if tt.user == "" {
+			if !errors.Is(err, app.ErrPermanent) {
+				t.Errorf("%q: err = %v, want permanent", tt.to, err)
+			}
+			continue
+		}
+		if err != nil || jid.User != tt.user || jid.Server != types.DefaultUserServer || jid.Device != 0 {
+			t.Errorf("%q: %v %v", tt.to, jid, err)
+		}
+	}
+}
+
+func TestMediaTypeFor(t *testing.T) {
+	for typ, want := range map[domain.MessageType]whatsmeow.MediaType{
+		domain.TypeImage: whatsmeow.MediaImage, domain.TypeAudio: whatsmeow.MediaAudio,
+		domain.TypeVideo: whatsmeow.MediaVideo, domain.TypeDocument: whatsmeow.MediaDocument,
+		domain.TypeSticker: whatsmeow.MediaDocument,
+	} {
+		if got := MediaTypeFor(typ); got != want {
+			t.Errorf("%s → %v, want %v", typ, got, want)
+		}
+	}
+}
+
+func TestTypingTime(t *testing.T) {
+	if typingTime(0) != 300*time.Millisecond || typingTime(10) != 700*time.Millisecond || typingTime(10000) != 3*time.Second {
+		t.Fatalf("typing times %v %v %v", typingTime(0), typingTime(10), typingTime(10000))
+	}
+}

@@ -1,0 +1,63 @@
+package meow
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"go.mau.fi/whatsmeow"
+
+	"github.com/zapgate/zapgate/app"
+)
+
+// classify maps whatsmeow's send errors onto the port's: a lost session is
+// app.ErrNotConnected (retried once it is back), a refusal of the request
+// itself app.ErrPermanent, anything else transient. The original error
+// stays wrapped so its details reach the logs.
+func classify(err error) error {
+	var disconnected *whatsmeow.DisconnectedError
+	var iq *whatsmeow.IQError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn),
+		errors.Is(err, whatsmeow.ErrClientIsNil), errors.As(err, &disconnected):
+		// A send cut off by a disconnect is safe to repeat: WhatsApp
+		// de-duplicates by message id.
+		return fmt.Errorf("%w: %w", app.ErrNotConnected, err)
+	case errors.Is(err, whatsmeow.ErrUnknownServer), errors.Is(err, whatsmeow.ErrRecipientADJID),
+		errors.Is(err, whatsmeow.ErrBroadcastListUnsupported):
+		return fmt.Errorf("%w: %w", app.ErrPermanent, err)
+	case errors.As(err, &iq) && refused(iq.Code):
+		return fmt.Errorf("%w: %w", app.ErrPermanent, err)
+	case errors.Is(err, whatsmeow.ErrServerReturnedError) && refused(serverErrorCode(err)):
+		return fmt.Errorf("%w: %w", app.ErrPermanent, err)
+	}
+	return err
+}
+
+// refused tells whether a server status code rejects the request itself:
+// 4xx, except timeouts and rate limits, which pass with time.
+func refused(code int) bool {
+	switch code {
+	case 408, 419, 429: // request timeout, resource limit, rate over limit
+		return false
+	}
+	return code >= 400 && code < 500
+}
+
+// serverErrorCode reads the code whatsmeow puts after ErrServerReturnedError
+// ("server returned error 479"); it has no typed field. 0 when absent.
+func serverErrorCode(err error) int {
+	_, rest, ok := strings.Cut(err.Error(), whatsmeow.ErrServerReturnedError.Error()+" ")
+	if !ok {
+		return 0
+	}
+	end := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
+	if end >= 0 {
+		rest = rest[:end]
+	}
+	code, _ := strconv.Atoi(rest)
+	return code
+}
