@@ -139,6 +139,22 @@ func (e *env) start(extra ...string) *proc {
 	return p
 }
 
+// logLines counts the lines of the process's log that hold every one of
+// parts: a log line is how some facts (a retried send) show from outside.
+func (p *proc) logLines(parts ...string) int {
+	n := 0
+	for _, line := range strings.Split(p.logs.String(), "\n") {
+		all := true
+		for _, part := range parts {
+			all = all && strings.Contains(line, part)
+		}
+		if all {
+			n++
+		}
+	}
+	return n
+}
+
 func tail(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	if len(lines) > n {
