@@ -130,7 +130,7 @@ func TestCommandSubscriber(t *testing.T) {
 			select {
 			case msg := <-msgs:
 				t.Fatalf("message %s handed over beyond the prefetch", msg.Payload)
-			case <-time.After(200 * time.Millisecond):
+			case <-time.After(200 * time.Millisecond): // proving nothing more comes: no fact can
 			}
 			for _, msg := range held {
 				msg.Ack()
@@ -264,7 +264,7 @@ func TestEventSubscriberGroupsCompete(t *testing.T) {
 		t.Fatalf("event %s delivered twice", msg.Payload)
 	case msg := <-b:
 		t.Fatalf("event %s delivered twice", msg.Payload)
-	case <-time.After(300 * time.Millisecond):
+	case <-time.After(300 * time.Millisecond): // proving nothing more comes: no fact can
 	}
 }
 
