@@ -74,7 +74,7 @@ func TestAttendantSeesMediaAndStatusesOfTheirAttendances(t *testing.T) {
 		"name": "Caio", "email": "caio@example.com", "password": "attendant-pass-1", "role": "attendant"})
 	token := p.must(200, "POST", "/v1/auth/login", "", map[string]any{
 		"email": "caio@example.com", "password": "attendant-pass-1"})["token"].(string)
-	feed := dialWS(t, p, "token="+token)
+	feed := dialFeed(t, p, "token="+token, "")
 	_ = feed.SetReadDeadline(time.Now().Add(60 * time.Second))
 
 	// The client sends a picture: it opens an attendance, and the feed is

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -121,7 +122,21 @@ func TestInboundReachesSignedWebhookOnce(t *testing.T) {
 	p.inbound(id, "+5511988887777", "hello there", "WAID-1")
 	p.inbound(id, "5511988887777", "hello there", "WAID-1") // WhatsApp redelivers
 	eventually(t, 20*time.Second, "the webhook", func() bool { return rcv.count() == 1 })
-	time.Sleep(1500 * time.Millisecond)
+	// Both inbound calls have returned, so the redelivery's event, had it
+	// made one, is in the log by now; and the one delivery, recorded as
+	// delivered in one attempt, reached the receiver once.
+	if n := len(p.must(200, "GET", "/v1/events?type=message.received&instance="+id, adminToken, nil)["items"].([]any)); n != 1 {
+		t.Fatalf("%d message.received events logged, want 1", n)
+	}
+	deliveries := "/v1/instances/" + id + "/webhooks/" + wh["id"].(string) + "/deliveries"
+	var d []any
+	eventually(t, 20*time.Second, "the delivery recorded", func() bool {
+		d = p.must(200, "GET", deliveries, token, nil)["items"].([]any)
+		return len(d) > 0 && d[0].(map[string]any)["status"] == "delivered"
+	})
+	if len(d) != 1 || d[0].(map[string]any)["attempts"] != float64(1) {
+		t.Fatalf("deliveries = %v, want one, in one attempt", d)
+	}
 	if rcv.count() != 1 {
 		t.Fatalf("receiver got %d events, want 1", rcv.count())
 	}
@@ -209,6 +224,68 @@ func dialWS(t *testing.T, p *proc, query string) *websocket.Conn {
 	return conn
 }
 
+// loggedEvents lists the event log, of instance when given, oldest first.
+func loggedEvents(t *testing.T, p *proc, instance string) []string {
+	t.Helper()
+	q := url.Values{"limit": {"500"}}
+	if instance != "" {
+		q.Set("instance", instance)
+	}
+	var ids []string
+	for {
+		page := p.must(200, "GET", "/v1/events?"+q.Encode(), adminToken, nil)
+		items := page["items"].([]any)
+		for _, it := range items {
+			ids = append(ids, it.(map[string]any)["id"].(string))
+		}
+		next, _ := page["next"].(string)
+		if next == "" || len(items) == 0 {
+			return ids
+		}
+		q.Set("cursor", next)
+	}
+}
+
+// dialFeed dials the websocket resumed from the newest event in the log (of
+// instance, when given): every event logged after this call reaches it,
+// however late the server registers the connection.
+func dialFeed(t *testing.T, p *proc, query, instance string) *websocket.Conn {
+	t.Helper()
+	ids := loggedEvents(t, p, instance)
+	if len(ids) == 0 {
+		t.Fatal("the event log is empty: nothing to resume from")
+	}
+	return dialWS(t, p, query+"&since="+ids[len(ids)-1])
+}
+
+// dialLive dials the websocket and returns once the server feeds it: it
+// resumes from the second newest event in the log (of instance) and reads
+// the newest, which the server sends only after registering the
+// connection, so even events that are never logged (replays) reach it from
+// then on.
+func dialLive(t *testing.T, p *proc, query, instance string) *websocket.Conn {
+	t.Helper()
+	ids := loggedEvents(t, p, instance)
+	if len(ids) < 2 {
+		t.Fatalf("the event log has %d events, want 2 to resume from", len(ids))
+	}
+	conn := dialWS(t, p, query+"&since="+ids[len(ids)-2])
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			t.Fatalf("waiting for the newest logged event on the websocket: %v", err)
+		}
+		var e map[string]any
+		if err := json.Unmarshal(data, &e); err != nil {
+			t.Fatalf("not JSON: %s", data)
+		}
+		if e["id"] == ids[len(ids)-1] {
+			return conn
+		}
+	}
+}
+
 // readEvents reads text frames until n events of the wanted types arrived.
 func readEvents(t *testing.T, conn *websocket.Conn, n int, types ...string) []map[string]any {
 	t.Helper()
@@ -237,12 +314,11 @@ func TestWebsocketLiveAndResumeWithoutGapOrDuplicate(t *testing.T) {
 	p := newEnv(t).start()
 	a, tokenA := p.linkedInstance("a", "5511900000033")
 	b, _ := p.linkedInstance("b", "5511900000034")
-	live := dialWS(t, p, "token="+tokenA)
+	live := dialFeed(t, p, "token="+tokenA, a)
 	// watch stays connected throughout: reading the missed events on it
 	// proves they were broadcast before the resume, so only the backlog can
 	// bring them back.
-	watch := dialWS(t, p, "token="+tokenA)
-	time.Sleep(300 * time.Millisecond)
+	watch := dialFeed(t, p, "token="+tokenA, a)
 	p.inbound(b, "5511988887777", "not for A", "")
 	for i := range 3 {
 		p.inbound(a, "5511988887777", fmt.Sprint("live", i), "")
@@ -313,8 +389,7 @@ func TestReplayReachesOnlyTheChosenTarget(t *testing.T) {
 	if len(log) != 3 {
 		t.Fatalf("event log has %d message.received for A, want 3", len(log))
 	}
-	ws := dialWS(t, p, "token="+adminToken)
-	time.Sleep(300 * time.Millisecond)
+	ws := dialLive(t, p, "token="+adminToken, "")
 
 	res := p.must(202, "POST", "/v1/events/replay", adminToken, map[string]any{
 		"since": start.Format(time.RFC3339), "types": []string{"message.received"}, "instance_id": a, "target": "webhooks"})
@@ -335,8 +410,9 @@ func TestReplayReachesOnlyTheChosenTarget(t *testing.T) {
 		t.Fatalf("replayed %d to A, B has %d", replayed, countType(rcvB, "message.received"))
 	}
 
-	if res := p.must(202, "POST", "/v1/events/replay", adminToken, map[string]any{
-		"since": start.Format(time.RFC3339), "types": []string{"message.received"}, "instance_id": a, "target": "websocket"}); res["count"] != float64(3) {
+	res = p.must(202, "POST", "/v1/events/replay", adminToken, map[string]any{
+		"since": start.Format(time.RFC3339), "types": []string{"message.received"}, "instance_id": a, "target": "websocket"})
+	if res["count"] != float64(3) {
 		t.Fatalf("websocket replay = %v", res)
 	}
 	evs := readEvents(t, ws, 3, "message.received")
@@ -345,7 +421,16 @@ func TestReplayReachesOnlyTheChosenTarget(t *testing.T) {
 			t.Fatalf("websocket replay = %v", e)
 		}
 	}
-	time.Sleep(time.Second)
+	eventually(t, 20*time.Second, "the websocket replay done", func() bool {
+		r := p.must(200, "GET", "/v1/events/replays/"+res["replay_id"].(string), adminToken, nil)
+		return r["status"] == "done" && r["sent"] == float64(3)
+	})
+	// Proving that nothing reached A's webhook: the replayed events went
+	// through the events fanout, where the webhook notifier also reads; an
+	// event published after them reaching B's webhook shows the notifier
+	// has gone past them.
+	p.inbound(b, "5511988887777", "b1", "")
+	eventually(t, 20*time.Second, "a later event at B's webhook", func() bool { return countType(rcvB, "message.received") == 2 })
 	if countType(rcvA, "message.received") != 6 {
 		t.Fatal("a websocket replay reached the webhooks")
 	}

@@ -61,7 +61,7 @@ func (b *burst) call(method, path, token string, body any, ok ...int) {
 				return
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // a pause between retries through the outage
 	}
 	b.t.Errorf("%s %s never succeeded", method, path)
 }
@@ -91,7 +91,7 @@ func (b *burst) run(fault func()) {
 			b.call("POST", "/v1/sim/instances/"+in.id+"/inbound", adminToken,
 				map[string]any{"from": "5511988887777", "text": fmt.Sprint("in ", i), "wa_message_id": fmt.Sprint("IN-", i)}, 201, 200)
 			b.inboundOK.Add(1)
-			time.Sleep(20 * time.Millisecond)
+			time.Sleep(20 * time.Millisecond) // spreads the inbound stream over the fault: nothing is waited for
 		}
 	}()
 	<-third
@@ -160,7 +160,7 @@ func TestFaultRabbitMQUnreachable(t *testing.T) {
 	var restored time.Time
 	b.run(func() {
 		mq.cut()
-		time.Sleep(10 * time.Second)
+		time.Sleep(10 * time.Second) // the outage's length is the scenario: nothing is waited for
 		mq.restore()
 		restored = time.Now()
 	})
@@ -180,7 +180,7 @@ func TestFaultPostgresUnreachable(t *testing.T) {
 			r, err := p.try("GET", "/readyz", "", nil)
 			return err == nil && r.Status == 503
 		})
-		time.Sleep(10 * time.Second)
+		time.Sleep(10 * time.Second) // the outage's length is the scenario: nothing is waited for
 		pg.restore()
 		restored = time.Now()
 		eventually(t, 30*time.Second, "/readyz 200 again", func() bool {
@@ -246,7 +246,13 @@ func TestFaultWebhookReceiverDownForTheBurst(t *testing.T) {
 	b.rcv.fail = 1 << 30 // down: every request is answered 500
 	b.rcv.mu.Unlock()
 	b.run(func() {})
-	time.Sleep(2 * time.Second)
+	// Up again once the down receiver has refused as many requests as
+	// there are inbound events: the deliveries are in their retries.
+	eventually(t, 3*time.Minute, "the receiver refusing the burst", func() bool {
+		b.rcv.mu.Lock()
+		defer b.rcv.mu.Unlock()
+		return 1<<30-b.rcv.fail >= b.inbound
+	})
 	b.rcv.mu.Lock()
 	b.rcv.fail = 0
 	b.rcv.mu.Unlock()

@@ -139,6 +139,22 @@ func (e *env) start(extra ...string) *proc {
 	return p
 }
 
+// logLines counts the lines of the process's log that hold every one of
+// parts: a log line is how some facts (a retried send) show from outside.
+func (p *proc) logLines(parts ...string) int {
+	n := 0
+	for _, line := range strings.Split(p.logs.String(), "\n") {
+		all := true
+		for _, part := range parts {
+			all = all && strings.Contains(line, part)
+		}
+		if all {
+			n++
+		}
+	}
+	return n
+}
+
 func tail(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	if len(lines) > n {
@@ -163,7 +179,7 @@ func (p *proc) waitReady() {
 				return
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // polling /readyz
 	}
 	p.t.Fatalf("zapgate not ready within 60s\n%s", tail(p.logs.String(), 40))
 }
@@ -307,7 +323,7 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %s waiting for %s", within, what)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond) // polling cond
 	}
 }
 
@@ -316,6 +332,13 @@ func (p *proc) linkedInstance(name, phone string) (string, string) {
 	p.t.Helper()
 	in := p.must(201, "POST", "/v1/instances", adminToken, map[string]any{"name": name})
 	id, token := in["id"].(string), in["token"].(string)
+	p.link(id, phone)
+	return id, token
+}
+
+// link scans the instance's QR in the sim and waits until it is connected.
+func (p *proc) link(id, phone string) {
+	p.t.Helper()
 	eventually(p.t, 20*time.Second, "instance shows a QR", func() bool {
 		return p.must(200, "GET", "/v1/instances/"+id, adminToken, nil)["status"] == "qr"
 	})
@@ -323,7 +346,6 @@ func (p *proc) linkedInstance(name, phone string) (string, string) {
 	eventually(p.t, 10*time.Second, "instance connected", func() bool {
 		return p.must(200, "GET", "/v1/instances/"+id, adminToken, nil)["status"] == "connected"
 	})
-	return id, token
 }
 
 // countRows runs a count query on the test's database.
@@ -339,6 +361,14 @@ func countRows(t *testing.T, p *proc, query string) int {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// sendCommands counts the send commands written for an instance: one per
+// message sent (or fired by a scheduler), whatever reaches WhatsApp.
+func sendCommands(t *testing.T, p *proc, instance string) int {
+	t.Helper()
+	return countRows(t, p, `SELECT count(*) FROM watermill_outbox_commands
+		WHERE event_type = 'cmd.send_message' AND instance_id = '`+instance+`'`)
 }
 
 // rawHeadersOnly sends a request's headers announcing contentLength bytes of

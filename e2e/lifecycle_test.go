@@ -78,7 +78,10 @@ func TestQRScanReceiptsFaultsLogout(t *testing.T) {
 	// A transient fault is retried until the send goes through.
 	p.must(200, "POST", "/v1/sim/instances/"+id+"/faults", adminToken, map[string]any{"send_error": "transient"})
 	m2 := p.must(202, "POST", "/v1/instances/"+id+"/messages", token, map[string]any{"to": "5511999998888", "type": "text", "text": "retry me"})
-	time.Sleep(1500 * time.Millisecond)
+	// Tried and failed a few times, and still waiting for another try.
+	eventually(t, 30*time.Second, "three failed attempts", func() bool {
+		return p.logLines(`"msg":"send failed, will retry"`, `"message":"`+m2["id"].(string)+`"`) >= 3
+	})
 	if s := p.must(200, "GET", "/v1/instances/"+id+"/messages/"+m2["id"].(string), token, nil); s["status"] != "queued" {
 		t.Fatalf("during a transient fault = %v", s["status"])
 	}

@@ -18,7 +18,7 @@ type feed struct {
 
 func watchFeed(t *testing.T, p *proc) *feed {
 	t.Helper()
-	conn := dialWS(t, p, "token="+adminToken)
+	conn := dialFeed(t, p, "token="+adminToken, "")
 	f := &feed{}
 	go func() {
 		// Ends when the test's cleanup closes the connection.
@@ -72,8 +72,8 @@ func TestTwoDeploymentsShareOneVhost(t *testing.T) {
 	var ds []*deployment
 	for i, e := range []*env{first, second} {
 		d := &deployment{p: e.start("ZAPGATE_ATTENDANCE_IDLE=1h")}
-		d.feed = watchFeed(t, d.p)
 		d.id, d.token = d.p.linkedInstance(fmt.Sprintf("deployment-%d", i), fmt.Sprintf("55119000005%02d", i))
+		d.feed = watchFeed(t, d.p) // resumes from the linking's events: misses none after them
 		d.rcv = newReceiver(t)
 		d.p.webhook(d.id, d.token, d.rcv.srv.URL, "message.received")
 		ds = append(ds, d)

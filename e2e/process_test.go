@@ -131,7 +131,12 @@ func TestWhatsmeowDriverStartsWithoutALinkedDevice(t *testing.T) {
 	p := newEnv(t).start("ZAPGATE_WHATSAPP_DRIVER=whatsmeow")
 	in := p.must(201, "POST", "/v1/instances", adminToken, map[string]any{"name": "real"})
 	id := in["id"].(string)
-	time.Sleep(2 * time.Second)
+	// The bot has tried to connect it: a QR round began, or the attempt
+	// failed and said so.
+	eventually(t, 60*time.Second, "the bot's connect attempt", func() bool {
+		return p.must(200, "GET", "/v1/instances/"+id, adminToken, nil)["status"] != "created" ||
+			p.logLines(`"msg":"connect instance"`, `"instance":"`+id+`"`) > 0
+	})
 	// With no route to WhatsApp the QR round cannot start: the instance
 	// says so, and stays usable.
 	got := p.must(200, "GET", "/v1/instances/"+id, adminToken, nil)

@@ -56,7 +56,11 @@ func TestTwoSchedulersFireEachMessageOnce(t *testing.T) {
 	eventually(t, 90*time.Second, "200 sent", func() bool {
 		return p.must(200, "GET", "/v1/sim/stats", adminToken, nil)["sent"] == float64(200)
 	})
-	time.Sleep(time.Second)
+	// Each message fired once: one send command each, counted where the
+	// schedulers write them.
+	if n := sendCommands(t, p, id); n != 200 {
+		t.Fatalf("%d send commands for 200 scheduled messages", n)
+	}
 	if st := p.must(200, "GET", "/v1/sim/stats", adminToken, nil); st["sent"] != float64(200) || st["distinct"] != float64(200) {
 		t.Fatalf("stats = %v", st)
 	}
@@ -67,7 +71,8 @@ func TestOverdueScheduledMessagesSendAfterRestart(t *testing.T) {
 	e := newEnv(t)
 	p := e.start()
 	id, token := p.linkedInstance("sales", "5511900000022")
-	at := time.Now().Add(2 * time.Second).UTC().Format(time.RFC3339)
+	due := time.Now().Add(2 * time.Second).UTC().Truncate(time.Second)
+	at := due.Format(time.RFC3339)
 	var ids []string
 	for i := range 5 {
 		ids = append(ids, p.must(202, "POST", "/v1/instances/"+id+"/messages", token, map[string]any{
@@ -76,7 +81,8 @@ func TestOverdueScheduledMessagesSendAfterRestart(t *testing.T) {
 	if err := p.stop(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(3 * time.Second)
+	// The scenario: the messages fall due while no zapgate runs.
+	eventually(t, 10*time.Second, "send_at passed", func() bool { return time.Now().After(due) })
 	q := e.start()
 	for _, mid := range ids {
 		eventually(t, 30*time.Second, "overdue sent", func() bool {
@@ -162,13 +168,16 @@ func TestSendHooks(t *testing.T) {
 func TestPacingSpreadsOneInstanceOnly(t *testing.T) {
 	t.Parallel()
 	p := newEnv(t).start()
-	a, tokenA := p.linkedInstance("slow", "5511900000024")
-	b, tokenB := p.linkedInstance("fast", "5511900000025")
+	// A's rate is set before it is linked: its queue's consumer, started
+	// once it connects, paces from the first message.
+	in := p.must(201, "POST", "/v1/instances", adminToken, map[string]any{"name": "slow"})
+	a, tokenA := in["id"].(string), in["token"].(string)
 	p.must(200, "PATCH", "/v1/instances/"+a, tokenA, map[string]any{"send_rate_per_minute": 30})
 	if got := p.must(200, "GET", "/v1/instances/"+a, tokenA, nil)["send_rate_per_minute"]; got != float64(30) {
 		t.Fatalf("rate = %v", got)
 	}
-	time.Sleep(1500 * time.Millisecond) // the bot picks the new rate up within a second
+	p.link(a, "5511900000024")
+	b, tokenB := p.linkedInstance("fast", "5511900000025")
 	for i := range 4 {
 		p.must(202, "POST", "/v1/instances/"+a+"/messages", tokenA, map[string]any{"to": "5511999998888", "type": "text", "text": fmt.Sprint("a", i)})
 		p.must(202, "POST", "/v1/instances/"+b+"/messages", tokenB, map[string]any{"to": "5511999998888", "type": "text", "text": fmt.Sprint("b", i)})

@@ -63,8 +63,7 @@ func TestTenantIsolation(t *testing.T) {
 		t.Fatal("A deleted B's webhook")
 	}
 	// The websocket: A never sees B's events.
-	ws := dialWS(t, p, "token="+tokenA)
-	time.Sleep(300 * time.Millisecond)
+	ws := dialFeed(t, p, "token="+tokenA, a)
 	p.inbound(b, "5511988887777", "for B only", "")
 	p.inbound(a, "5511988887777", "for A", "")
 	evs := readEvents(t, ws, 1, "message.received")
@@ -72,7 +71,7 @@ func TestTenantIsolation(t *testing.T) {
 		t.Fatalf("A's feed carried %v", evs[0])
 	}
 	// An attendant's feed carries helpdesk events only.
-	aws := dialWS(t, p, "token="+attendant)
+	aws := dialFeed(t, p, "token="+attendant, "")
 	_ = aws.SetReadDeadline(time.Now().Add(3 * time.Second))
 	p.inbound(a, "5511988887778", "hello helpdesk", "")
 	for {

@@ -178,7 +178,10 @@ func TestIdempotencyKey(t *testing.T) {
 	eventually(t, 30*time.Second, "two sends", func() bool {
 		return len(p.must(200, "GET", "/v1/sim/instances/"+id+"/sent", adminToken, nil)["items"].([]any)) == 2
 	})
-	time.Sleep(300 * time.Millisecond)
+	// Two keys, two send commands: no repeat of a key queued another send.
+	if n := sendCommands(t, p, id); n != 2 {
+		t.Fatalf("%d send commands, want 2", n)
+	}
 	if n := len(p.must(200, "GET", "/v1/sim/instances/"+id+"/sent", adminToken, nil)["items"].([]any)); n != 2 {
 		t.Fatalf("sim got %d sends, want 2", n)
 	}

@@ -139,7 +139,7 @@ func TestOutboxToRabbitMQ(t *testing.T) {
 	}
 	pending, _, err := outbox.Lag(ctx, db)
 	for err == nil && pending > 0 && ctx.Err() == nil {
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // polling the outbox lag
 		pending, _, err = outbox.Lag(ctx, db)
 	}
 	if err != nil || pending != 0 {

@@ -131,7 +131,7 @@ func TestCommandSubscriber(t *testing.T) {
 			select {
 			case msg := <-msgs:
 				t.Fatalf("message %s handed over beyond the prefetch", msg.Payload)
-			case <-time.After(200 * time.Millisecond):
+			case <-time.After(200 * time.Millisecond): // proving nothing more comes: no fact can
 			}
 			for _, msg := range held {
 				msg.Ack()
@@ -223,12 +223,23 @@ func TestEventSubscriberGroupsCompete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // both consumers are on the queue
 	ch, err := f.conn.Connection().Channel()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ch.Close()
+	// Both consumers are on the queue before anything is published, or the
+	// first one could take every message.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		n, err := consumers(f.conn.Connection(), f.names.EventsQueue("hooks"))
+		if err == nil && n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("consumers on the queue: %d, %v", n, err)
+		}
+		time.Sleep(20 * time.Millisecond) // polling the consumer count
+	}
 	const n = 20
 	for i := 0; i < n; i++ {
 		p, _ := wamqp.DefaultMarshaler{}.Marshal(message.NewMessage(strconv.Itoa(i), []byte(strconv.Itoa(i))))
@@ -254,6 +265,19 @@ func TestEventSubscriberGroupsCompete(t *testing.T) {
 		t.Fatalf("event %s delivered twice", msg.Payload)
 	case msg := <-b:
 		t.Fatalf("event %s delivered twice", msg.Payload)
-	case <-time.After(300 * time.Millisecond):
+	case <-time.After(300 * time.Millisecond): // proving nothing more comes: no fact can
 	}
+}
+
+// consumers counts the consumers on queue. A passive declare of a queue
+// not declared yet closes its channel, so each look takes a channel of its
+// own.
+func consumers(conn *amqp.Connection, queue string) (int, error) {
+	ch, err := conn.Channel()
+	if err != nil {
+		return 0, err
+	}
+	defer ch.Close()
+	q, err := ch.QueueDeclarePassive(queue, true, false, false, false, nil)
+	return q.Consumers, err
 }
