@@ -251,11 +251,21 @@ func loggedEvents(t *testing.T, p *proc, instance string) []string {
 // however late the server registers the connection.
 func dialFeed(t *testing.T, p *proc, query, instance string) *websocket.Conn {
 	t.Helper()
-	ids := loggedEvents(t, p, instance)
-	if len(ids) == 0 {
-		t.Fatal("the event log is empty: nothing to resume from")
-	}
+	ids := loggedAtLeast(t, p, instance, 1)
 	return dialWS(t, p, query+"&since="+ids[len(ids)-1])
+}
+
+// loggedAtLeast waits until the log lists n events (of instance): it lists
+// events in commit order, below the oldest transaction still in flight in
+// the whole Postgres cluster, which other tests' transactions hold back.
+func loggedAtLeast(t *testing.T, p *proc, instance string, n int) []string {
+	t.Helper()
+	var ids []string
+	eventually(t, 30*time.Second, fmt.Sprintf("%d events in the log", n), func() bool {
+		ids = loggedEvents(t, p, instance)
+		return len(ids) >= n
+	})
+	return ids
 }
 
 // dialLive dials the websocket and returns once the server feeds it: it
@@ -265,10 +275,7 @@ func dialFeed(t *testing.T, p *proc, query, instance string) *websocket.Conn {
 // then on.
 func dialLive(t *testing.T, p *proc, query, instance string) *websocket.Conn {
 	t.Helper()
-	ids := loggedEvents(t, p, instance)
-	if len(ids) < 2 {
-		t.Fatalf("the event log has %d events, want 2 to resume from", len(ids))
-	}
+	ids := loggedAtLeast(t, p, instance, 2)
 	conn := dialWS(t, p, query+"&since="+ids[len(ids)-2])
 	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 	for {
