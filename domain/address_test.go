@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -87,4 +88,63 @@ func FuzzParseAddress(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Messages and send hooks store `to` as the phone when there is one, else
+// the JID, and a message knows its chat.
+func TestAddressedMessages(t *testing.T) {
+	tests := []struct {
+		to            string
+		wantTo, chat  string
+		group, refuse bool
+	}{
+		{to: "+5511999998888", wantTo: "5511999998888", chat: "5511999998888@s.whatsapp.net"},
+		{to: "5511999998888@s.whatsapp.net", wantTo: "5511999998888", chat: "5511999998888@s.whatsapp.net"},
+		{to: "123456789012345@lid", wantTo: "123456789012345@lid", chat: "123456789012345@lid"},
+		{to: "120363025246125244@g.us", wantTo: "120363025246125244@g.us", chat: "120363025246125244@g.us", group: true},
+		{to: "120363025246125244@broadcast", refuse: true},
+		{to: "hello", refuse: true},
+	}
+	for _, tt := range tests {
+		m, err := NewOutgoing(OutgoingDraft{To: tt.to, Type: "text", Text: "hi"}, now)
+		h, _, herr := NewSendHook("inst", "ci", tt.to, now)
+		if tt.refuse {
+			var de, he *Error
+			if !errors.As(err, &de) || de.Fields["to"] != AddressRule || !errors.As(herr, &he) || he.Fields["to"] != AddressRule {
+				t.Errorf("%q: message err %v, hook err %v; want %q on to", tt.to, err, herr, AddressRule)
+			}
+			continue
+		}
+		if err != nil || herr != nil {
+			t.Fatalf("%q: %v %v", tt.to, err, herr)
+		}
+		if m.To != tt.wantTo || m.Chat != tt.chat || m.IsGroup != tt.group || h.To != tt.wantTo {
+			t.Errorf("%q: message to %q chat %q group %v, hook to %q; want %q %q %v", tt.to, m.To, m.Chat, m.IsGroup, h.To, tt.wantTo, tt.chat, tt.group)
+		}
+		// The same recipient written two ways is the same request.
+		a, _ := ParseAddress(tt.to)
+		if (OutgoingDraft{To: tt.to, Type: "text", Text: "hi"}).Fingerprint() != (OutgoingDraft{To: a.JID(), Type: "text", Text: "hi"}).Fingerprint() {
+			t.Errorf("%q and %q fingerprint differently", tt.to, a.JID())
+		}
+	}
+}
+
+func TestIncomingChat(t *testing.T) {
+	tests := []struct {
+		name string
+		d    IncomingDraft
+		chat string
+	}{
+		{"phone", IncomingDraft{From: "5511999998888"}, "5511999998888@s.whatsapp.net"},
+		{"lid", IncomingDraft{From: "123456789@lid"}, "123456789@lid"},
+		{"given", IncomingDraft{From: "5511999998888", Chat: "5511999998888@s.whatsapp.net"}, "5511999998888@s.whatsapp.net"},
+		{"group", IncomingDraft{From: "5511999998888", IsGroup: true, Chat: "1@g.us", Participant: "5511999998888@s.whatsapp.net"}, "1@g.us"},
+	}
+	for _, tt := range tests {
+		tt.d.WAMessageID, tt.d.Type = "W1", TypeText
+		m, err := NewIncoming(tt.d, now)
+		if err != nil || m.Chat != tt.chat || m.Participant != tt.d.Participant {
+			t.Errorf("%s: %+v %v; want chat %q", tt.name, m, err, tt.chat)
+		}
+	}
 }
