@@ -26,6 +26,7 @@ type SimNetwork interface {
 type SimSent struct {
 	Seq         int64     `json:"-"` // the page cursor
 	To          string    `json:"to"`
+	Chat        string    `json:"chat"` // the JID the send went to
 	Type        string    `json:"type"`
 	Text        string    `json:"text"`
 	Caption     string    `json:"caption"`
