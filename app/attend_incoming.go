@@ -74,6 +74,10 @@ func customerPhone(m events.Message) (string, bool) {
 	if m.Direction != string(domain.DirectionIn) || m.IsGroup || m.FromMe {
 		return "", false
 	}
+	// A group is never a customer, whatever flag the driver set.
+	if chat, ok := domain.ParseAddress(m.Chat); ok && chat.IsGroup() {
+		return "", false
+	}
 	return domain.NormalizePhone(m.From)
 }
 

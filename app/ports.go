@@ -129,7 +129,7 @@ type Storage interface {
 // OutboundMessage is what the WhatsApp port sends.
 type OutboundMessage struct {
 	WAMessageID string
-	To          string // digits, country code first
+	To          string // phone digits, or a LID or group JID (domain.ParseAddress)
 	Type        domain.MessageType
 	Text        string
 	Caption     string

@@ -12,8 +12,9 @@ type IncomingDraft struct {
 	WAMessageID string
 	From        string // phone digits when known, else the sender's id (e.g. a LID)
 	PushName    string
-	Chat        string // group JID when IsGroup
+	Chat        string // the conversation's JID: the group, or the sender (derived from From when empty)
 	IsGroup     bool
+	Participant string // the JID of the member who wrote, in groups
 	FromMe      bool
 	Type        MessageType
 	Text        string
@@ -46,7 +47,13 @@ func NewIncoming(d IncomingDraft, now time.Time) (*Message, error) {
 	}
 	// Ids are WhatsApp's own and never carry NUL: one that does is not a
 	// message to store.
-	checkTexts(fields, "wa_message_id", d.WAMessageID, "from", d.From, "chat", d.Chat)
+	checkTexts(fields, "wa_message_id", d.WAMessageID, "from", d.From, "chat", d.Chat, "participant", d.Participant)
+	if d.Chat == "" && !d.IsGroup {
+		// A direct message's chat is its sender.
+		if a, ok := ParseAddress(d.From); ok {
+			d.Chat = a.JID()
+		}
+	}
 	if len(fields) > 0 {
 		return nil, Invalid(fields)
 	}
@@ -66,6 +73,6 @@ func NewIncoming(d IncomingDraft, now time.Time) (*Message, error) {
 		ID: NewID(now), InstanceID: d.InstanceID, Direction: DirectionIn, Status: StatusReceived,
 		From: d.From, PushName: strings.TrimSpace(d.PushName), Chat: d.Chat, IsGroup: d.IsGroup, FromMe: d.FromMe,
 		Type: d.Type, Text: d.Text, Caption: d.Caption, Media: d.Media, WAMessageID: d.WAMessageID,
-		Extra: extra, CreatedAt: at.UTC(),
+		Extra: extra, CreatedAt: at.UTC(), Participant: d.Participant,
 	}, nil
 }

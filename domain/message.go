@@ -128,8 +128,11 @@ type Message struct {
 	// message, kept with its IdempotencyKey; "" for older messages.
 	RequestFingerprint string
 	PushName           string // the sender's WhatsApp name, incoming only
-	Chat               string // the chat JID for group messages
+	Chat               string // the conversation's JID: the group, or the person
 	IsGroup            bool
+	FromLID            string // the sender's LID, when known
+	ToLID              string // the recipient's LID, when known
+	Participant        string // in groups, the JID of the member who wrote
 	FromMe             bool   // sent from the linked phone itself
 	Extra              []byte // JSON: location, contact card, unsupported kind
 	AttendanceID       string // the helpdesk conversation it belongs to
@@ -166,8 +169,8 @@ var ErrIdempotencyKeyReused = &Error{Kind: KindUnprocessable, Code: "idempotency
 // file name. Two requests with the same fingerprint send the same message.
 func (d OutgoingDraft) Fingerprint() string {
 	to := d.To
-	if p, ok := NormalizePhone(to); ok {
-		to = p
+	if a, ok := ParseAddress(to); ok {
+		to = a.String()
 	}
 	sendAt := ""
 	if d.SendAt != nil {
@@ -189,9 +192,9 @@ func (d OutgoingDraft) Fingerprint() string {
 // queued, or scheduled when SendAt is in the future.
 func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 	fields := map[string]string{}
-	to, ok := NormalizePhone(d.To)
+	to, ok := ParseAddress(d.To)
 	if !ok {
-		fields["to"] = PhoneRule
+		fields["to"] = AddressRule
 	}
 	typ, ok := ParseMessageType(d.Type)
 	if !ok {
@@ -238,7 +241,9 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 		InstanceID:     d.InstanceID,
 		Direction:      DirectionOut,
 		Status:         StatusQueued,
-		To:             to,
+		To:             to.String(),
+		Chat:           to.JID(),
+		IsGroup:        to.IsGroup(),
 		Type:           typ,
 		Text:           d.Text,
 		Caption:        d.Caption,

@@ -29,11 +29,11 @@ func NewSendHook(instanceID, name, to string, now time.Time) (*SendHook, string,
 	}
 	checkTexts(fields, "name", name, "to", to)
 	if to != "" {
-		p, ok := NormalizePhone(to)
+		a, ok := ParseAddress(to)
 		if !ok {
-			fields["to"] = PhoneRule
+			fields["to"] = AddressRule
 		}
-		to = p
+		to = a.String()
 	}
 	if len(fields) > 0 {
 		return nil, "", Invalid(fields)

@@ -104,8 +104,11 @@ type Message struct {
 	To           string          `json:"to"`
 	From         string          `json:"from"`
 	PushName     string          `json:"push_name,omitempty"`
-	Chat         string          `json:"chat,omitempty"`
+	Chat         string          `json:"chat"`
 	IsGroup      bool            `json:"is_group"`
+	FromLID      string          `json:"from_lid"`
+	ToLID        string          `json:"to_lid"`
+	Participant  string          `json:"participant"`
 	FromMe       bool            `json:"from_me,omitempty"`
 	Type         string          `json:"type"`
 	Text         string          `json:"text"`

@@ -26,6 +26,7 @@ type SimNetwork interface {
 type SimSent struct {
 	Seq         int64     `json:"-"` // the page cursor
 	To          string    `json:"to"`
+	Chat        string    `json:"chat"` // the JID the send went to
 	Type        string    `json:"type"`
 	Text        string    `json:"text"`
 	Caption     string    `json:"caption"`
@@ -166,15 +167,23 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 	if err := domain.CheckText("wa_message_id", req.WAMessageID); err != nil {
 		return err
 	}
-	if err := domain.CheckText("group", req.Group); err != nil {
-		return err
+	var group domain.Address
+	if req.Group != "" {
+		if group, ok = domain.ParseAddress(req.Group); !ok || !group.IsGroup() {
+			return domain.InvalidField("group", "must be a group JID (…@g.us)")
+		}
 	}
 	id, err := s.simInstance(c)
 	if err != nil {
 		return err
 	}
 	d := domain.IncomingDraft{InstanceID: id, WAMessageID: req.WAMessageID, From: from, PushName: req.PushName,
-		Type: typ, Text: req.Text, Caption: req.Caption, IsGroup: req.Group != "", Chat: req.Group}
+		Type: typ, Text: req.Text, Caption: req.Caption, IsGroup: group.IsGroup(), Chat: group.JID()}
+	if group.IsGroup() {
+		// The phone that wrote is the group member.
+		p, _ := domain.ParseAddress(from)
+		d.Participant = p.JID()
+	}
 	if d.WAMessageID == "" {
 		d.WAMessageID = domain.NewWAMessageID()
 	}

@@ -169,8 +169,10 @@ func ConvertMessage(instanceID string, info types.MessageInfo, msg *waE2E.Messag
 	}
 	var extra Extra
 	d.From, extra.LID = sender(info.MessageSource)
+	// The chat is the group or the person; devices are not chats.
+	d.Chat = info.Chat.ToNonAD().String()
 	if info.IsGroup {
-		d.Chat = info.Chat.String()
+		d.Participant = info.Sender.ToNonAD().String()
 	}
 	var media *Media
 	switch {
@@ -223,7 +225,8 @@ func ConvertMessage(instanceID string, info types.MessageInfo, msg *waE2E.Messag
 // sender is the phone number of the sender when WhatsApp gives one, else
 // the sender's id; for LID-addressed senders the LID comes back too.
 func sender(src types.MessageSource) (from, lid string) {
-	s := src.Sender
+	// A device (":7") sends, a person writes: the address is the person.
+	s := src.Sender.ToNonAD()
 	switch s.Server {
 	case types.DefaultUserServer:
 		if src.SenderAlt.Server == types.HiddenUserServer {

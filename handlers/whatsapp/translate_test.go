@@ -208,8 +208,30 @@ func TestConvertMessage(t *testing.T) {
 			return i
 		}(), &waE2E.Message{Conversation: proto.String("all")}, domain.TypeText, "all", "5511988887777", "",
 			func(t *testing.T, d domain.IncomingDraft) {
-				if !d.IsGroup || d.Chat != "120363000000000000@g.us" {
+				if !d.IsGroup || d.Chat != "120363000000000000@g.us" || d.Participant != "5511988887777@s.whatsapp.net" {
 					t.Fatalf("group %+v", d)
+				}
+			}},
+		{"group message from a LID member's device", func() types.MessageInfo {
+			i := info(types.JID{User: "123456789", Server: types.HiddenUserServer, Device: 7})
+			i.Chat, i.IsGroup = group, true
+			return i
+		}(), &waE2E.Message{Conversation: proto.String("hi")}, domain.TypeText, "hi", "123456789@lid", "",
+			func(t *testing.T, d domain.IncomingDraft) {
+				if !d.IsGroup || d.Chat != "120363000000000000@g.us" || d.Participant != "123456789@lid" {
+					t.Fatalf("group %+v", d)
+				}
+			}},
+		{"direct message's chat is the person", info(pn), &waE2E.Message{Conversation: proto.String("x")}, domain.TypeText, "x", "5511988887777", "",
+			func(t *testing.T, d domain.IncomingDraft) {
+				if d.IsGroup || d.Chat != "5511988887777@s.whatsapp.net" || d.Participant != "" {
+					t.Fatalf("direct %+v", d)
+				}
+			}},
+		{"direct message by LID", info(lid), &waE2E.Message{Conversation: proto.String("x")}, domain.TypeText, "x", "123456789@lid", "",
+			func(t *testing.T, d domain.IncomingDraft) {
+				if d.Chat != "123456789@lid" {
+					t.Fatalf("direct %+v", d)
 				}
 			}},
 	}

@@ -31,14 +31,26 @@ func MediaTypeFor(t domain.MessageType) whatsmeow.MediaType {
 	return whatsmeow.MediaDocument
 }
 
-// ParseRecipient turns phone digits (country code first, optional "+")
-// into a user JID. A bad number wraps app.ErrPermanent.
+// ParseRecipient turns an address (a phone number, or a phone, LID or group
+// JID) into the JID to send to. A bad address wraps app.ErrPermanent.
 func ParseRecipient(to string) (types.JID, error) {
-	p, ok := domain.NormalizePhone(to)
+	a, ok := domain.ParseAddress(to)
 	if !ok {
-		return types.JID{}, fmt.Errorf("recipient %q %s: %w", to, domain.PhoneRule, app.ErrPermanent)
+		return types.JID{}, fmt.Errorf("recipient %q %s: %w", to, domain.AddressRule, app.ErrPermanent)
 	}
-	return types.NewJID(p, types.DefaultUserServer), nil
+	return JIDOf(a), nil
+}
+
+// JIDOf is the whatsmeow JID of a parsed address.
+func JIDOf(a domain.Address) types.JID {
+	server := types.DefaultUserServer
+	switch {
+	case a.IsLID():
+		server = types.HiddenUserServer
+	case a.IsGroup():
+		server = types.GroupServer
+	}
+	return types.NewJID(a.User(), server)
 }
 
 // BuildMessage is the waE2E message for m; media types need the upload.

@@ -147,18 +147,24 @@ func TestBuildMessageRefuses(t *testing.T) {
 
 func TestParseRecipient(t *testing.T) {
 	tests := []struct {
-		to   string
-		user string // "" when refused
+		to     string
+		user   string // "" when refused
+		server string
 	}{
-		{"5511999998888", "5511999998888"},
-		{"+5511999998888", "5511999998888"},
-		{"14155550100", "14155550100"},
-		{"", ""},
-		{"12", ""},
-		{"1234567890123456", ""},
-		{"55 11 99999 8888", ""},
-		{"5511999998888@s.whatsapp.net", ""},
-		{"120363000000000000@g.us", ""},
+		{"5511999998888", "5511999998888", types.DefaultUserServer},
+		{"+5511999998888", "5511999998888", types.DefaultUserServer},
+		{"14155550100", "14155550100", types.DefaultUserServer},
+		{"5511999998888@s.whatsapp.net", "5511999998888", types.DefaultUserServer},
+		{"123456789012345@lid", "123456789012345", types.HiddenUserServer},
+		{"120363000000000000@g.us", "120363000000000000", types.GroupServer},
+		{"5511999998888-1614000000@g.us", "5511999998888-1614000000", types.GroupServer},
+		{"", "", ""},
+		{"12", "", ""},
+		{"1234567890123456", "", ""},
+		{"55 11 99999 8888", "", ""},
+		{"5511999998888:3@s.whatsapp.net", "", ""},
+		{"abc@lid", "", ""},
+		{"status@broadcast", "", ""},
 	}
 	for _, tt := range tests {
 		jid, err := ParseRecipient(tt.to)
@@ -168,8 +174,12 @@ func TestParseRecipient(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || jid.User != tt.user || jid.Server != types.DefaultUserServer || jid.Device != 0 {
-			t.Errorf("%q: %v %v", tt.to, jid, err)
+		if err != nil || jid.User != tt.user || jid.Server != tt.server || jid.Device != 0 {
+			t.Errorf("%q: %v %v, want %s@%s", tt.to, jid, err, tt.user, tt.server)
+		}
+		// The JID whatsmeow sends to is the address zapgate stored.
+		if a, _ := domain.ParseAddress(tt.to); jid.String() != a.JID() {
+			t.Errorf("%q: JID %q, address %q", tt.to, jid.String(), a.JID())
 		}
 	}
 }

@@ -113,12 +113,17 @@ func (n *Network) Scan(ctx context.Context, instanceID, phone string) error {
 
 // Send implements app.WhatsApp: the happy path is one INSERT.
 func (n *Network) Send(ctx context.Context, instanceID string, m app.OutboundMessage) error {
+	to, ok := domain.ParseAddress(m.To)
+	if !ok {
+		// As WhatsApp would: no such chat.
+		return fmt.Errorf("sim: recipient %q %s: %w", m.To, domain.AddressRule, app.ErrPermanent)
+	}
 	var seq int64
 	err := n.db.QueryRowContext(ctx, `INSERT INTO sim_sent
-		(instance_id, to_phone, type, body, caption, mime, filename, sha256, wa_message_id)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 FROM sim_sessions
+		(instance_id, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM sim_sessions
 		WHERE instance_id = $1 AND linked AND send_error = 'none'
-		RETURNING seq`, instanceID, m.To, string(m.Type), m.Text, m.Caption, m.Mime, m.Filename, m.SHA256, m.WAMessageID).Scan(&seq)
+		RETURNING seq`, instanceID, m.To, to.JID(), string(m.Type), m.Text, m.Caption, m.Mime, m.Filename, m.SHA256, m.WAMessageID).Scan(&seq)
 	if err == nil {
 		return nil
 	}
@@ -190,6 +195,7 @@ func (n *Network) SetFaults(ctx context.Context, instanceID, sendError string, d
 type SentItem struct {
 	Seq         int64     `db:"seq" json:"-"`
 	To          string    `db:"to_phone" json:"to"`
+	Chat        string    `db:"chat" json:"chat"` // the JID the send went to
 	Type        string    `db:"type" json:"type"`
 	Text        string    `db:"body" json:"text"`
 	Caption     string    `db:"caption" json:"caption"`
@@ -204,7 +210,7 @@ type SentItem struct {
 // the previous page.
 func (n *Network) Sent(ctx context.Context, instanceID string, limit int, after int64) ([]SentItem, error) {
 	items := []SentItem{}
-	if err := n.db.SelectContext(ctx, &items, `SELECT seq, to_phone, type, body, caption, mime, filename, sha256, wa_message_id, at
+	if err := n.db.SelectContext(ctx, &items, `SELECT seq, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, at
 		FROM sim_sent WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, instanceID, after, limit); err != nil {
 		return nil, fmt.Errorf("sim sent: %w", err)
 	}
