@@ -16,6 +16,7 @@ const Version = 1
 const (
 	CmdSendMessage    = "cmd.send_message"
 	CmdLogoutInstance = "cmd.logout_instance"
+	CmdCheckContacts  = "cmd.check_contacts"
 
 	MessageReceived  = "message.received"
 	MessageStatus    = "message.status"
@@ -59,6 +60,12 @@ type SendMessage struct {
 // LogoutInstance asks the instance's bot to unlink the device.
 type LogoutInstance struct {
 	Reason string `json:"reason,omitempty"`
+}
+
+// RunCommand asks the instance's bot to run a stored command that answers
+// (its type is the envelope's); the bot writes the result into its row.
+type RunCommand struct {
+	CommandID string `json:"command_id"`
 }
 
 // MessageStatusChanged is the data of message.status.
