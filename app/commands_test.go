@@ -168,3 +168,53 @@ func TestFailStaleCommands(t *testing.T) {
 		t.Fatalf("stale command error %v, want 409 not_connected", de)
 	}
 }
+
+func TestLogoutIsACommand(t *testing.T) {
+	tests := []struct {
+		name       string
+		status     domain.InstanceStatus
+		wantKind   domain.Kind
+		wantStatus domain.InstanceStatus
+	}{
+		{"connected logs out", domain.InstanceConnected, 0, domain.InstanceLoggedOut},
+		{"not connected is refused at once", domain.InstanceQR, domain.KindConflict, domain.InstanceQR},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wa := &fakeChecker{}
+			a, store, _, id := newCommandApp(t, wa)
+			ctx := context.Background()
+			in := store.instances[id]
+			in.Status = tt.status
+			store.instances[id] = in
+			cmd, err := a.RequestLogout(ctx, id)
+			if tt.wantKind != 0 {
+				if domain.KindOf(err) != tt.wantKind || len(store.commands) != 0 || len(store.published) != 0 {
+					t.Fatalf("err %v with %d commands, want %v and nothing stored", err, len(store.commands), tt.wantKind)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var data events.LogoutInstance
+			if len(store.published) != 1 || store.published[0].Type != events.CmdLogoutInstance ||
+				json.Unmarshal(store.published[0].Data, &data) != nil || data.CommandID != cmd.ID {
+				t.Fatalf("published %+v, want one %s naming %s", store.published, events.CmdLogoutInstance, cmd.ID)
+			}
+			store.published = nil
+			for range 2 { // the second is a redelivery
+				if err := a.RunCommand(ctx, id, cmd.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, _ := a.GetCommand(ctx, id, cmd.ID)
+			if got.Status != domain.CommandDone || wa.logouts != 1 || store.instances[id].Status != tt.wantStatus {
+				t.Fatalf("command %s, %d logouts, instance %s", got.Status, wa.logouts, store.instances[id].Status)
+			}
+			if len(store.published) != 1 || store.published[0].Type != events.InstanceStatus {
+				t.Fatalf("published %+v, want one instance.status with the ending", store.published)
+			}
+		})
+	}
+}

@@ -481,9 +481,15 @@ func (t *fakeTx) ClaimStaleCommands(ctx context.Context, cutoff time.Time, limit
 // fakeChecker is a WhatsApp driver that can check contacts.
 type fakeChecker struct {
 	fakeWhatsApp
-	known map[string]ContactCheck
-	err   error
-	calls int
+	known   map[string]ContactCheck
+	err     error
+	calls   int
+	logouts int
+}
+
+func (w *fakeChecker) Logout(ctx context.Context, instanceID string) error {
+	w.logouts++
+	return w.err
 }
 
 func (w *fakeChecker) CheckContacts(ctx context.Context, instanceID string, phones []string) ([]ContactCheck, error) {

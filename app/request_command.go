@@ -26,13 +26,18 @@ func (a *App) requestCommand(ctx context.Context, instanceID string, typ domain.
 		return nil, err
 	}
 	err = a.store.InTx(ctx, func(tx Tx) error {
-		if err := tx.InsertCommand(ctx, cmd); err != nil {
-			return err
-		}
-		return tx.Publish(ctx, newEvent("cmd."+string(typ), instanceID, now, events.RunCommand{CommandID: cmd.ID}))
+		return insertCommand(ctx, tx, cmd, events.RunCommand{CommandID: cmd.ID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("request %s: %w", typ, err)
 	}
 	return cmd, nil
+}
+
+// insertCommand writes cmd and its cmd.* message (carrying data) in tx.
+func insertCommand(ctx context.Context, tx Tx, cmd *domain.Command, data any) error {
+	if err := tx.InsertCommand(ctx, cmd); err != nil {
+		return err
+	}
+	return tx.Publish(ctx, newEvent("cmd."+string(cmd.Type), cmd.InstanceID, cmd.CreatedAt, data))
 }

@@ -28,15 +28,27 @@ func (a *App) RunCommand(ctx context.Context, instanceID, id string) error {
 		return a.failCommand(ctx, id, domain.CommandNotConnected, "the instance was not connected in time")
 	}
 	var result []byte
+	var also func(tx Tx) error // what changes with the ending, in its transaction
 	switch cmd.Type {
 	case domain.CommandCheckContacts:
 		result, err = a.runCheckContacts(ctx, cmd)
+	case domain.CommandLogout:
+		result, err = a.runLogout(ctx, cmd)
+		also = func(tx Tx) error { return a.loggedOut(ctx, tx, cmd.InstanceID) }
 	default:
 		return a.failCommand(ctx, id, "unknown_command", "this version cannot run "+string(cmd.Type))
 	}
 	switch {
 	case err == nil:
-		return a.endCommand(ctx, id, func(c *domain.Command) error { return c.Finish(result, a.now()) })
+		return a.endCommand(ctx, id, func(tx Tx, c *domain.Command) error {
+			if err := c.Finish(result, a.now()); err != nil {
+				return err
+			}
+			if also != nil {
+				return also(tx)
+			}
+			return nil
+		})
 	case errors.Is(err, ErrPermanent):
 		return a.failCommand(ctx, id, domain.CommandWhatsAppRefused, err.Error())
 	default:
@@ -47,12 +59,12 @@ func (a *App) RunCommand(ctx context.Context, instanceID, id string) error {
 }
 
 func (a *App) failCommand(ctx context.Context, id, code, message string) error {
-	return a.endCommand(ctx, id, func(c *domain.Command) error { return c.Fail(code, message, a.now()) })
+	return a.endCommand(ctx, id, func(_ Tx, c *domain.Command) error { return c.Fail(code, message, a.now()) })
 }
 
 // endCommand ends the command in one transaction; one that already ended
 // is left as it is (the first ending stands).
-func (a *App) endCommand(ctx context.Context, id string, end func(*domain.Command) error) error {
+func (a *App) endCommand(ctx context.Context, id string, end func(Tx, *domain.Command) error) error {
 	return a.store.InTx(ctx, func(tx Tx) error {
 		c, err := tx.LockCommand(ctx, id)
 		if err != nil {
@@ -61,7 +73,7 @@ func (a *App) endCommand(ctx context.Context, id string, end func(*domain.Comman
 		if c.Ended() {
 			return nil
 		}
-		if err := end(c); err != nil {
+		if err := end(tx, c); err != nil {
 			return err
 		}
 		return tx.UpdateCommand(ctx, c)

@@ -15,7 +15,10 @@ const (
 // wire without the prefix.
 type CommandType string
 
-const CommandCheckContacts CommandType = "check_contacts"
+const (
+	CommandCheckContacts CommandType = "check_contacts"
+	CommandLogout        CommandType = "logout_instance"
+)
 
 // Error codes a command can end with.
 const (

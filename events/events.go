@@ -57,9 +57,12 @@ type SendMessage struct {
 	MessageID string `json:"message_id"`
 }
 
-// LogoutInstance asks the instance's bot to unlink the device.
+// LogoutInstance asks the instance's bot to unlink the device. CommandID
+// names the command row that takes the outcome; commands queued before it
+// existed carry none.
 type LogoutInstance struct {
-	Reason string `json:"reason,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	CommandID string `json:"command_id,omitempty"`
 }
 
 // RunCommand asks the instance's bot to run a stored command that answers

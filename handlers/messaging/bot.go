@@ -318,6 +318,14 @@ func (b *Bot) handle(msg *message.Message) error {
 	case events.CmdSendMessage:
 		return fmt.Errorf("%w: bad %s data", errPoison, env.Type)
 	case events.CmdLogoutInstance:
+		var data events.LogoutInstance
+		if err := json.Unmarshal(env.Data, &data); err != nil {
+			return fmt.Errorf("%w: bad %s data", errPoison, env.Type)
+		}
+		if data.CommandID != "" {
+			return b.app.RunCommand(msg.Context(), env.InstanceID, data.CommandID)
+		}
+		// Queued before logouts were commands: no row to answer in.
 		if err := b.sessions.Logout(msg.Context(), env.InstanceID); err != nil {
 			return fmt.Errorf("logout %s: %w", env.InstanceID, err)
 		}
