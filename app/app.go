@@ -13,6 +13,10 @@ import (
 //   - SetInstanceStatus, SetInstanceQR (from the bot), InstanceQR, PairCode,
 //     RequestLogout
 //
+// Commands that answer (the bot runs them on the live connection):
+//   - CheckContacts, GetCommand, WaitCommand (the API)
+//   - RunCommand (run_command.go, the bot), FailStaleCommands (the scheduler)
+//
 // Messages:
 //   - SendMessage, GetMessage, ListMessages, MessageMedia, CancelMessage
 //   - FireDueMessages, NextDueAt (the scheduler)
@@ -53,6 +57,8 @@ type App struct {
 	now         Clock
 	logger      *slog.Logger
 	adminToken  string
+	notices     CommandNotices
+	cmdTimeout  time.Duration
 }
 
 // Deps are the ports and settings the use cases need.
@@ -73,14 +79,27 @@ type Deps struct {
 	QR          QRRenderer
 	Clock       Clock // nil: the wall clock in UTC
 	Log         *slog.Logger
+	// CommandNotices wakes WaitCommand; nil: it polls.
+	CommandNotices CommandNotices
+	// CommandTimeout is how long a command may wait to run before it fails
+	// with not_connected; 0: DefaultCommandTimeout.
+	CommandTimeout time.Duration
 }
+
+// DefaultCommandTimeout is how long a command may wait for a connected
+// instance (API.md: "cannot run within 2 minutes").
+const DefaultCommandTimeout = 2 * time.Minute
 
 // New wires the use cases to their ports.
 func New(d Deps) *App {
 	if d.Clock == nil {
 		d.Clock = func() time.Time { return time.Now().UTC() }
 	}
+	if d.CommandTimeout <= 0 {
+		d.CommandTimeout = DefaultCommandTimeout
+	}
 	return &App{
+		notices: d.CommandNotices, cmdTimeout: d.CommandTimeout,
 		store: d.Store, hooks: d.SendHooks, webhooks: d.Webhooks, guard: d.URLGuard, storage: d.Storage,
 		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, replays: d.Replays, adminToken: d.AdminToken,
 		attendances: d.Attendances, attendants: d.Attendants, feedback: d.Feedback, publicURL: d.PublicURL,

@@ -23,6 +23,9 @@ type fakeStore struct {
 	published []events.Envelope
 	failTx    error
 	commits   int // transactions committed
+
+	commands       map[string]domain.Command
+	commandUpdates int
 }
 
 func newFakeStore() *fakeStore {
@@ -428,4 +431,77 @@ func (s *fakeStore) AttendanceMessages(ctx context.Context, id string) ([]domain
 
 func (s *fakeStore) ListAttendances(ctx context.Context, f AttendanceFilter) ([]AttendanceView, string, error) {
 	return nil, "", errors.New("not used")
+}
+
+// The commands side of the fake store: rows live in s.commands, and a
+// transaction writes straight into it (the command tests roll back nothing).
+
+func (s *fakeStore) Command(ctx context.Context, instanceID, id string) (*domain.Command, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.commands[id]
+	if !ok || c.InstanceID != instanceID {
+		return nil, domain.NotFound("command")
+	}
+	return &c, nil
+}
+
+func (t *fakeTx) InsertCommand(ctx context.Context, c *domain.Command) error {
+	if t.s.commands == nil {
+		t.s.commands = map[string]domain.Command{}
+	}
+	t.s.commands[c.ID] = *c
+	return nil
+}
+
+func (t *fakeTx) LockCommand(ctx context.Context, id string) (*domain.Command, error) {
+	c, ok := t.s.commands[id]
+	if !ok {
+		return nil, domain.NotFound("command")
+	}
+	return &c, nil
+}
+
+func (t *fakeTx) UpdateCommand(ctx context.Context, c *domain.Command) error {
+	t.s.commands[c.ID] = *c
+	t.s.commandUpdates++
+	return nil
+}
+
+func (t *fakeTx) ClaimStaleCommands(ctx context.Context, cutoff time.Time, limit int) ([]domain.Command, error) {
+	var out []domain.Command
+	for _, c := range t.s.commands {
+		if c.Status == domain.CommandPending && c.CreatedAt.Before(cutoff) && len(out) < limit {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// fakeChecker is a WhatsApp driver that can check contacts.
+type fakeChecker struct {
+	fakeWhatsApp
+	known   map[string]ContactCheck
+	err     error
+	calls   int
+	logouts int
+}
+
+func (w *fakeChecker) Logout(ctx context.Context, instanceID string) error {
+	w.logouts++
+	return w.err
+}
+
+func (w *fakeChecker) CheckContacts(ctx context.Context, instanceID string, phones []string) ([]ContactCheck, error) {
+	w.calls++
+	if w.err != nil {
+		return nil, w.err
+	}
+	var out []ContactCheck
+	for _, p := range phones {
+		if c, ok := w.known[p]; ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }

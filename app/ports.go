@@ -32,6 +32,8 @@ type Store interface {
 	QueuedMessages(ctx context.Context, instanceID string, ids []string) ([]domain.Message, error)
 	// NextDueAt is the earliest send_at of a scheduled message, nil if none.
 	NextDueAt(ctx context.Context) (*time.Time, error)
+	// Command reads one command of an instance.
+	Command(ctx context.Context, instanceID, id string) (*domain.Command, error)
 }
 
 // Tx is the write side of one transaction.
@@ -78,6 +80,16 @@ type Tx interface {
 	LockFeedbackToken(ctx context.Context, hash []byte) (*FeedbackToken, error)
 	UseFeedbackToken(ctx context.Context, hash []byte, at time.Time) error
 	InsertFeedback(ctx context.Context, f *domain.Feedback) error
+
+	InsertCommand(ctx context.Context, c *domain.Command) error
+	// LockCommand reads a command FOR UPDATE.
+	LockCommand(ctx context.Context, id string) (*domain.Command, error)
+	// UpdateCommand stores how a command ended; waiters hear of it once
+	// the transaction commits.
+	UpdateCommand(ctx context.Context, c *domain.Command) error
+	// ClaimStaleCommands locks up to limit pending commands created before
+	// cutoff, skipping rows other sweepers or bots hold.
+	ClaimStaleCommands(ctx context.Context, cutoff time.Time, limit int) ([]domain.Command, error)
 
 	// Publish writes events and commands to the outbox of this transaction.
 	Publish(ctx context.Context, envs ...events.Envelope) error
@@ -151,6 +163,30 @@ type WhatsApp interface {
 // repeated. (Real WhatsApp de-duplicates by message id itself.)
 type SendChecker interface {
 	Accepted(ctx context.Context, instanceID, waMessageID string) (bool, error)
+}
+
+// CommandNotices tells a waiting request that a command ended, in this or
+// any other process.
+type CommandNotices interface {
+	// Subscribe returns a channel that receives when the command may have
+	// ended (a lost notice connection also wakes it), and a cancel func.
+	Subscribe(commandID string) (<-chan struct{}, func())
+}
+
+// ContactCheck is what WhatsApp answers about one phone number.
+type ContactCheck struct {
+	Phone      string `json:"phone"`
+	OnWhatsApp bool   `json:"on_whatsapp"`
+	JID        string `json:"jid"`
+	LID        string `json:"lid"`
+	Business   bool   `json:"business"`
+}
+
+// ContactChecker is implemented by drivers that can ask WhatsApp which
+// phones have an account. Errors wrapping ErrPermanent are WhatsApp's
+// refusal; ErrNotConnected means no live session.
+type ContactChecker interface {
+	CheckContacts(ctx context.Context, instanceID string, phones []string) ([]ContactCheck, error)
 }
 
 // ErrPermanent marks a send failure that retrying cannot fix.

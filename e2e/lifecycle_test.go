@@ -116,12 +116,17 @@ func TestQRScanReceiptsFaultsLogout(t *testing.T) {
 	}
 
 	// Logout unlinks; a second logout is refused; a new QR round can start.
-	if cmd := p.must(202, "POST", "/v1/instances/"+id+"/logout", token, nil)["command_id"]; cmd == "" {
+	cmd, _ := p.must(202, "POST", "/v1/instances/"+id+"/logout", token, nil)["command_id"].(string)
+	if cmd == "" {
 		t.Fatal("no command id")
 	}
 	eventually(t, 20*time.Second, "logged out", func() bool {
 		return p.must(200, "GET", "/v1/instances/"+id, token, nil)["status"] == "logged_out"
 	})
+	// The logout is a command: its row ended with the status change.
+	if c := p.must(200, "GET", "/v1/instances/"+id+"/commands/"+cmd, token, nil); c["status"] != "done" || c["type"] != "logout_instance" {
+		t.Fatalf("logout command %v, want done", c)
+	}
 	if r := p.do("POST", "/v1/instances/"+id+"/logout", token, nil); r.Status != 409 || r.ErrorCode(t) != "not_connected" {
 		t.Fatalf("second logout = %d %s", r.Status, r.Body)
 	}

@@ -338,6 +338,16 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	c.call(409, "GET", inst+"/qr", itoken, nil)
 	c.call(409, "POST", inst+"/pair-code", itoken, map[string]any{"phone": "5511900000077"})
 
+	// Commands that answer: a contacts check, waited for and not.
+	c.call(200, "POST", "/v1/sim/contacts", adminToken, map[string]any{"phone": client, "lid": "777@lid", "business": true})
+	c.call(200, "POST", inst+"/contacts/check?wait=true", itoken, map[string]any{"phones": []string{client, "5511977770009"}})
+	check := c.call(202, "POST", inst+"/contacts/check", itoken, map[string]any{"phones": []string{client}})
+	c.call(400, "POST", inst+"/contacts/check", itoken, map[string]any{"phones": []string{"12"}})
+	eventually(t, 20*time.Second, "the check done", func() bool {
+		return p.must(200, "GET", inst+"/commands/"+str(t, check, "command_id"), itoken, nil)["status"] == "done"
+	})
+	c.call(200, "GET", inst+"/commands/"+str(t, check, "command_id"), itoken, nil)
+
 	// Messages: every type, idempotency, scheduling.
 	msgs := inst + "/messages"
 	sends := []map[string]any{

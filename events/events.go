@@ -16,6 +16,7 @@ const Version = 1
 const (
 	CmdSendMessage    = "cmd.send_message"
 	CmdLogoutInstance = "cmd.logout_instance"
+	CmdCheckContacts  = "cmd.check_contacts"
 
 	MessageReceived  = "message.received"
 	MessageStatus    = "message.status"
@@ -56,9 +57,18 @@ type SendMessage struct {
 	MessageID string `json:"message_id"`
 }
 
-// LogoutInstance asks the instance's bot to unlink the device.
+// LogoutInstance asks the instance's bot to unlink the device. CommandID
+// names the command row that takes the outcome; commands queued before it
+// existed carry none.
 type LogoutInstance struct {
-	Reason string `json:"reason,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	CommandID string `json:"command_id,omitempty"`
+}
+
+// RunCommand asks the instance's bot to run a stored command that answers
+// (its type is the envelope's); the bot writes the result into its row.
+type RunCommand struct {
+	CommandID string `json:"command_id"`
 }
 
 // MessageStatusChanged is the data of message.status.

@@ -85,15 +85,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 	// The app and what every role shares.
 	store := postgres.NewStore(db, log)
+	notices := postgres.NewCommandNotices(cfg.DatabaseURL, log)
 	sender := webhook.NewSender(cfg.WebhookDenyPrivate)
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
 		Attendances: store, Attendants: store, Feedback: store, PublicURL: cfg.PublicURL,
-		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa.driver, QR: qr.Renderer{}, Log: log})
+		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa.driver, QR: qr.Renderer{}, Log: log,
+		CommandNotices: notices, CommandTimeout: cfg.CommandTimeout})
 	sink.app = a
 	m := metrics.New()
 	wa.translateEvents(a, m, log)
 	sys := &system{cfg: cfg, log: log, wlog: watermill.NewSlogLogger(log), db: db, conn: conn, names: names,
-		app: a, metrics: m, wa: wa, sender: sender}
+		app: a, metrics: m, wa: wa, sender: sender, notices: notices}
 
 	// The roles, under one context: a signal or a failing role stops them all.
 	r := newRoles(ctx)
@@ -186,6 +188,7 @@ type system struct {
 	metrics *metrics.Metrics
 	wa      *whatsApp
 	sender  *webhook.Sender
+	notices *postgres.CommandNotices
 }
 
 // startForwarders forwards each outbox to RabbitMQ and watches its lag.
@@ -243,6 +246,8 @@ func (s *system) startScheduler(r roles) error {
 	r.run(messaging.NewScheduler(s.app, 500*time.Millisecond, s.log).Run)
 	r.run(messaging.NewCloser(s.app, s.cfg.AttendanceIdle, s.cfg.AttendanceSweep, s.log).Run)
 	r.run(messaging.NewReplayer(s.app, 500*time.Millisecond, app.ReplayBatch, s.log).Run)
+	// A tenth of the timeout: a command fails soon after it is due to.
+	r.run(messaging.NewCommandSweeper(s.app, max(s.cfg.CommandTimeout/10, 100*time.Millisecond), s.log).Run)
 	return nil
 }
 
@@ -268,6 +273,8 @@ func (s *system) startAPI(r roles) error {
 	}
 	r.run(func(ctx context.Context) error { return hub.Run(ctx, sub, "ws."+domain.NewID(time.Now())) })
 	opts.Hub, opts.Context = hub, r.ctx
+	// Wakes requests that wait for a command (?wait=true).
+	r.run(s.notices.Run)
 	srv := api.New(s.app, s.metrics, opts, s.log)
 	r.run(func(context.Context) error {
 		s.log.Info("listening", "addr", s.cfg.HTTPAddr)

@@ -40,11 +40,11 @@ func (s *Server) pairCode(c *fiber.Ctx) error {
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {
-	id, err := s.app.RequestLogout(c.UserContext(), c.Params("id"))
+	cmd, err := s.app.RequestLogout(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"command_id": id})
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"command_id": cmd.ID})
 }
 
 func (s *Server) simReceipt(c *fiber.Ctx) error {

@@ -42,6 +42,9 @@ func (s *Server) routes() {
 	v1.Post("/instances/:id/pair-code", s.instanceAccess, s.pairCode)
 	v1.Post("/instances/:id/logout", s.instanceAccess, s.logout)
 
+	v1.Get("/instances/:id/commands/:cid", s.instanceAccess, s.getCommand)
+	v1.Post("/instances/:id/contacts/check", s.instanceAccess, s.checkContacts)
+
 	v1.Post("/instances/:id/messages", s.instanceAccess, s.sendMessage)
 	v1.Get("/instances/:id/messages", s.instanceAccess, s.listMessages)
 	v1.Get("/instances/:id/messages/:mid", s.instanceAccess, s.getMessage)
@@ -79,6 +82,7 @@ func (s *Server) routes() {
 		sim.Post("/instances/:id/receipts", s.simReceipt)
 		sim.Post("/instances/:id/inbound", s.simInbound)
 		sim.Get("/stats", s.simStats)
+		sim.Post("/contacts", s.simContact)
 	}
 
 	f.Use(s.notFound)

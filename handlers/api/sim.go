@@ -19,6 +19,8 @@ type SimNetwork interface {
 	Sent(ctx context.Context, instanceID string, limit int, after int64) ([]SimSent, error)
 	Stats(ctx context.Context) (SimStats, error)
 	SetFaults(ctx context.Context, instanceID, sendError string, disconnect bool) error
+	// AddContact sets what contacts/check answers for phone.
+	AddContact(ctx context.Context, phone, lid, name string, business, onWhatsApp bool) error
 }
 
 // SimSent is one message an instance sent into the simulated WhatsApp, as
@@ -211,4 +213,34 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 		status = fiber.StatusOK
 	}
 	return c.Status(status).JSON(fiber.Map{"wa_message_id": m.WAMessageID, "created": created})
+}
+
+// simContact sets what contacts/check answers for a phone; phones never
+// added are not on WhatsApp.
+func (s *Server) simContact(c *fiber.Ctx) error {
+	var req struct {
+		Phone      string `json:"phone"`
+		LID        string `json:"lid"`
+		Name       string `json:"name"`
+		Business   bool   `json:"business"`
+		OnWhatsApp *bool  `json:"on_whatsapp"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	phone, ok := domain.NormalizePhone(req.Phone)
+	if !ok {
+		return domain.InvalidField("phone", domain.PhoneRule)
+	}
+	if err := domain.CheckText("lid", req.LID); err != nil {
+		return err
+	}
+	if err := domain.CheckText("name", req.Name); err != nil {
+		return err
+	}
+	on := req.OnWhatsApp == nil || *req.OnWhatsApp
+	if err := s.sim.AddContact(c.UserContext(), phone, req.LID, req.Name, req.Business, on); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"phone": phone, "lid": req.LID, "name": req.Name, "business": req.Business, "on_whatsapp": on})
 }

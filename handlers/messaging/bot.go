@@ -4,6 +4,7 @@ package messaging
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -317,6 +318,14 @@ func (b *Bot) handle(msg *message.Message) error {
 	case events.CmdSendMessage:
 		return fmt.Errorf("%w: bad %s data", errPoison, env.Type)
 	case events.CmdLogoutInstance:
+		var data events.LogoutInstance
+		if err := json.Unmarshal(env.Data, &data); err != nil {
+			return fmt.Errorf("%w: bad %s data", errPoison, env.Type)
+		}
+		if data.CommandID != "" {
+			return b.app.RunCommand(msg.Context(), env.InstanceID, data.CommandID)
+		}
+		// Queued before logouts were commands: no row to answer in.
 		if err := b.sessions.Logout(msg.Context(), env.InstanceID); err != nil {
 			return fmt.Errorf("logout %s: %w", env.InstanceID, err)
 		}
@@ -325,6 +334,14 @@ func (b *Bot) handle(msg *message.Message) error {
 			return nil
 		}
 		return err
+	case events.CmdCheckContacts:
+		// A command that answers: its row holds the input and takes the
+		// result; one that already ended is not run again.
+		var data events.RunCommand
+		if err := json.Unmarshal(env.Data, &data); err != nil || !domain.ValidID(data.CommandID) {
+			return fmt.Errorf("%w: bad %s data", errPoison, env.Type)
+		}
+		return b.app.RunCommand(msg.Context(), env.InstanceID, data.CommandID)
 	default:
 		return fmt.Errorf("%w: unknown command %q", errPoison, env.Type)
 	}

@@ -33,6 +33,11 @@ type Config struct {
 	PprofAddr          string // serve net/http/pprof here when set (never on by default)
 	TypingPresence     bool   // show "typing…" before each text (real driver)
 	Namespace          string // broker namespace; "" = the one stored in the database
+	// CommandTimeout is how long a command may wait for a connected
+	// instance before it fails with not_connected. Hidden
+	// (ZAPGATE_COMMAND_TIMEOUT): API.md fixes it at 2 minutes; tests
+	// shorten it.
+	CommandTimeout time.Duration
 }
 
 var validNamespace = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
@@ -133,6 +138,7 @@ func load(getenv func(string) string, needAdmin bool) (Config, error) {
 	c.AttendanceIdle = dur("ZAPGATE_ATTENDANCE_IDLE", "30m")
 	c.AttendanceSweep = dur("ZAPGATE_ATTENDANCE_SWEEP", "5m")
 	c.EventRetention = dur("ZAPGATE_EVENT_RETENTION", "720h")
+	c.CommandTimeout = dur("ZAPGATE_COMMAND_TIMEOUT", "2m")
 
 	if c.AdminToken == "" {
 		if needAdmin {

@@ -22,7 +22,7 @@ func TestLoadDefaults(t *testing.T) {
 	if c.HTTPAddr != ":8080" || c.WhatsAppDriver != "whatsmeow" || c.Storage != "file://./data/media" ||
 		c.AttendanceIdle != 30*time.Minute || c.AttendanceSweep != 5*time.Minute || c.EventRetention != 720*time.Hour ||
 		c.SendRate != DefaultSendRate || c.WebhookDenyPrivate || c.Roles.String() != "api,forwarder,bot,notifier,scheduler" ||
-		c.PublicURL != "http://localhost:8080" || c.Namespace != "" {
+		c.PublicURL != "http://localhost:8080" || c.Namespace != "" || c.CommandTimeout != 2*time.Minute {
 		t.Fatalf("defaults = %+v", c)
 	}
 }
@@ -42,6 +42,7 @@ func TestLoadProblems(t *testing.T) {
 		{"bad numbers", []string{"ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_SEND_RATE", "-1", "ZAPGATE_ATTENDANCE_IDLE", "0s",
 			"ZAPGATE_WEBHOOK_DENY_PRIVATE", "maybe", "ZAPGATE_HTTP_ADDR", "8080"},
 			[]string{"ZAPGATE_SEND_RATE", "ZAPGATE_ATTENDANCE_IDLE", "ZAPGATE_WEBHOOK_DENY_PRIVATE", "ZAPGATE_HTTP_ADDR"}},
+		{"bad command timeout", []string{"ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_COMMAND_TIMEOUT", "soon"}, []string{"ZAPGATE_COMMAND_TIMEOUT"}},
 		{"bad roles", []string{"ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_ROLES", "api,chef"}, []string{"ZAPGATE_ROLES"}},
 		{"namespace with a dot", []string{"ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_NAMESPACE", "prod.eu"}, []string{"ZAPGATE_NAMESPACE"}},
 		{"namespace with a wildcard", []string{"ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_NAMESPACE", "prod#"}, []string{"ZAPGATE_NAMESPACE"}},

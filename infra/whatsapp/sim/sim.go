@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/zapgate/zapgate/app"
 	"github.com/zapgate/zapgate/domain"
@@ -271,3 +272,52 @@ func (n *Network) Accepted(ctx context.Context, instanceID, waMessageID string) 
 	}
 	return ok, nil
 }
+
+// AddContact sets what contacts/check answers for phone.
+func (n *Network) AddContact(ctx context.Context, phone, lid, name string, business, onWhatsApp bool) error {
+	if _, err := n.db.ExecContext(ctx, `INSERT INTO sim_contacts (phone, lid, name, business, on_whatsapp)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (phone) DO UPDATE SET lid = $2, name = $3, business = $4, on_whatsapp = $5`,
+		phone, lid, name, business, onWhatsApp); err != nil {
+		return fmt.Errorf("sim add contact: %w", err)
+	}
+	return nil
+}
+
+// CheckContacts implements app.ContactChecker from sim_contacts: a phone
+// that was never added is not on WhatsApp. Like a send, it needs a linked
+// session.
+func (n *Network) CheckContacts(ctx context.Context, instanceID string, phones []string) ([]app.ContactCheck, error) {
+	var linked bool
+	err := n.db.GetContext(ctx, &linked, `SELECT linked FROM sim_sessions WHERE instance_id = $1`, instanceID)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !linked) {
+		return nil, app.ErrNotConnected
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sim check contacts: %w", err)
+	}
+	var rows []struct {
+		Phone      string `db:"phone"`
+		LID        string `db:"lid"`
+		Business   bool   `db:"business"`
+		OnWhatsApp bool   `db:"on_whatsapp"`
+	}
+	if err := n.db.SelectContext(ctx, &rows, `SELECT phone, lid, business, on_whatsapp FROM sim_contacts
+		WHERE phone = ANY($1)`, pq.Array(phones)); err != nil {
+		return nil, fmt.Errorf("sim check contacts: %w", err)
+	}
+	out := make([]app.ContactCheck, 0, len(rows))
+	for _, r := range rows {
+		if !r.OnWhatsApp {
+			continue
+		}
+		c := app.ContactCheck{Phone: r.Phone, OnWhatsApp: true, JID: r.Phone + "@s.whatsapp.net", LID: r.LID, Business: r.Business}
+		if c.LID != "" && !strings.Contains(c.LID, "@") {
+			c.LID += "@lid"
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+var _ app.ContactChecker = (*Network)(nil)

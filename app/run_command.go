@@ -1,0 +1,81 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/zapgate/zapgate/domain"
+)
+
+// RunCommand runs a stored command on the live connection (the bot calls
+// it for each cmd.* it consumes) and writes how it ended into its row. A
+// command that already ended (a redelivery, or the sweeper failed it) is
+// not run again. An error means "try again later": the instance is not
+// connected yet, or the database is out of reach.
+func (a *App) RunCommand(ctx context.Context, instanceID, id string) error {
+	cmd, err := a.GetCommand(ctx, instanceID, id)
+	if domain.IsNotFound(err) {
+		return nil // the instance was deleted
+	}
+	if err != nil {
+		return err
+	}
+	if cmd.Ended() {
+		return nil
+	}
+	if cmd.Stale(a.now(), a.cmdTimeout) {
+		return a.failCommand(ctx, id, domain.CommandNotConnected, "the instance was not connected in time")
+	}
+	var result []byte
+	var also func(tx Tx) error // what changes with the ending, in its transaction
+	switch cmd.Type {
+	case domain.CommandCheckContacts:
+		result, err = a.runCheckContacts(ctx, cmd)
+	case domain.CommandLogout:
+		result, err = a.runLogout(ctx, cmd)
+		also = func(tx Tx) error { return a.loggedOut(ctx, tx, cmd.InstanceID) }
+	default:
+		return a.failCommand(ctx, id, "unknown_command", "this version cannot run "+string(cmd.Type))
+	}
+	switch {
+	case err == nil:
+		return a.endCommand(ctx, id, func(tx Tx, c *domain.Command) error {
+			if err := c.Finish(result, a.now()); err != nil {
+				return err
+			}
+			if also != nil {
+				return also(tx)
+			}
+			return nil
+		})
+	case errors.Is(err, ErrPermanent):
+		return a.failCommand(ctx, id, domain.CommandWhatsAppRefused, err.Error())
+	default:
+		// Not connected or a transient failure: retried until it runs or
+		// the sweeper fails it.
+		return fmt.Errorf("run %s %s: %w", cmd.Type, id, err)
+	}
+}
+
+func (a *App) failCommand(ctx context.Context, id, code, message string) error {
+	return a.endCommand(ctx, id, func(_ Tx, c *domain.Command) error { return c.Fail(code, message, a.now()) })
+}
+
+// endCommand ends the command in one transaction; one that already ended
+// is left as it is (the first ending stands).
+func (a *App) endCommand(ctx context.Context, id string, end func(Tx, *domain.Command) error) error {
+	return a.store.InTx(ctx, func(tx Tx) error {
+		c, err := tx.LockCommand(ctx, id)
+		if err != nil {
+			return err
+		}
+		if c.Ended() {
+			return nil
+		}
+		if err := end(tx, c); err != nil {
+			return err
+		}
+		return tx.UpdateCommand(ctx, c)
+	})
+}
