@@ -30,24 +30,19 @@ func NewReplayer(a ReplayAdvancer, poll time.Duration, batch int, log *slog.Logg
 
 // Run advances replays until ctx ends.
 func (r *Replayer) Run(ctx context.Context) error {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-timer.C:
+	return pollUntilDone(ctx, r.advance)
+}
+
+// advance sends one batch of a running replay, if any.
+func (r *Replayer) advance(ctx context.Context) time.Duration {
+	rp, err := r.app.AdvanceReplay(ctx, "", r.batch)
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			r.log.Warn("advance replay", "err", err)
 		}
-		wait := r.poll
-		rp, err := r.app.AdvanceReplay(ctx, "", r.batch)
-		switch {
-		case err != nil:
-			if ctx.Err() == nil {
-				r.log.Warn("advance replay", "err", err)
-			}
-		case rp != nil:
-			wait = 0 // this replay or another may have more
-		}
-		timer.Reset(wait)
+	case rp != nil:
+		return 0 // this replay or another may have more
 	}
+	return r.poll
 }

@@ -29,31 +29,26 @@ func NewScheduler(a Firer, poll time.Duration, log *slog.Logger) *Scheduler {
 
 // Run fires due messages until ctx ends.
 func (s *Scheduler) Run(ctx context.Context) error {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-timer.C:
+	return pollUntilDone(ctx, s.fire)
+}
+
+// fire queues what is due and says how long to wait before looking again.
+func (s *Scheduler) fire(ctx context.Context) time.Duration {
+	n, err := s.app.FireDueMessages(ctx, s.batch)
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			s.log.Warn("fire scheduled messages", "err", err)
 		}
-		wait := s.poll
-		n, err := s.app.FireDueMessages(ctx, s.batch)
-		switch {
-		case err != nil:
-			if ctx.Err() == nil {
-				s.log.Warn("fire scheduled messages", "err", err)
-			}
-		case n == s.batch:
-			wait = 0 // more are due
-		default:
-			if n > 0 {
-				s.log.Info("scheduled messages queued", "count", n)
-			}
-			if next, err := s.app.NextDueAt(ctx); err == nil && next != nil {
-				wait = min(wait, max(time.Until(*next), 0))
-			}
-		}
-		timer.Reset(wait)
+		return s.poll
+	case n == s.batch:
+		return 0 // more are due
 	}
+	if n > 0 {
+		s.log.Info("scheduled messages queued", "count", n)
+	}
+	if next, err := s.app.NextDueAt(ctx); err == nil && next != nil {
+		return min(s.poll, max(time.Until(*next), 0))
+	}
+	return s.poll
 }

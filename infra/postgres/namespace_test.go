@@ -2,41 +2,14 @@ package postgres_test
 
 import (
 	"context"
-	"io/fs"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/zapgate/zapgate/infra/postgres"
 	"github.com/zapgate/zapgate/infra/postgres/pgtest"
 	"github.com/zapgate/zapgate/migrations"
 )
-
-// migrationsBeforeNamespace are the migrations a database had before
-// namespaces existed.
-func migrationsBeforeNamespace(t *testing.T) fs.FS {
-	t.Helper()
-	names, err := fs.Glob(migrations.FS, "*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(names)
-	before := fstest.MapFS{}
-	for _, n := range names {
-		if strings.Contains(n, "_namespace") {
-			return before
-		}
-		body, err := fs.ReadFile(migrations.FS, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		before[n] = &fstest.MapFile{Data: body}
-	}
-	t.Fatal("no namespace migration")
-	return nil
-}
 
 func TestNamespaceOfANewDatabase(t *testing.T) {
 	t.Parallel()
@@ -86,7 +59,7 @@ func TestNamespaceOfAnUpgradedDatabase(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			if err := postgres.Migrate(ctx, db, migrationsBeforeNamespace(t), quiet); err != nil {
+			if err := postgres.Migrate(ctx, db, migrationsBefore(t, "_namespace"), quiet); err != nil {
 				t.Fatal(err)
 			}
 			if tt.served {
