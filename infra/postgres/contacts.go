@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/zapgate/zapgate/app"
@@ -174,7 +173,7 @@ func (s *Store) ListContacts(ctx context.Context, instanceID, q string, p app.Pa
 // JID or its LID.
 func (s *Store) Contact(ctx context.Context, instanceID string, addr domain.Address) (*domain.Contact, error) {
 	var r contactRow
-	err := sqlx.GetContext(ctx, s.db, `SELECT `+contactColumns+` FROM contacts
+	err := s.db.GetContext(ctx, &r, `SELECT `+contactColumns+` FROM contacts
 		WHERE instance_id = $1 AND (jid = $2 OR lid = $2) LIMIT 1`, instanceID, addr.JID())
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.NotFound("contact")
