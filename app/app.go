@@ -48,6 +48,7 @@ type App struct {
 	eventLog    EventLog
 	replays     ReplayStore
 	attendances AttendanceStore
+	contacts    ContactStore
 	attendants  AttendantStore
 	feedback    FeedbackStore
 	publicURL   string
@@ -71,6 +72,7 @@ type Deps struct {
 	EventLog    EventLog
 	Replays     ReplayStore
 	Attendances AttendanceStore
+	Contacts    ContactStore
 	Attendants  AttendantStore
 	Feedback    FeedbackStore
 	PublicURL   string // base of links sent to people
@@ -102,7 +104,7 @@ func New(d Deps) *App {
 		notices: d.CommandNotices, cmdTimeout: d.CommandTimeout,
 		store: d.Store, hooks: d.SendHooks, webhooks: d.Webhooks, guard: d.URLGuard, storage: d.Storage,
 		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, replays: d.Replays, adminToken: d.AdminToken,
-		attendances: d.Attendances, attendants: d.Attendants, feedback: d.Feedback, publicURL: d.PublicURL,
+		attendances: d.Attendances, contacts: d.Contacts, attendants: d.Attendants, feedback: d.Feedback, publicURL: d.PublicURL,
 	}
 }
 

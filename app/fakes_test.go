@@ -26,6 +26,8 @@ type fakeStore struct {
 
 	commands       map[string]domain.Command
 	commandUpdates int
+
+	contactObservations []domain.ContactObservation
 }
 
 func newFakeStore() *fakeStore {
@@ -504,4 +506,9 @@ func (w *fakeChecker) CheckContacts(ctx context.Context, instanceID string, phon
 		}
 	}
 	return out, nil
+}
+
+func (t *fakeTx) RecordContacts(ctx context.Context, instanceID string, obs []domain.ContactObservation) error {
+	t.s.contactObservations = append(t.s.contactObservations, obs...)
+	return nil
 }

@@ -91,8 +91,19 @@ type Tx interface {
 	// cutoff, skipping rows other sweepers or bots hold.
 	ClaimStaleCommands(ctx context.Context, cutoff time.Time, limit int) ([]domain.Command, error)
 
+	// RecordContacts merges what was seen of people into the instance's
+	// contacts; a phone and a LID seen together end in one contact.
+	RecordContacts(ctx context.Context, instanceID string, obs []domain.ContactObservation) error
+
 	// Publish writes events and commands to the outbox of this transaction.
 	Publish(ctx context.Context, envs ...events.Envelope) error
+}
+
+// ContactStore reads the people an instance knows.
+type ContactStore interface {
+	ListContacts(ctx context.Context, instanceID, q string, p Page) ([]domain.Contact, string, error)
+	// Contact finds the contact whose phone JID or LID is addr.
+	Contact(ctx context.Context, instanceID string, addr domain.Address) (*domain.Contact, error)
 }
 
 // AttendanceView is an attendance with its client and latest message.

@@ -45,6 +45,11 @@ func (a *App) ReceiveMessage(ctx context.Context, d domain.IncomingDraft, media 
 			return err
 		}
 		created = true
+		if o, ok := receivedContact(m); ok {
+			if err := tx.RecordContacts(ctx, m.InstanceID, []domain.ContactObservation{o}); err != nil {
+				return err
+			}
+		}
 		return tx.Publish(ctx, newEvent(events.MessageReceived, m.InstanceID, now, MessageData(m)))
 	})
 	if err != nil {

@@ -32,6 +32,7 @@ func (a *App) RunCommand(ctx context.Context, instanceID, id string) error {
 	switch cmd.Type {
 	case domain.CommandCheckContacts:
 		result, err = a.runCheckContacts(ctx, cmd)
+		also = func(tx Tx) error { return a.recordChecked(ctx, tx, cmd.InstanceID, result) }
 	case domain.CommandLogout:
 		result, err = a.runLogout(ctx, cmd)
 		also = func(tx Tx) error { return a.loggedOut(ctx, tx, cmd.InstanceID) }

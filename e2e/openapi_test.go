@@ -343,6 +343,11 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	c.call(200, "POST", inst+"/contacts/check?wait=true", itoken, map[string]any{"phones": []string{client, "5511977770009"}})
 	check := c.call(202, "POST", inst+"/contacts/check", itoken, map[string]any{"phones": []string{client}})
 	c.call(400, "POST", inst+"/contacts/check", itoken, map[string]any{"phones": []string{"12"}})
+	// The check taught the contact: listed, found by phone, refused or unknown.
+	c.call(200, "GET", inst+"/contacts?q=777&limit=10", itoken, nil)
+	c.call(200, "GET", inst+"/contacts/"+client, itoken, nil)
+	c.call(400, "GET", inst+"/contacts/not-an-address", itoken, nil)
+	c.call(404, "GET", inst+"/contacts/5511977770009", itoken, nil)
 	eventually(t, 20*time.Second, "the check done", func() bool {
 		return p.must(200, "GET", inst+"/commands/"+str(t, check, "command_id"), itoken, nil)["status"] == "done"
 	})

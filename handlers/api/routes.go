@@ -44,6 +44,8 @@ func (s *Server) routes() {
 
 	v1.Get("/instances/:id/commands/:cid", s.instanceAccess, s.getCommand)
 	v1.Post("/instances/:id/contacts/check", s.instanceAccess, s.checkContacts)
+	v1.Get("/instances/:id/contacts", s.instanceAccess, s.listContacts)
+	v1.Get("/instances/:id/contacts/:address", s.instanceAccess, s.getContact)
 
 	v1.Post("/instances/:id/messages", s.instanceAccess, s.sendMessage)
 	v1.Get("/instances/:id/messages", s.instanceAccess, s.listMessages)

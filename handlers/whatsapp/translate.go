@@ -169,6 +169,9 @@ func ConvertMessage(instanceID string, info types.MessageInfo, msg *waE2E.Messag
 	}
 	var extra Extra
 	d.From, extra.LID = sender(info.MessageSource)
+	if extra.LID != "" {
+		d.FromLID = types.NewJID(extra.LID, types.HiddenUserServer).String()
+	}
 	// The chat is the group or the person; devices are not chats.
 	d.Chat = info.Chat.ToNonAD().String()
 	if info.IsGroup {

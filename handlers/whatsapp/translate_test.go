@@ -200,6 +200,9 @@ func TestConvertMessage(t *testing.T) {
 				if e := d.Extra.(Extra); e.LID != "123456789" {
 					t.Fatalf("lid %+v", d.Extra)
 				}
+				if d.FromLID != "123456789@lid" {
+					t.Fatalf("from_lid %q", d.FromLID)
+				}
 			}},
 		{"LID sender alone", info(lid), &waE2E.Message{Conversation: proto.String("x")}, domain.TypeText, "x", "123456789@lid", "", nil},
 		{"group message", func() types.MessageInfo {
