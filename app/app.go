@@ -17,6 +17,10 @@ import (
 //   - CheckContacts, GetCommand, WaitCommand (the API)
 //   - RunCommand (run_command.go, the bot), FailStaleCommands (the scheduler)
 //
+// Contacts (one person, whichever address they show):
+//   - ListContacts, GetContact (the API)
+//   - RecordContacts (from checks and incoming messages)
+//
 // Messages:
 //   - SendMessage, GetMessage, ListMessages, MessageMedia, CancelMessage
 //   - FireDueMessages, NextDueAt (the scheduler)

@@ -23,18 +23,3 @@ func (a *App) ListContacts(ctx context.Context, instanceID, q string, p Page) ([
 	}
 	return a.contacts.ListContacts(ctx, instanceID, q, clampPage(p))
 }
-
-// GetContact finds a contact by its phone, phone JID or LID.
-func (a *App) GetContact(ctx context.Context, instanceID, address string) (*domain.Contact, error) {
-	if _, err := a.GetInstance(ctx, instanceID); err != nil {
-		return nil, err
-	}
-	addr, ok := domain.ParseAddress(address)
-	if !ok {
-		return nil, domain.InvalidField("address", domain.AddressRule)
-	}
-	if addr.IsGroup() {
-		return nil, domain.InvalidField("address", "must name a person, not a group")
-	}
-	return a.contacts.Contact(ctx, instanceID, addr)
-}
