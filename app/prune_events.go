@@ -5,7 +5,15 @@ import (
 	"time"
 )
 
-// PruneEvents enforces the retention of the event log.
+// PruneEvents enforces the retention of the event log, and of the replays
+// that ended before it (their events are gone with it): it returns the rows
+// removed.
 func (a *App) PruneEvents(ctx context.Context, retention time.Duration) (int64, error) {
-	return a.eventLog.DeleteEventsBefore(ctx, a.now().Add(-retention))
+	before := a.now().Add(-retention)
+	n, err := a.eventLog.DeleteEventsBefore(ctx, before)
+	if err != nil {
+		return n, err
+	}
+	r, err := a.replays.DeleteReplaysBefore(ctx, before)
+	return n + r, err
 }

@@ -29,6 +29,8 @@ type ReplayStore interface {
 	// more tells that more than limit matched.
 	CountReplayEvents(ctx context.Context, f EventFilter, limit int) (n int, upto int64, more bool, err error)
 	Replay(ctx context.Context, id string) (*domain.Replay, error)
+	// DeleteReplaysBefore removes replays that ended before t.
+	DeleteReplaysBefore(ctx context.Context, t time.Time) (int64, error)
 }
 
 // ReplayTx is the write side of a replay's transaction.

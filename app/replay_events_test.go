@@ -28,6 +28,8 @@ func (f *fakeReplays) CountReplayEvents(ctx context.Context, _ EventFilter, limi
 	return min(f.n, limit), int64(min(f.n, limit)), f.more, nil
 }
 
+func (f *fakeReplays) DeleteReplaysBefore(context.Context, time.Time) (int64, error) { return 0, nil }
+
 func (f *fakeReplays) Replay(ctx context.Context, id string) (*domain.Replay, error) {
 	for _, r := range f.inserted {
 		if r.ID == id {

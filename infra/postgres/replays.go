@@ -103,6 +103,16 @@ func (s *Store) Replay(ctx context.Context, id string) (*domain.Replay, error) {
 	return row.domain(), nil
 }
 
+// DeleteReplaysBefore implements app.ReplayStore: running replays stay,
+// whatever their age.
+func (s *Store) DeleteReplaysBefore(ctx context.Context, t time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM replays WHERE status <> 'running' AND done_at < $1`, t)
+	if err != nil {
+		return 0, fmt.Errorf("prune replays: %w", err)
+	}
+	return res.RowsAffected()
+}
+
 // InReplayTx implements app.ReplayStore.
 func (s *Store) InReplayTx(ctx context.Context, fn func(tx app.ReplayTx) error) error {
 	return s.InTx(ctx, func(tx app.Tx) error { return fn(replayTx{tx.(*Tx)}) })

@@ -207,3 +207,39 @@ func TestReplayAdvancesInBatchesAndResumes(t *testing.T) {
 		t.Fatalf("replayed to %v (%v), want only the subscription that wants message.received", hookIDs, err)
 	}
 }
+
+func TestDeleteReplaysBeforeKeepsRunningAndRecentOnes(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.New(t)
+	s := postgres.NewStore(db, quiet)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	old := now.Add(-48 * time.Hour)
+	insert := func(count int, at time.Time) string {
+		t.Helper()
+		r, err := domain.NewReplay(domain.NewID(at), nil, nil, nil, "", "", "", "test", count, false, int64(count), at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.InReplayTx(ctx, func(tx app.ReplayTx) error { return tx.InsertReplay(ctx, r) }); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	oldDone := insert(0, old) // an empty range is done at once
+	recentDone := insert(0, now)
+	oldRunning := insert(5, old)
+
+	n, err := s.DeleteReplaysBefore(ctx, now.Add(-24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("deleted %d, %v; want 1", n, err)
+	}
+	if _, err := s.Replay(ctx, oldDone); !domain.IsNotFound(err) {
+		t.Fatalf("the old finished replay: %v, want gone", err)
+	}
+	for _, id := range []string{recentDone, oldRunning} {
+		if _, err := s.Replay(ctx, id); err != nil {
+			t.Fatalf("replay %s: %v, want kept", id, err)
+		}
+	}
+}
