@@ -186,14 +186,7 @@ func (c *contract) do(want int, r request) response {
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", r.method, r.path, err)
 	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	got := response{Status: res.StatusCode, Body: body, Header: res.Header}
-	if got.Status != want {
-		c.t.Errorf("%s %s = %d, want %d: %.300s", r.method, r.path, got.Status, want, body)
-	}
-	c.validateResponse(in, got.Status, got.Header, body)
-	return got
+	return c.answer(want, r, in, res)
 }
 
 // call is do for a JSON request that satisfies the document.
@@ -227,6 +220,13 @@ func (c *contract) raw(want int, r request) response {
 	if err != nil {
 		c.t.Fatalf("%s %s: reading the answer: %v", r.method, r.path, err)
 	}
+	return c.answer(want, r, in, res)
+}
+
+// answer reads res, checks its status and validates it against the
+// document.
+func (c *contract) answer(want int, r request, in *openapi3filter.RequestValidationInput, res *http.Response) response {
+	c.t.Helper()
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	got := response{Status: res.StatusCode, Body: body, Header: res.Header}

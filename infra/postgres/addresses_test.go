@@ -8,11 +8,29 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/zapgate/zapgate/domain"
 	"github.com/zapgate/zapgate/infra/postgres"
 	"github.com/zapgate/zapgate/infra/postgres/pgtest"
 	"github.com/zapgate/zapgate/migrations"
 )
+
+// databaseBefore is a new database migrated up to, not including, the
+// first migration whose name contains marker.
+func databaseBefore(t *testing.T, marker string) *sqlx.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, pgtest.NewDatabase(t), 1, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := postgres.Migrate(ctx, db, migrationsBefore(t, marker), quiet); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
 
 // migrationsBefore are the migrations that come before the first whose
 // name contains marker.
@@ -43,14 +61,7 @@ func migrationsBefore(t *testing.T, marker string) fs.FS {
 func TestAddressesMigrationFillsChat(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, pgtest.NewDatabase(t), 1, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := postgres.Migrate(ctx, db, migrationsBefore(t, "_addresses"), quiet); err != nil {
-		t.Fatal(err)
-	}
+	db := databaseBefore(t, "_addresses")
 	const inst = "01a22d80-8c69-7739-9b64-52254f01d515"
 	rows := []struct {
 		id, direction, to, from, chat string

@@ -54,14 +54,7 @@ func TestNamespaceOfAnUpgradedDatabase(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			db, err := postgres.Open(ctx, pgtest.NewDatabase(t), 1, quiet)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := postgres.Migrate(ctx, db, migrationsBefore(t, "_namespace"), quiet); err != nil {
-				t.Fatal(err)
-			}
+			db := databaseBefore(t, "_namespace")
 			if tt.served {
 				newInstance(t, postgres.NewStore(db, quiet))
 			}
