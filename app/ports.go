@@ -200,6 +200,86 @@ type ContactChecker interface {
 	CheckContacts(ctx context.Context, instanceID string, phones []string) ([]ContactCheck, error)
 }
 
+// GroupRole is a member's standing in a group.
+const (
+	RoleMember     = "member"
+	RoleAdmin      = "admin"
+	RoleSuperAdmin = "superadmin"
+)
+
+// GroupParticipant is one member of a group as WhatsApp lists it. JID is
+// the member's address as WhatsApp gave it (a phone or a LID JID); Phone
+// and LID are filled when known.
+type GroupParticipant struct {
+	JID   string `json:"jid"`
+	Phone string `json:"phone"`
+	LID   string `json:"lid"`
+	Role  string `json:"role"` // RoleMember, RoleAdmin or RoleSuperAdmin
+}
+
+// GroupInfo is a group as WhatsApp describes it.
+type GroupInfo struct {
+	JID          string             `json:"jid"`
+	Subject      string             `json:"subject"`
+	Description  string             `json:"description"`
+	Owner        string             `json:"owner"`
+	Announce     bool               `json:"announce"` // only admins may write
+	Locked       bool               `json:"locked"`   // only admins may edit the group's info
+	CreatedAt    time.Time          `json:"created_at"`
+	Participants []GroupParticipant `json:"participants"`
+}
+
+// GroupChange is an update of a group's settings; nil fields stay as they
+// are.
+type GroupChange struct {
+	Subject     *string `json:"subject,omitempty"`
+	Description *string `json:"description,omitempty"`
+	Announce    *bool   `json:"announce,omitempty"`
+	Locked      *bool   `json:"locked,omitempty"`
+}
+
+// Participant actions.
+const (
+	ParticipantAdd     = "add"
+	ParticipantRemove  = "remove"
+	ParticipantPromote = "promote"
+	ParticipantDemote  = "demote"
+)
+
+// ParticipantResult is how one participant change went.
+type ParticipantResult struct {
+	JID   string `json:"jid"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error"`
+}
+
+// GroupManager is implemented by drivers that can read and change groups
+// through the live session. Addresses are JIDs (domain.Address.JID).
+// Errors wrapping ErrPermanent are WhatsApp's refusal; ErrNotConnected
+// means no live session.
+type GroupManager interface {
+	JoinedGroups(ctx context.Context, instanceID string) ([]GroupInfo, error)
+	GroupInfo(ctx context.Context, instanceID, jid string) (*GroupInfo, error)
+	CreateGroup(ctx context.Context, instanceID, subject string, participants []string) (*GroupInfo, error)
+	UpdateGroup(ctx context.Context, instanceID, jid string, change GroupChange) error
+	UpdateParticipants(ctx context.Context, instanceID, jid, action string, participants []string) ([]ParticipantResult, error)
+	// InviteLink is the group's https://chat.whatsapp.com/… link; reset
+	// revokes the old one first.
+	InviteLink(ctx context.Context, instanceID, jid string, reset bool) (string, error)
+	// JoinGroup joins by invite link (or its code) and returns the group.
+	JoinGroup(ctx context.Context, instanceID, link string) (*GroupInfo, error)
+	LeaveGroup(ctx context.Context, instanceID, jid string) error
+}
+
+// ProfileManager is implemented by drivers that can read profile pictures
+// and block people through the live session.
+type ProfileManager interface {
+	// ProfilePicture is the URL of the picture of jid, "" when hidden or
+	// unset.
+	ProfilePicture(ctx context.Context, instanceID, jid string) (string, error)
+	SetBlocked(ctx context.Context, instanceID, jid string, blocked bool) error
+}
+
 // ErrPermanent marks a send failure that retrying cannot fix.
 var ErrPermanent = errors.New("permanent send failure")
 

@@ -23,6 +23,7 @@ type Webhook struct {
 var WebhookEventTypes = []string{
 	"message.received", "message.status", "instance.status", "instance.qr",
 	"attendance.opened", "attendance.message", "attendance.closed", "feedback.received",
+	"group.joined", "group.left", "group.updated", "group.participants",
 }
 
 // NewWebhook validates a subscription and gives it a fresh secret.

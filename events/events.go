@@ -26,6 +26,11 @@ const (
 	AttendanceMsg    = "attendance.message"
 	AttendanceClosed = "attendance.closed"
 	FeedbackReceived = "feedback.received"
+
+	GroupJoined       = "group.joined"
+	GroupLeft         = "group.left"
+	GroupUpdated      = "group.updated"
+	GroupParticipants = "group.participants"
 )
 
 // IsCommand tells whether typ names a command.

@@ -334,15 +334,14 @@ func (b *Bot) handle(msg *message.Message) error {
 			return nil
 		}
 		return err
-	case events.CmdCheckContacts:
+	default:
 		// A command that answers: its row holds the input and takes the
-		// result; one that already ended is not run again.
+		// result; one that already ended is not run again, and one this
+		// version does not know ends failed (RunCommand).
 		var data events.RunCommand
 		if err := json.Unmarshal(env.Data, &data); err != nil || !domain.ValidID(data.CommandID) {
 			return fmt.Errorf("%w: bad %s data", errPoison, env.Type)
 		}
 		return b.app.RunCommand(msg.Context(), env.InstanceID, data.CommandID)
-	default:
-		return fmt.Errorf("%w: unknown command %q", errPoison, env.Type)
 	}
 }
