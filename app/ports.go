@@ -271,6 +271,14 @@ type GroupManager interface {
 	LeaveGroup(ctx context.Context, instanceID, jid string) error
 }
 
+// GroupMembers reads the members of the groups an instance is in, as the
+// bot last recorded them (mention_all expands to them).
+type GroupMembers interface {
+	// GroupMemberJIDs lists the members' JIDs; NotFound when the instance
+	// is not known to be in the group.
+	GroupMemberJIDs(ctx context.Context, instanceID, groupJID string) ([]string, error)
+}
+
 // ProfileManager is implemented by drivers that can read profile pictures
 // and block people through the live session.
 type ProfileManager interface {
