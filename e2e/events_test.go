@@ -28,6 +28,7 @@ type receiver struct {
 	headers []http.Header
 	fail    int           // answer 500 to this many requests first
 	delay   time.Duration // hang this long before answering
+	gaveUp  int           // requests the sender abandoned while we hung
 	secret  string
 	badSigs int
 }
@@ -55,6 +56,9 @@ func newReceiver(t *testing.T) *receiver {
 			select {
 			case <-time.After(delay):
 			case <-req.Context().Done():
+				r.mu.Lock()
+				r.gaveUp++
+				r.mu.Unlock()
 				return
 			}
 		}
@@ -72,6 +76,13 @@ func newReceiver(t *testing.T) *receiver {
 		r.srv.Close()
 	})
 	return r
+}
+
+// abandoned counts the requests whose sender gave up waiting.
+func (r *receiver) abandoned() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.gaveUp
 }
 
 func (r *receiver) count() int {
@@ -195,18 +206,24 @@ func TestWebhookRetriesSurviveARestart(t *testing.T) {
 
 func TestDeadReceiverDoesNotDelayHealthyOne(t *testing.T) {
 	t.Parallel()
-	p := newEnv(t).start()
+	// A long receiver timeout, so that the fact below does not depend on
+	// how fast this machine runs the pipeline.
+	p := newEnv(t).start("ZAPGATE_WEBHOOK_TIMEOUT=90s")
 	id, token := p.linkedInstance("sales", "5511900000032")
 	dead, healthy := newReceiver(t), newReceiver(t)
-	dead.delay = time.Minute // never answers within the 10 s timeout
+	dead.delay = 10 * time.Minute // never answers
 	p.webhook(id, token, dead.srv.URL, "message.received")
 	p.webhook(id, token, healthy.srv.URL, "message.received")
 	for i := range 40 {
 		p.inbound(id, "5511988887777", fmt.Sprint("m", i), "")
 	}
-	// 40 events at 10 s each would take minutes if the dead receiver held
-	// the workers; the healthy one gets them all while the dead one hangs.
-	eventually(t, 9*time.Second, "the healthy receiver served", func() bool { return healthy.count() == 40 })
+	// Had the dead receiver held the workers, nothing more would go out
+	// until its first attempts timed out: the healthy one gets all 40 while
+	// every request to the dead one still hangs.
+	eventually(t, 80*time.Second, "the healthy receiver served", func() bool { return healthy.count() == 40 })
+	if n := dead.abandoned(); n != 0 {
+		t.Fatalf("%d requests to the dead receiver ended before the healthy one was served", n)
+	}
 }
 
 func dialWS(t *testing.T, p *proc, query string) *websocket.Conn {

@@ -86,7 +86,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// The app and what every role shares.
 	store := postgres.NewStore(db, log)
 	notices := postgres.NewCommandNotices(cfg.DatabaseURL, log)
-	sender := webhook.NewSender(cfg.WebhookDenyPrivate)
+	sender := webhook.NewSender(cfg.WebhookDenyPrivate, cfg.WebhookTimeout)
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
 		Attendances: store, Contacts: store, Attendants: store, Feedback: store, PublicURL: cfg.PublicURL,
 		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa.driver, QR: qr.Renderer{}, Log: log,

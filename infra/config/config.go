@@ -38,6 +38,11 @@ type Config struct {
 	// (ZAPGATE_COMMAND_TIMEOUT): API.md fixes it at 2 minutes; tests
 	// shorten it.
 	CommandTimeout time.Duration
+	// WebhookTimeout is how long a webhook receiver has to answer. Hidden
+	// (ZAPGATE_WEBHOOK_TIMEOUT): API.md fixes it at 10 s; tests lengthen
+	// it so that a slow machine cannot mistake a slow pipeline for a
+	// timed-out receiver.
+	WebhookTimeout time.Duration
 }
 
 var validNamespace = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
@@ -139,6 +144,7 @@ func load(getenv func(string) string, needAdmin bool) (Config, error) {
 	c.AttendanceSweep = dur("ZAPGATE_ATTENDANCE_SWEEP", "5m")
 	c.EventRetention = dur("ZAPGATE_EVENT_RETENTION", "720h")
 	c.CommandTimeout = dur("ZAPGATE_COMMAND_TIMEOUT", "2m")
+	c.WebhookTimeout = dur("ZAPGATE_WEBHOOK_TIMEOUT", "10s")
 
 	if c.AdminToken == "" {
 		if needAdmin {

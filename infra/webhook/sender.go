@@ -21,7 +21,7 @@ import (
 	"time"
 )
 
-// Timeout is how long a receiver has to answer.
+// Timeout is how long a receiver has to answer (API.md: 10 s).
 const Timeout = 10 * time.Second
 
 // Sign returns the webhook-signature header value for a message: "v1," and
@@ -46,7 +46,11 @@ type Sender struct {
 // NewSender returns a sender; with denyPrivate it refuses to connect to
 // private, loopback, link-local and other internal addresses, checked on
 // the resolved address at connect time so DNS rebinding cannot sneak past.
-func NewSender(denyPrivate bool) *Sender {
+// timeout is how long a receiver has to answer; 0 means Timeout.
+func NewSender(denyPrivate bool, timeout time.Duration) *Sender {
+	if timeout <= 0 {
+		timeout = Timeout
+	}
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	if denyPrivate {
 		dialer.Control = func(network, address string, _ syscall.RawConn) error {
@@ -70,7 +74,7 @@ func NewSender(denyPrivate bool) *Sender {
 	return &Sender{
 		client: &http.Client{
 			Transport: transport,
-			Timeout:   Timeout,
+			Timeout:   timeout,
 			// A redirect could point anywhere; receivers must answer directly.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},

@@ -29,7 +29,7 @@ func TestSignatureVerifiesWithTheStandardLibrary(t *testing.T) {
 	}))
 	defer srv.Close()
 	body := []byte(`{"id":"evt_1","type":"message.received","data":{}}`)
-	code, err := NewSender(false).Send(context.Background(), srv.URL, secret, "evt_1", body)
+	code, err := NewSender(false, 0).Send(context.Background(), srv.URL, secret, "evt_1", body)
 	if err != nil || code != 204 {
 		t.Fatalf("send = %d, %v", code, err)
 	}
@@ -78,7 +78,7 @@ func TestInternal(t *testing.T) {
 func TestDenyPrivate(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }))
 	defer srv.Close()
-	s := NewSender(true)
+	s := NewSender(true, 0)
 	if err := s.CheckURL(context.Background(), srv.URL); err == nil {
 		t.Fatal("a loopback URL passed the check")
 	}
@@ -89,7 +89,7 @@ func TestDenyPrivate(t *testing.T) {
 	if _, err := s.Send(context.Background(), srv.URL, secret, "e", []byte("{}")); err == nil {
 		t.Fatal("delivered to loopback")
 	}
-	if err := NewSender(false).CheckURL(context.Background(), srv.URL); err != nil {
+	if err := NewSender(false, 0).CheckURL(context.Background(), srv.URL); err != nil {
 		t.Fatalf("allowed by default: %v", err)
 	}
 }
