@@ -24,7 +24,7 @@ func (t *Translator) joinedGroup(ctx context.Context, e *events.JoinedGroup) err
 	if t.Groups == nil {
 		return nil
 	}
-	return t.Groups.GroupJoined(ctx, t.InstanceID, meow.GroupInfo(e.GroupInfo))
+	return t.Groups.GroupJoined(ctx, t.InstanceID, meow.ConvertGroup(e.GroupInfo))
 }
 
 // groupChanged applies a group notification: settings first, then members

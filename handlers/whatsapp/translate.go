@@ -1,7 +1,6 @@
 // Package whatsapp translates whatsmeow's events into app calls: link
 // states, receipts, incoming messages, group changes and what WhatsApp
-// tells of people. It holds no connection; the
-// whatsmeow driver feeds it.
+// tells of people. It holds no connection; the whatsmeow driver feeds it.
 package whatsapp
 
 import (

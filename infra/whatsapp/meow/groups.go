@@ -117,7 +117,7 @@ func joinedGroups(ctx context.Context, c groupClient) ([]app.GroupInfo, error) {
 	out := make([]app.GroupInfo, 0, len(gs))
 	for _, g := range gs {
 		if g != nil {
-			out = append(out, GroupInfo(*g))
+			out = append(out, ConvertGroup(*g))
 		}
 	}
 	return out, nil
@@ -132,8 +132,7 @@ func groupInfo(ctx context.Context, c groupClient, jid string) (*app.GroupInfo, 
 	if err != nil {
 		return nil, fmt.Errorf("read group %s: %w", g, classify(err))
 	}
-	out := GroupInfo(*info)
-	return &out, nil
+	return converted(info)
 }
 
 func createGroup(ctx context.Context, c groupClient, subject string, participants []string) (*app.GroupInfo, error) {
@@ -145,8 +144,7 @@ func createGroup(ctx context.Context, c groupClient, subject string, participant
 	if err != nil {
 		return nil, fmt.Errorf("create group %q: %w", subject, classify(err))
 	}
-	out := GroupInfo(*info)
-	return &out, nil
+	return converted(info)
 }
 
 func updateGroup(ctx context.Context, c groupSetter, jid string, change app.GroupChange) error {
@@ -231,8 +229,7 @@ func joinGroup(ctx context.Context, c groupClient, link string) (*app.GroupInfo,
 	if err != nil {
 		return nil, fmt.Errorf("read joined group %s: %w", g, classify(err))
 	}
-	out := GroupInfo(*info)
-	return &out, nil
+	return converted(info)
 }
 
 func leaveGroup(ctx context.Context, c groupClient, jid string) error {
@@ -244,6 +241,15 @@ func leaveGroup(ctx context.Context, c groupClient, jid string) error {
 		return fmt.Errorf("leave group %s: %w", g, classify(err))
 	}
 	return nil
+}
+
+// converted is the app's view of a group WhatsApp answered with.
+func converted(info *types.GroupInfo) (*app.GroupInfo, error) {
+	if info == nil {
+		return nil, errors.New("WhatsApp answered without the group")
+	}
+	out := ConvertGroup(*info)
+	return &out, nil
 }
 
 // ParseGroup is the JID of a group address; anything else wraps
@@ -295,9 +301,9 @@ func ParticipantChange(action string) (whatsmeow.ParticipantChange, error) {
 	return "", fmt.Errorf("participant action %q is not add, remove, promote or demote: %w", action, app.ErrPermanent)
 }
 
-// GroupInfo converts whatsmeow's group. Members whose addition failed
+// ConvertGroup converts whatsmeow's group. Members whose addition failed
 // (creating a group lists them with an error code) are not members.
-func GroupInfo(g types.GroupInfo) app.GroupInfo {
+func ConvertGroup(g types.GroupInfo) app.GroupInfo {
 	out := app.GroupInfo{
 		JID: g.JID.String(), Subject: g.Name, Description: g.Topic,
 		Announce: g.IsAnnounce, Locked: g.IsLocked,

@@ -23,7 +23,7 @@ var (
 	boLID    = types.NewJID("222222222222222", types.HiddenUserServer)
 )
 
-func TestGroupInfo(t *testing.T) {
+func TestConvertGroup(t *testing.T) {
 	created := time.Date(2026, 3, 1, 12, 0, 0, 0, time.FixedZone("BRT", -3*3600))
 	g := types.GroupInfo{
 		JID: groupJID, OwnerJID: anaLID, OwnerPN: anaPN,
@@ -50,12 +50,12 @@ func TestGroupInfo(t *testing.T) {
 			{JID: "5511988880004@s.whatsapp.net", Phone: "5511988880004", Role: app.RoleMember},
 		},
 	}
-	if got := GroupInfo(g); !reflect.DeepEqual(got, want) {
+	if got := ConvertGroup(g); !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)
 	}
 
 	// Owner falls back to the phone; no members is an empty list, not null.
-	bare := GroupInfo(types.GroupInfo{JID: groupJID, OwnerPN: anaPN})
+	bare := ConvertGroup(types.GroupInfo{JID: groupJID, OwnerPN: anaPN})
 	if bare.Owner != "5511988880001@s.whatsapp.net" || bare.Participants == nil || len(bare.Participants) != 0 || !bare.CreatedAt.IsZero() {
 		t.Fatalf("bare group = %+v", bare)
 	}
