@@ -22,6 +22,10 @@ func TestReceivedContact(t *testing.T) {
 			domain.ContactObservation{LID: "99@lid", At: at}, true},
 		{"group: the participant", domain.Message{From: "5511988880001", IsGroup: true, Participant: "5511988880001@s.whatsapp.net", PushName: "Ana", CreatedAt: at},
 			domain.ContactObservation{JID: "5511988880001@s.whatsapp.net", Phone: "5511988880001", PushName: "Ana", At: at}, true},
+		{"group: a member by LID, with their phone", domain.Message{From: "5511988880001", FromLID: "99@lid", IsGroup: true, Participant: "99@lid", PushName: "Ana", CreatedAt: at},
+			domain.ContactObservation{JID: "5511988880001@s.whatsapp.net", Phone: "5511988880001", LID: "99@lid", PushName: "Ana", At: at}, true},
+		{"group: a member by LID alone", domain.Message{From: "99@lid", FromLID: "99@lid", IsGroup: true, Participant: "99@lid", CreatedAt: at},
+			domain.ContactObservation{LID: "99@lid", At: at}, true},
 		{"from me", domain.Message{From: "5511988880001", FromMe: true, CreatedAt: at}, domain.ContactObservation{}, false},
 		{"not an address", domain.Message{From: "status@broadcast", CreatedAt: at}, domain.ContactObservation{}, false},
 	}

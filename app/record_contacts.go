@@ -77,6 +77,11 @@ func receivedContact(m *domain.Message) (domain.ContactObservation, bool) {
 	if l, ok := domain.ParseAddress(m.FromLID); ok && l.IsLID() {
 		o.LID = l.JID()
 	}
+	if p, ok := domain.ParseAddress(m.From); ok && p.Kind() == domain.AddressPhone && o.JID == "" {
+		// A group member who wrote by LID: From is their phone when
+		// WhatsApp gave it.
+		o.JID, o.Phone = p.JID(), p.Phone()
+	}
 	o.PushName = m.PushName
 	return o, true
 }

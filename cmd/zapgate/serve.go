@@ -13,6 +13,7 @@ import (
 	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v2/pkg/amqp"
 	"github.com/jmoiron/sqlx"
 	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/types"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/zapgate/zapgate/app"
@@ -341,8 +342,16 @@ func (wa *whatsApp) translateEvents(a *app.App, m *metrics.Metrics, log *slog.Lo
 	}
 	wmd.OnEvent(func(ctx context.Context, instanceID string, evt any) {
 		tr := whatsapp.Translator{InstanceID: instanceID, Sink: a, Log: log,
-			Download: downloader{wmd, instanceID}, Phone: func() string { return wmd.Phone(instanceID) },
-			Alarm: func(kind string) { m.WhatsAppAlarms.WithLabelValues(kind).Inc() }}
+			Download: downloader{wmd, instanceID},
+			Phone:    func() string { return wmd.Phone(instanceID) },
+			Alarm:    func(kind string) { m.WhatsAppAlarms.WithLabelValues(kind).Inc() },
+			PhoneForLID: func(ctx context.Context, lid types.JID) (types.JID, error) {
+				return wmd.PhoneForLID(ctx, instanceID, lid)
+			},
+			Self:     func() (types.JID, types.JID) { return wmd.Self(instanceID) },
+			Contacts: a,
+			// Groups: a, once app.App keeps groups (GroupSink).
+		}
 		if err := tr.Handle(ctx, evt); err != nil && ctx.Err() == nil {
 			log.Warn("whatsapp event", "instance", instanceID, "event", fmt.Sprintf("%T", evt), "err", err)
 		}

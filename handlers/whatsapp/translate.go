@@ -1,6 +1,6 @@
 // Package whatsapp translates whatsmeow's events into app calls: link
-// states, receipts and incoming messages. It holds no connection; the
-// whatsmeow driver feeds it.
+// states, receipts, incoming messages, group changes and what WhatsApp
+// tells of people. It holds no connection; the whatsmeow driver feeds it.
 package whatsapp
 
 import (
@@ -41,6 +41,19 @@ type Translator struct {
 	// Alarm is called for bans and an outdated client, which need a person.
 	Alarm func(kind string)
 	Log   *slog.Logger
+
+	// PhoneForLID looks a LID's phone up in whatsmeow's LID store, for a
+	// sender WhatsApp names by LID alone; it returns the empty JID when the
+	// store does not know. nil: no lookup.
+	PhoneForLID func(ctx context.Context, lid types.JID) (types.JID, error)
+	// Contacts records what contact and push-name events tell of people;
+	// nil: those events are ignored.
+	Contacts ContactSink
+	// Groups receives group events; nil: they are ignored.
+	Groups GroupSink
+	// Self is the instance's own phone and LID JIDs (either may be empty),
+	// to tell "we left" from "someone left".
+	Self func() (phone, lid types.JID)
 }
 
 // Handle applies one event; unknown events are ignored.
@@ -71,6 +84,14 @@ func (t *Translator) Handle(ctx context.Context, evt any) error {
 		return t.receipt(ctx, e)
 	case *events.Message:
 		return t.message(ctx, e)
+	case *events.JoinedGroup:
+		return t.joinedGroup(ctx, e)
+	case *events.GroupInfo:
+		return t.groupChanged(ctx, e)
+	case *events.Contact:
+		return t.contact(ctx, e)
+	case *events.PushName:
+		return t.pushName(ctx, e)
 	}
 	return nil
 }
@@ -115,7 +136,9 @@ func (t *Translator) receipt(ctx context.Context, e *events.Receipt) error {
 }
 
 func (t *Translator) message(ctx context.Context, e *events.Message) error {
-	d, media := ConvertMessage(t.InstanceID, e.Info, e.Message)
+	info := e.Info
+	info.MessageSource = t.withSenderPhone(ctx, info.MessageSource)
+	d, media := ConvertMessage(t.InstanceID, info, e.Message)
 	var in *app.IncomingMedia
 	if media != nil && t.Download != nil {
 		data, err := t.Download.Download(ctx, media.Downloadable)
@@ -128,6 +151,25 @@ func (t *Translator) message(ctx context.Context, e *events.Message) error {
 	}
 	_, _, err := t.Sink.ReceiveMessage(ctx, d, in)
 	return err
+}
+
+// withSenderPhone fills the phone of a sender WhatsApp named by LID alone
+// from whatsmeow's LID store, so the message joins the person's phone and
+// LID as one with the alternative address had it come with the message.
+func (t *Translator) withSenderPhone(ctx context.Context, src types.MessageSource) types.MessageSource {
+	if t.PhoneForLID == nil || src.Sender.Server != types.HiddenUserServer || !src.SenderAlt.IsEmpty() {
+		return src
+	}
+	pn, err := t.PhoneForLID(ctx, src.Sender.ToNonAD())
+	if err != nil {
+		// The message counts without it; the next one may bring the phone.
+		t.Log.Warn("look up the phone of a LID", "instance", t.InstanceID, "lid", src.Sender.ToNonAD().String(), "err", err)
+		return src
+	}
+	if pn.Server == types.DefaultUserServer {
+		src.SenderAlt = pn.ToNonAD()
+	}
+	return src
 }
 
 // Media is an attachment to download.

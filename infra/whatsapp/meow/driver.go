@@ -252,6 +252,16 @@ func (d *Driver) client(instanceID string) *whatsmeow.Client {
 	return nil
 }
 
+// live is the instance's client when it has a working session: a command
+// run without one is retried once it reconnects.
+func (d *Driver) live(instanceID, what string) (*whatsmeow.Client, error) {
+	c := d.client(instanceID)
+	if c == nil || !c.IsConnected() || !c.IsLoggedIn() {
+		return nil, fmt.Errorf("%s through %s: %w", what, instanceID, app.ErrNotConnected)
+	}
+	return c, nil
+}
+
 // Send implements app.WhatsApp.
 func (d *Driver) Send(ctx context.Context, instanceID string, m app.OutboundMessage) error {
 	c := d.client(instanceID)

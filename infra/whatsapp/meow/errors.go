@@ -11,7 +11,7 @@ import (
 	"github.com/zapgate/zapgate/app"
 )
 
-// classify maps whatsmeow's send errors onto the port's: a lost session is
+// classify maps whatsmeow's errors onto the port's: a lost session is
 // app.ErrNotConnected (retried once it is back), a refusal of the request
 // itself app.ErrPermanent, anything else transient. The original error
 // stays wrapped so its details reach the logs.
@@ -27,7 +27,13 @@ func classify(err error) error {
 		// de-duplicates by message id.
 		return fmt.Errorf("%w: %w", app.ErrNotConnected, err)
 	case errors.Is(err, whatsmeow.ErrUnknownServer), errors.Is(err, whatsmeow.ErrRecipientADJID),
-		errors.Is(err, whatsmeow.ErrBroadcastListUnsupported):
+		errors.Is(err, whatsmeow.ErrBroadcastListUnsupported),
+		// whatsmeow's readings of a group query's IQ refusal (they wrap
+		// it, but say why in words).
+		errors.Is(err, whatsmeow.ErrGroupNotFound), errors.Is(err, whatsmeow.ErrNotInGroup),
+		errors.Is(err, whatsmeow.ErrGroupInviteLinkUnauthorized),
+		errors.Is(err, whatsmeow.ErrInviteLinkInvalid), errors.Is(err, whatsmeow.ErrInviteLinkRevoked),
+		errors.Is(err, whatsmeow.ErrProfilePictureUnauthorized), errors.Is(err, whatsmeow.ErrProfilePictureNotSet):
 		return fmt.Errorf("%w: %w", app.ErrPermanent, err)
 	case errors.As(err, &iq) && refused(iq.Code):
 		return fmt.Errorf("%w: %w", app.ErrPermanent, err)
