@@ -351,6 +351,7 @@ func (wa *whatsApp) translateEvents(a *app.App, m *metrics.Metrics, log *slog.Lo
 			Self:     func() (types.JID, types.JID) { return wmd.Self(instanceID) },
 			Contacts: a,
 			// Groups: a, once app.App keeps groups (GroupSink).
+			ConvertGroup: meow.ConvertGroup,
 		}
 		if err := tr.Handle(ctx, evt); err != nil && ctx.Err() == nil {
 			log.Warn("whatsapp event", "instance", instanceID, "event", fmt.Sprintf("%T", evt), "err", err)

@@ -8,7 +8,6 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/zapgate/zapgate/app"
-	"github.com/zapgate/zapgate/infra/whatsapp/meow"
 )
 
 // GroupSink is the app side of group events: it keeps the groups an
@@ -21,10 +20,10 @@ type GroupSink interface {
 }
 
 func (t *Translator) joinedGroup(ctx context.Context, e *events.JoinedGroup) error {
-	if t.Groups == nil {
+	if t.Groups == nil || t.ConvertGroup == nil {
 		return nil
 	}
-	return t.Groups.GroupJoined(ctx, t.InstanceID, meow.ConvertGroup(e.GroupInfo))
+	return t.Groups.GroupJoined(ctx, t.InstanceID, t.ConvertGroup(e.GroupInfo))
 }
 
 // groupChanged applies a group notification: settings first, then members

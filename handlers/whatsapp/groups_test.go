@@ -12,6 +12,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/infra/whatsapp/meow"
 )
 
 // fakeGroups records each GroupSink call as text.
@@ -58,7 +59,7 @@ func (f *fakeGroups) GroupLeft(ctx context.Context, instanceID, jid string) erro
 func TestJoinedGroup(t *testing.T) {
 	groups := &fakeGroups{}
 	tr := newTranslator(&fakeSink{})
-	tr.Groups = groups
+	tr.Groups, tr.ConvertGroup = groups, meow.ConvertGroup
 	created := time.Unix(1_700_000_000, 0)
 	evt := &events.JoinedGroup{Reason: "invite", GroupInfo: types.GroupInfo{
 		JID: groupJID, OwnerJID: lidJID, GroupName: types.GroupName{Name: "Team"},

@@ -51,6 +51,10 @@ type Translator struct {
 	Contacts ContactSink
 	// Groups receives group events; nil: they are ignored.
 	Groups GroupSink
+	// ConvertGroup reads a group as the driver does (meow.ConvertGroup),
+	// so that a joined group and a listed one look the same; injected to
+	// keep this package off infra.
+	ConvertGroup func(types.GroupInfo) app.GroupInfo
 	// Self is the instance's own phone and LID JIDs (either may be empty),
 	// to tell "we left" from "someone left".
 	Self func() (phone, lid types.JID)
