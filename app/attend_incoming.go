@@ -15,7 +15,7 @@ import (
 func (a *App) AttendIncoming(ctx context.Context, msgs ...events.Message) error {
 	var todo []events.Message
 	for _, m := range msgs {
-		if _, ok := customerPhone(m); ok {
+		if _, ok := customer(m); ok {
 			todo = append(todo, m)
 		}
 	}
@@ -37,22 +37,29 @@ func (a *App) AttendIncoming(ctx context.Context, msgs ...events.Message) error 
 
 // fileIncoming files one message and returns the events it caused.
 func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message) ([]events.Envelope, error) {
-	phone, _ := customerPhone(m)
+	seen, _ := customer(m)
 	now := a.now()
-	client, err := tx.UpsertClient(ctx, &domain.Client{ID: domain.NewID(now), InstanceID: m.InstanceID, Phone: phone,
-		PushName: m.PushName, FirstSeenAt: m.CreatedAt, LastSeenAt: m.CreatedAt})
+	client, merged, err := tx.UpsertClient(ctx, seen)
 	if err != nil {
 		return nil, err
+	}
+	var envs []events.Envelope
+	if merged != nil {
+		// Its messages now live in the older client's attendance.
+		envs = append(envs, newEvent(events.AttendanceClosed, m.InstanceID, now, events.AttendanceClosedData{
+			AttendanceID: merged.ID, Reason: string(merged.ClosedReason), ClosedAt: *merged.ClosedAt}))
 	}
 	att, created, err := tx.OpenAttendanceFor(ctx, domain.OpenAttendance(m.InstanceID, client.ID, m.CreatedAt))
 	if err != nil {
 		return nil, err
 	}
 	linked, err := tx.LinkMessage(ctx, m.ID, att.ID)
-	if err != nil || !linked {
-		return nil, err // already filed: a redelivered event
+	if err != nil {
+		return nil, err
 	}
-	var envs []events.Envelope
+	if !linked {
+		return envs, nil // already filed: a redelivered event
+	}
 	if created {
 		// The new attendance already counts this message.
 		envs = append(envs, newEvent(events.AttendanceOpened, m.InstanceID, now, events.AttendanceOpenedData{
@@ -67,20 +74,24 @@ func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message) ([]even
 	return envs, nil
 }
 
-// customerPhone is the phone of a customer who wrote in; false for group
-// messages, messages from the linked phone itself and LID-only senders (no
-// phone to answer to yet).
-func customerPhone(m events.Message) (string, bool) {
+// customer is the client who wrote m, by phone, LID or both (from_lid);
+// false for group messages and messages from the linked phone itself.
+func customer(m events.Message) (*domain.Client, bool) {
 	if m.Direction != string(domain.DirectionIn) || m.IsGroup || m.FromMe {
-		return "", false
+		return nil, false
 	}
 	// A group is never a customer, whatever flag the driver set.
 	if chat, ok := domain.ParseAddress(m.Chat); ok && chat.IsGroup() {
-		return "", false
+		return nil, false
 	}
-	return domain.NormalizePhone(m.From)
+	from, ok := domain.ParseAddress(m.From)
+	if !ok {
+		return nil, false
+	}
+	lid, _ := domain.ParseAddress(m.FromLID)
+	return domain.NewClient(m.InstanceID, from, lid, m.PushName, m.CreatedAt)
 }
 
 func clientData(c *domain.Client) events.Client {
-	return events.Client{ID: c.ID, Phone: c.Phone, PushName: c.PushName}
+	return events.Client{ID: c.ID, Phone: c.Phone, LID: c.LID, PushName: c.PushName}
 }
