@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/zapgate/zapgate/domain"
 	"github.com/zapgate/zapgate/events"
@@ -14,9 +15,13 @@ import (
 // nothing the second time.
 func (a *App) AttendIncoming(ctx context.Context, msgs ...events.Message) error {
 	var todo []events.Message
+	var seen []*domain.Client
 	for _, m := range msgs {
-		if _, ok := customer(m); ok {
-			todo = append(todo, m)
+		if c, ok := customer(m); ok {
+			if err := a.knownAs(ctx, c); err != nil {
+				return err
+			}
+			todo, seen = append(todo, m), append(seen, c)
 		}
 	}
 	if len(todo) == 0 {
@@ -24,8 +29,8 @@ func (a *App) AttendIncoming(ctx context.Context, msgs ...events.Message) error 
 	}
 	return a.store.InTx(ctx, func(tx Tx) error {
 		var envs []events.Envelope
-		for _, m := range todo {
-			filed, err := a.fileIncoming(ctx, tx, m)
+		for i, m := range todo {
+			filed, err := a.fileIncoming(ctx, tx, m, seen[i])
 			if err != nil {
 				return err
 			}
@@ -35,9 +40,28 @@ func (a *App) AttendIncoming(ctx context.Context, msgs ...events.Message) error 
 	})
 }
 
-// fileIncoming files one message and returns the events it caused.
-func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message) ([]events.Envelope, error) {
-	seen, _ := customer(m)
+// knownAs completes a customer seen by one address with the other one the
+// instance's contacts know (a check or an earlier message showed both), so
+// that a person writing by LID is the client who wrote by phone.
+func (a *App) knownAs(ctx context.Context, c *domain.Client) error {
+	if a.contacts == nil || (c.Phone != "" && c.LID != "") {
+		return nil
+	}
+	addr, _ := domain.ParseAddress(c.Address())
+	known, err := a.contacts.Contact(ctx, c.InstanceID, addr)
+	if domain.KindOf(err) == domain.KindNotFound {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("attend incoming: %w", err)
+	}
+	c.Learn(domain.Client{Phone: known.Phone, LID: known.LID})
+	return nil
+}
+
+// fileIncoming files one message, from the customer seen, and returns the
+// events it caused.
+func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *domain.Client) ([]events.Envelope, error) {
 	now := a.now()
 	client, merged, err := tx.UpsertClient(ctx, seen)
 	if err != nil {
