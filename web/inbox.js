@@ -178,8 +178,12 @@ function learnPhone(a, from, m) {
 function onMessage({ attendance_id: id, from, message: m }) {
   if (!m?.id) return;
   const a = state.list.get(id);
-  if (learnPhone(a, from, m)) renderList();
-  if (id === state.currentId && learnPhone(state.current, from, m)) renderHead();
+  // The list and the open conversation may share one client object.
+  const learned = [a, id === state.currentId ? state.current : null].map((x) => learnPhone(x, from, m));
+  if (learned.some(Boolean)) {
+    renderList();
+    if (id === state.currentId) renderHead();
+  }
   if (!state.counted.has(m.id)) {
     state.counted.add(m.id);
     if (a) {
