@@ -165,4 +165,32 @@ func TestPhoneFirstThenLIDIsOneClient(t *testing.T) {
 	if client := att["client"].(map[string]any); client["phone"] != phone2 || client["lid"] != lid2 || client["push_name"] != "Sol" {
 		t.Fatalf("client %v", client)
 	}
+	p.must(200, "POST", "/v1/attendances/"+att["id"].(string)+"/close", adminToken, nil)
+
+	// Nothing pairs a phone and a LID yet: two clients, two attendances,
+	// until a message shows both; then one client (the older), one open
+	// attendance holding every message, the other closed as merged.
+	const lid3, phone3 = "203333444455556@lid", "5511933332222"
+	p.must(201, "POST", inbound, adminToken, map[string]any{"from": phone3, "text": "by phone"})
+	eventually(t, 20*time.Second, "the phone's attendance", func() bool { return len(p.openAttendances(id)) == 1 })
+	p.must(201, "POST", inbound, adminToken, map[string]any{"from": lid3, "text": "by LID"})
+	eventually(t, 20*time.Second, "the LID's own attendance", func() bool { return len(p.openAttendances(id)) == 2 })
+	older := p.openAttendances(id)[1] // newest activity first
+	p.must(201, "POST", inbound, adminToken, map[string]any{"from": lid3, "from_phone": phone3, "text": "both"})
+	att = waitMessages("one attendance with all three", 3)
+	if att["id"] != older["id"] || att["unread"] != float64(3) {
+		t.Fatalf("kept %v, want the older %v", att, older["id"])
+	}
+	var merged map[string]any
+	for _, it := range p.must(200, "GET", "/v1/attendances?status=closed&instance="+id, adminToken, nil)["items"].([]any) {
+		if a := it.(map[string]any); a["closed_reason"] == "merged" {
+			merged = a
+		}
+	}
+	if merged == nil || merged["client"].(map[string]any)["id"] != att["client"].(map[string]any)["id"] {
+		t.Fatalf("merged attendance %v", merged)
+	}
+	if ms, _ := p.must(200, "GET", "/v1/attendances/"+merged["id"].(string), adminToken, nil)["messages"].([]any); len(ms) != 0 {
+		t.Fatalf("the merged attendance kept %d messages", len(ms))
+	}
 }
