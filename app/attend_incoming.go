@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/zapgate/zapgate/domain"
 	"github.com/zapgate/zapgate/events"
@@ -14,9 +15,13 @@ import (
 // nothing the second time.
 func (a *App) AttendIncoming(ctx context.Context, msgs ...events.Message) error {
 	var todo []events.Message
+	var seen []*domain.Client
 	for _, m := range msgs {
-		if _, ok := customerPhone(m); ok {
-			todo = append(todo, m)
+		if c, ok := customer(m); ok {
+			if err := a.knownAs(ctx, c); err != nil {
+				return err
+			}
+			todo, seen = append(todo, m), append(seen, c)
 		}
 	}
 	if len(todo) == 0 {
@@ -24,8 +29,8 @@ func (a *App) AttendIncoming(ctx context.Context, msgs ...events.Message) error 
 	}
 	return a.store.InTx(ctx, func(tx Tx) error {
 		var envs []events.Envelope
-		for _, m := range todo {
-			filed, err := a.fileIncoming(ctx, tx, m)
+		for i, m := range todo {
+			filed, err := a.fileIncoming(ctx, tx, m, seen[i])
 			if err != nil {
 				return err
 			}
@@ -35,24 +40,50 @@ func (a *App) AttendIncoming(ctx context.Context, msgs ...events.Message) error 
 	})
 }
 
-// fileIncoming files one message and returns the events it caused.
-func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message) ([]events.Envelope, error) {
-	phone, _ := customerPhone(m)
+// knownAs completes a customer seen by one address with the other one the
+// instance's contacts know (a check or an earlier message showed both), so
+// that a person writing by LID is the client who wrote by phone.
+func (a *App) knownAs(ctx context.Context, c *domain.Client) error {
+	if a.contacts == nil || (c.Phone != "" && c.LID != "") {
+		return nil
+	}
+	addr, _ := domain.ParseAddress(c.Address())
+	known, err := a.contacts.Contact(ctx, c.InstanceID, addr)
+	if domain.KindOf(err) == domain.KindNotFound {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("attend incoming: %w", err)
+	}
+	c.Learn(domain.Client{Phone: known.Phone, LID: known.LID})
+	return nil
+}
+
+// fileIncoming files one message, from the customer seen, and returns the
+// events it caused.
+func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *domain.Client) ([]events.Envelope, error) {
 	now := a.now()
-	client, err := tx.UpsertClient(ctx, &domain.Client{ID: domain.NewID(now), InstanceID: m.InstanceID, Phone: phone,
-		PushName: m.PushName, FirstSeenAt: m.CreatedAt, LastSeenAt: m.CreatedAt})
+	client, merged, err := tx.UpsertClient(ctx, seen)
 	if err != nil {
 		return nil, err
+	}
+	var envs []events.Envelope
+	if merged != nil {
+		// Its messages now live in the older client's attendance.
+		envs = append(envs, newEvent(events.AttendanceClosed, m.InstanceID, now, events.AttendanceClosedData{
+			AttendanceID: merged.ID, Reason: string(merged.ClosedReason), ClosedAt: *merged.ClosedAt}))
 	}
 	att, created, err := tx.OpenAttendanceFor(ctx, domain.OpenAttendance(m.InstanceID, client.ID, m.CreatedAt))
 	if err != nil {
 		return nil, err
 	}
 	linked, err := tx.LinkMessage(ctx, m.ID, att.ID)
-	if err != nil || !linked {
-		return nil, err // already filed: a redelivered event
+	if err != nil {
+		return nil, err
 	}
-	var envs []events.Envelope
+	if !linked {
+		return envs, nil // already filed: a redelivered event
+	}
 	if created {
 		// The new attendance already counts this message.
 		envs = append(envs, newEvent(events.AttendanceOpened, m.InstanceID, now, events.AttendanceOpenedData{
@@ -67,20 +98,24 @@ func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message) ([]even
 	return envs, nil
 }
 
-// customerPhone is the phone of a customer who wrote in; false for group
-// messages, messages from the linked phone itself and LID-only senders (no
-// phone to answer to yet).
-func customerPhone(m events.Message) (string, bool) {
+// customer is the client who wrote m, by phone, LID or both (from_lid);
+// false for group messages and messages from the linked phone itself.
+func customer(m events.Message) (*domain.Client, bool) {
 	if m.Direction != string(domain.DirectionIn) || m.IsGroup || m.FromMe {
-		return "", false
+		return nil, false
 	}
 	// A group is never a customer, whatever flag the driver set.
 	if chat, ok := domain.ParseAddress(m.Chat); ok && chat.IsGroup() {
-		return "", false
+		return nil, false
 	}
-	return domain.NormalizePhone(m.From)
+	from, ok := domain.ParseAddress(m.From)
+	if !ok {
+		return nil, false
+	}
+	lid, _ := domain.ParseAddress(m.FromLID)
+	return domain.NewClient(m.InstanceID, from, lid, m.PushName, m.CreatedAt)
 }
 
 func clientData(c *domain.Client) events.Client {
-	return events.Client{ID: c.ID, Phone: c.Phone, PushName: c.PushName}
+	return events.Client{ID: c.ID, Phone: c.Phone, LID: c.LID, PushName: c.PushName}
 }

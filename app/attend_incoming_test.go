@@ -7,26 +7,32 @@ import (
 	"github.com/zapgate/zapgate/events"
 )
 
-// Only a person writing directly is a helpdesk customer.
-func TestCustomerPhone(t *testing.T) {
+// Only a person writing directly is a helpdesk customer, by phone, by LID
+// or both.
+func TestCustomer(t *testing.T) {
 	in := string(domain.DirectionIn)
 	tests := []struct {
-		name  string
-		m     events.Message
-		phone string
+		name       string
+		m          events.Message
+		phone, lid string
 	}{
-		{"direct", events.Message{Direction: in, From: "5511999990000", Chat: "5511999990000@s.whatsapp.net"}, "5511999990000"},
-		{"direct, older message without chat", events.Message{Direction: in, From: "5511999990000"}, "5511999990000"},
-		{"group", events.Message{Direction: in, From: "5511999990000", Chat: "120363025246125244@g.us", IsGroup: true}, ""},
-		{"group chat without the flag", events.Message{Direction: in, From: "5511999990000", Chat: "120363025246125244@g.us"}, ""},
-		{"from the linked phone", events.Message{Direction: in, From: "5511999990000", FromMe: true}, ""},
-		{"outgoing", events.Message{Direction: string(domain.DirectionOut), To: "5511999990000"}, ""},
-		{"LID only", events.Message{Direction: in, From: "123456789@lid", Chat: "123456789@lid"}, ""},
+		{"direct", events.Message{Direction: in, From: "5511999990000", Chat: "5511999990000@s.whatsapp.net"}, "5511999990000", ""},
+		{"direct, older message without chat", events.Message{Direction: in, From: "5511999990000"}, "5511999990000", ""},
+		{"group", events.Message{Direction: in, From: "5511999990000", Chat: "120363025246125244@g.us", IsGroup: true}, "", ""},
+		{"group chat without the flag", events.Message{Direction: in, From: "5511999990000", Chat: "120363025246125244@g.us"}, "", ""},
+		{"from the linked phone", events.Message{Direction: in, From: "5511999990000", FromMe: true}, "", ""},
+		{"outgoing", events.Message{Direction: string(domain.DirectionOut), To: "5511999990000"}, "", ""},
+		{"LID only", events.Message{Direction: in, From: "123456789@lid", Chat: "123456789@lid"}, "", "123456789@lid"},
+		{"LID only, from_lid too", events.Message{Direction: in, From: "123456789@lid", FromLID: "123456789@lid"}, "", "123456789@lid"},
+		{"phone with its LID", events.Message{Direction: in, From: "5511999990000", FromLID: "123456789@lid", Chat: "123456789@lid"}, "5511999990000", "123456789@lid"},
+		{"from is a group", events.Message{Direction: in, From: "120363025246125244@g.us"}, "", ""},
+		{"from is no address", events.Message{Direction: in, From: "someone"}, "", ""},
 	}
 	for _, tt := range tests {
-		phone, ok := customerPhone(tt.m)
-		if phone != tt.phone || ok != (tt.phone != "") {
-			t.Errorf("%s: customerPhone = %q, %v; want %q", tt.name, phone, ok, tt.phone)
+		c, ok := customer(tt.m)
+		want := tt.phone != "" || tt.lid != ""
+		if ok != want || (ok && (c.Phone != tt.phone || c.LID != tt.lid)) {
+			t.Errorf("%s: customer = %+v, %v; want phone %q lid %q", tt.name, c, ok, tt.phone, tt.lid)
 		}
 	}
 }

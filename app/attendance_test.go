@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"testing"
@@ -141,5 +142,97 @@ func TestCloseIdleAttendances(t *testing.T) {
 				t.Fatalf("%+v", att)
 			}
 		})
+	}
+}
+
+// A customer known only by LID is a client like any other: the attendance
+// opens, the reply and the feedback link go to the LID, and when their phone
+// shows, the same client gains it and later messages go to the phone.
+func TestLIDOnlyCustomer(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	a, store, instanceID := helpdeskApp(t, &now)
+	const lid = "201234567890123@lid"
+	m := incoming(instanceID, domain.NewID(now), now)
+	m.From, m.Chat, m.PushName = lid, lid, "Ana"
+	if err := a.AttendIncoming(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	att := onlyAttendance(t, store)
+	var opened events.AttendanceOpenedData
+	for _, e := range store.published {
+		if e.Type == events.AttendanceOpened {
+			if err := json.Unmarshal(e.Data, &opened); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if opened.Client.LID != lid || opened.Client.Phone != "" || opened.Client.PushName != "Ana" {
+		t.Fatalf("attendance.opened client = %+v", opened.Client)
+	}
+	reply, err := a.Reply(ctx, att.ID, SendMessage{Type: "text", Text: "hello"})
+	if err != nil || reply.To != lid {
+		t.Fatalf("reply to %q, %v", reply.To, err)
+	}
+
+	// Their phone shows: the same client, no second attendance.
+	m2 := incoming(instanceID, domain.NewID(now), now.Add(time.Second))
+	m2.FromLID = lid
+	if err := a.AttendIncoming(ctx, m2); err != nil {
+		t.Fatal(err)
+	}
+	if att2 := onlyAttendance(t, store); att2.ID != att.ID || len(store.helpdesk.clients) != 1 {
+		t.Fatalf("%d clients, attendance %s", len(store.helpdesk.clients), att2.ID)
+	}
+	closed, err := a.CloseAttendance(ctx, att.ID)
+	if err != nil || closed.Status != domain.AttendanceClosed {
+		t.Fatalf("close: %+v %v", closed, err)
+	}
+	for _, sent := range store.messages {
+		if sent.Direction == domain.DirectionOut && sent.ID != reply.ID && sent.To != "5511999990000" {
+			t.Fatalf("feedback link sent to %q, want the phone now known", sent.To)
+		}
+	}
+}
+
+// fakeContacts knows people by phone JID or LID.
+type fakeContacts []domain.Contact
+
+func (f fakeContacts) ListContacts(ctx context.Context, instanceID, q string, p Page) ([]domain.Contact, string, error) {
+	return f, "", nil
+}
+
+func (f fakeContacts) Contact(ctx context.Context, instanceID string, addr domain.Address) (*domain.Contact, error) {
+	for _, c := range f {
+		if c.JID == addr.JID() || c.LID == addr.JID() {
+			return &c, nil
+		}
+	}
+	return nil, domain.NotFound("contact")
+}
+
+// A LID the contacts already pair with a phone files into the client of
+// that phone, whichever address comes first.
+func TestCustomerResolvedThroughContacts(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	a, store, instanceID := helpdeskApp(t, &now)
+	const lid = "201234567890123@lid"
+	a.contacts = fakeContacts{{JID: "5511999990000@s.whatsapp.net", Phone: "5511999990000", LID: lid}}
+	byLID := incoming(instanceID, domain.NewID(now), now)
+	byLID.From, byLID.Chat = lid, lid
+	if err := a.AttendIncoming(ctx, byLID); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AttendIncoming(ctx, incoming(instanceID, domain.NewID(now), now.Add(time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	if att := onlyAttendance(t, store); att.Unread != 2 || len(store.helpdesk.clients) != 1 {
+		t.Fatalf("%d clients, %+v", len(store.helpdesk.clients), att)
+	}
+	for _, c := range store.helpdesk.clients {
+		if c.Phone != "5511999990000" || c.LID != lid {
+			t.Fatalf("client %+v", c)
+		}
 	}
 }

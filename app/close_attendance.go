@@ -42,7 +42,7 @@ func (a *App) closeAttendance(ctx context.Context, tx Tx, id string, reason doma
 		return att, err
 	}
 	text := fmt.Sprintf("Thank you for talking to us! How did we do? Rate this conversation in one tap: %s/feedback/%s", a.publicURL, token)
-	m, err := domain.NewOutgoing(domain.OutgoingDraft{InstanceID: att.InstanceID, To: client.Phone, Type: string(domain.TypeText), Text: text}, now)
+	m, err := domain.NewOutgoing(domain.OutgoingDraft{InstanceID: att.InstanceID, To: client.Address(), Type: string(domain.TypeText), Text: text}, now)
 	if err != nil {
 		return att, err
 	}

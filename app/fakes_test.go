@@ -322,22 +322,20 @@ func (s *fakeStore) QueuedMessages(ctx context.Context, instanceID string, ids [
 	return out, nil
 }
 
-func (t *fakeTx) UpsertClient(ctx context.Context, c *domain.Client) (*domain.Client, error) {
+func (t *fakeTx) UpsertClient(ctx context.Context, c *domain.Client) (*domain.Client, *domain.Attendance, error) {
+	// Finds by phone or LID and learns; merging two rows is the store's
+	// (tested on Postgres).
 	for _, o := range t.helpdesk.clients {
-		if o.InstanceID == c.InstanceID && o.Phone == c.Phone {
-			if c.LastSeenAt.After(o.LastSeenAt) {
-				o.LastSeenAt = c.LastSeenAt
-			}
-			if c.PushName != "" {
-				o.PushName = c.PushName
-			}
+		same := (c.Phone != "" && o.Phone == c.Phone) || (c.LID != "" && o.LID == c.LID)
+		if o.InstanceID == c.InstanceID && same && !o.Conflicts(*c) {
+			o.Learn(*c)
 			t.helpdesk.clients[o.ID] = o
-			return &o, nil
+			return &o, nil, nil
 		}
 	}
 	t.helpdesk.clients[c.ID] = *c
 	out := *c
-	return &out, nil
+	return &out, nil, nil
 }
 
 func (t *fakeTx) ClientByID(ctx context.Context, id string) (*domain.Client, error) {

@@ -60,8 +60,12 @@ type Tx interface {
 	// skipping rows another transaction holds (FOR UPDATE SKIP LOCKED).
 	ClaimDueMessages(ctx context.Context, now time.Time, limit int) ([]domain.Message, error)
 
-	// UpsertClient records a client seen now and returns the stored row.
-	UpsertClient(ctx context.Context, c *domain.Client) (*domain.Client, error)
+	// UpsertClient records a client seen by phone, LID or both and returns
+	// the stored row. When the sighting shows two stored clients to be one
+	// person they become one, the older (domain.Client.Learn); when both
+	// had an open attendance, the younger's messages move into the older's
+	// and it is returned, closed as merged (domain.Attendance.MergeInto).
+	UpsertClient(ctx context.Context, c *domain.Client) (*domain.Client, *domain.Attendance, error)
 	ClientByID(ctx context.Context, id string) (*domain.Client, error)
 	// OpenAttendanceFor locks the client's open attendance, or inserts a as
 	// the new one; created tells which.

@@ -18,7 +18,7 @@ func (a *App) Reply(ctx context.Context, attendanceID string, cmd SendMessage) (
 	if v.Attendance.Status != domain.AttendanceOpen {
 		return nil, domain.Conflict("attendance_closed", "the attendance is closed; the client can write again to open a new one")
 	}
-	cmd.InstanceID, cmd.To, cmd.AttendanceID = v.Attendance.InstanceID, v.Client.Phone, attendanceID
+	cmd.InstanceID, cmd.To, cmd.AttendanceID = v.Attendance.InstanceID, v.Client.Address(), attendanceID
 	cmd.SendAt = nil
 	m, _, err := a.SendMessage(ctx, cmd)
 	return m, err

@@ -8,11 +8,13 @@ import (
 	"unicode/utf8"
 )
 
-// Client is a customer who wrote to an instance.
+// Client is a customer who wrote to an instance, known by phone, by LID
+// (the "…@lid" JID) or both; "" when unknown, never both unknown.
 type Client struct {
 	ID          string
 	InstanceID  string
 	Phone       string
+	LID         string
 	PushName    string
 	FirstSeenAt time.Time
 	LastSeenAt  time.Time
@@ -52,6 +54,9 @@ type CloseReason string
 const (
 	ClosedManual CloseReason = "manual"
 	ClosedIdle   CloseReason = "idle"
+	// ClosedMerged: the client turned out to be another client too; the
+	// conversation went on in that client's attendance.
+	ClosedMerged CloseReason = "merged"
 )
 
 // Attendance is one conversation between a client and the company.

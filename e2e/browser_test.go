@@ -331,6 +331,32 @@ func TestBrowserDashboardAndFeedback(t *testing.T) {
 		 !document.querySelector('#attendance-list [data-id=`+js(aid)+`]') &&
 		 document.querySelector('#reply-form').hidden`)
 
+	// A customer known only by LID shows by push name, never as the LID;
+	// their phone shows, live, once WhatsApp reveals it.
+	const lid, lidPhone = "201234567890123@lid", "5511966665555"
+	p.must(201, "POST", "/v1/sim/instances/"+instance+"/inbound", adminToken, map[string]any{
+		"from": lid, "push_name": "Lia", "text": "hello from Lia"})
+	lidItem := `[data-testid="attendance-item"][data-lid="` + lid + `"]`
+	b.waitFor(20*time.Second, "the LID-only customer in the inbox by push name",
+		`(() => { const a = document.querySelector(`+js(lidItem)+`);
+		  return !!a && a.dataset.phone === '' && a.querySelector('.att-name').textContent === 'Lia' &&
+		    a.textContent.includes('hello from Lia') && !a.textContent.includes('@lid'); })()`)
+	b.do(20*time.Second, "opening the LID-only conversation",
+		chromedp.Click(chromedp.CSS(lidItem)),
+		chromedp.WaitVisible(chromedp.ID("reply-text")),
+	)
+	b.waitFor(10*time.Second, "the header names Lia, not the LID",
+		`document.querySelector('#conv-title').textContent === 'Lia' &&
+		 document.querySelector('#conv-meta').textContent === 'Open'`)
+	p.must(201, "POST", "/v1/sim/instances/"+instance+"/inbound", adminToken, map[string]any{
+		"from": lid, "from_phone": lidPhone, "push_name": "Lia", "text": "this is my number"})
+	b.waitFor(20*time.Second, "the phone shown once known, live",
+		`window.__sameDocument === true &&
+		 document.querySelector('#conv-meta').textContent.includes('+`+lidPhone+`') &&
+		 document.querySelector(`+js(lidItem)+`).dataset.phone === '`+lidPhone+`' &&
+		 document.querySelector('#conv-title').textContent === 'Lia'`)
+	b.screenshot(shots, "lid-client.png")
+
 	// The client rates the conversation from the link it got.
 	var link string
 	eventually(t, 20*time.Second, "the feedback link at the client", func() bool {

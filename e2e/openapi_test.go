@@ -514,6 +514,15 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	c.call(409, "POST", "/v1/feedback/"+link, "", map[string]any{"rating": 4})
 	c.call(200, "GET", "/v1/feedback/summary?instance="+id, adminToken, nil)
 
+	// A client known only by LID, then with the phone WhatsApp reveals.
+	c.call(201, "POST", "/v1/sim/instances/"+id+"/inbound", adminToken, map[string]any{"from": "201234567890123@lid", "push_name": "Lia", "text": "hi"})
+	c.call(201, "POST", "/v1/sim/instances/"+id+"/inbound", adminToken, map[string]any{"from": "201234567890123@lid", "from_phone": "5511966665555", "text": "again"})
+	eventually(t, 30*time.Second, "the LID client's attendance with both messages", func() bool {
+		items, _ := p.must(200, "GET", "/v1/attendances?status=open", atoken, nil)["items"].([]any)
+		return len(items) == 1 && items[0].(map[string]any)["unread"] == float64(2)
+	})
+	c.call(200, "GET", "/v1/attendances?status=open&instance="+id, atoken, nil)
+
 	// Errors, each in the documented shape.
 	c.do(400, request{method: "POST", path: msgs, token: itoken, body: `{"to":`, broken: true})
 	c.call(400, "POST", msgs, itoken, map[string]any{"to": "12", "type": "text", "text": "short number"})

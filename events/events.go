@@ -143,7 +143,8 @@ type Message struct {
 // Client is a customer as events and the API show it.
 type Client struct {
 	ID       string `json:"id"`
-	Phone    string `json:"phone"`
+	Phone    string `json:"phone"` // "" until known
+	LID      string `json:"lid"`   // "…@lid", "" when unknown
 	PushName string `json:"push_name"`
 }
 

@@ -95,7 +95,7 @@ export function renderList() {
     return h('li', {},
       h('a', {
         href: `#/inbox/${a.id}`, class: `att${n ? ' unread' : ''}`, 'data-testid': 'attendance-item',
-        dataset: { id: a.id, phone: a.client?.phone || '', status: a.status },
+        dataset: { id: a.id, phone: a.client?.phone || '', lid: a.client?.lid || '', status: a.status },
         'aria-current': a.id === state.currentId ? 'true' : null,
       },
       h('span', { class: 'att-top' }, h('span', { class: 'att-name' }, clientName(a)), timeEl(a.last_activity_at)),
@@ -167,9 +167,23 @@ export function handleEvent(ev) {
   }
 }
 
+// learnPhone fills the phone of a client known only by LID from their
+// message that shows it (the server gave the same client the phone).
+function learnPhone(a, from, m) {
+  if (from !== 'client' || !a?.client || a.client.phone || !/^\d+$/.test(m.from || '')) return false;
+  a.client.phone = m.from;
+  return true;
+}
+
 function onMessage({ attendance_id: id, from, message: m }) {
   if (!m?.id) return;
   const a = state.list.get(id);
+  // The list and the open conversation may share one client object.
+  const learned = [a, id === state.currentId ? state.current : null].map((x) => learnPhone(x, from, m));
+  if (learned.some(Boolean)) {
+    renderList();
+    if (id === state.currentId) renderHead();
+  }
   if (!state.counted.has(m.id)) {
     state.counted.add(m.id);
     if (a) {

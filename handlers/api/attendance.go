@@ -46,7 +46,7 @@ type attendanceView struct {
 func toAttendanceView(v *app.AttendanceView) attendanceView {
 	a := v.Attendance
 	out := attendanceView{ID: a.ID, InstanceID: a.InstanceID, Status: string(a.Status),
-		Client:      events.Client{ID: v.Client.ID, Phone: v.Client.Phone, PushName: v.Client.PushName},
+		Client:      events.Client{ID: v.Client.ID, Phone: v.Client.Phone, LID: v.Client.LID, PushName: v.Client.PushName},
 		AttendantID: a.AttendantID, OpenedAt: a.OpenedAt, LastActivityAt: a.LastActivityAt,
 		LastMessageFrom: string(a.LastMessageFrom), Unread: a.Unread, ClosedAt: a.ClosedAt, ClosedReason: string(a.ClosedReason)}
 	if v.LastMessage != nil {

@@ -139,6 +139,7 @@ func (s *Server) simFaults(c *fiber.Ctx) error {
 func (s *Server) simInbound(c *fiber.Ctx) error {
 	var req struct {
 		From        string        `json:"from"`
+		FromPhone   string        `json:"from_phone"`
 		PushName    string        `json:"push_name"`
 		Type        string        `json:"type"`
 		Text        string        `json:"text"`
@@ -150,9 +151,9 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	from, ok := domain.NormalizePhone(req.From)
-	if !ok {
-		return domain.InvalidField("from", domain.PhoneRule)
+	sender, err := simSender(req.From, req.FromPhone)
+	if err != nil {
+		return err
 	}
 	typ := domain.MessageType(req.Type)
 	if req.Type == "" {
@@ -171,6 +172,7 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 	}
 	var group domain.Address
 	if req.Group != "" {
+		var ok bool
 		if group, ok = domain.ParseAddress(req.Group); !ok || !group.IsGroup() {
 			return domain.InvalidField("group", "must be a group JID (…@g.us)")
 		}
@@ -179,12 +181,14 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := domain.IncomingDraft{InstanceID: id, WAMessageID: req.WAMessageID, From: from, PushName: req.PushName,
-		Type: typ, Text: req.Text, Caption: req.Caption, IsGroup: group.IsGroup(), Chat: group.JID()}
+	d := domain.IncomingDraft{InstanceID: id, WAMessageID: req.WAMessageID, From: sender.from, FromLID: sender.lid,
+		PushName: req.PushName, Type: typ, Text: req.Text, Caption: req.Caption, IsGroup: group.IsGroup(), Chat: group.JID()}
 	if group.IsGroup() {
-		// The phone that wrote is the group member.
-		p, _ := domain.ParseAddress(from)
-		d.Participant = p.JID()
+		// The member who wrote, by the address they wrote from (a LID in
+		// LID-addressed groups), as whatsmeow's Sender.
+		d.Participant = sender.jid
+	} else {
+		d.Chat = sender.jid
 	}
 	if d.WAMessageID == "" {
 		d.WAMessageID = domain.NewWAMessageID()
@@ -213,6 +217,35 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 		status = fiber.StatusOK
 	}
 	return c.Status(status).JSON(fiber.Map{"wa_message_id": m.WAMessageID, "created": created})
+}
+
+// simSentBy is who wrote an inbound message, as whatsmeow's MessageSource
+// shows them: from is the phone when known, else the LID JID; lid the LID
+// JID when they wrote by LID; jid the address they wrote from.
+type simSentBy struct{ from, lid, jid string }
+
+// simSender reads `from` (a phone, a phone JID or a LID JID: a person) and
+// `from_phone` (the phone of a LID sender, as whatsmeow's SenderAlt).
+func simSender(from, fromPhone string) (simSentBy, error) {
+	addr, ok := domain.ParseAddress(from)
+	if !ok || addr.IsGroup() {
+		return simSentBy{}, domain.InvalidField("from", "must be a phone number or a person's JID (…@s.whatsapp.net, …@lid)")
+	}
+	if !addr.IsLID() {
+		if fromPhone != "" {
+			return simSentBy{}, domain.InvalidField("from_phone", "is only for a sender known by LID (from …@lid)")
+		}
+		return simSentBy{from: addr.Phone(), jid: addr.JID()}, nil
+	}
+	by := simSentBy{from: addr.JID(), lid: addr.JID(), jid: addr.JID()}
+	if fromPhone != "" {
+		phone, ok := domain.NormalizePhone(fromPhone)
+		if !ok {
+			return simSentBy{}, domain.InvalidField("from_phone", domain.PhoneRule)
+		}
+		by.from = phone
+	}
+	return by, nil
 }
 
 // simContact sets what contacts/check answers for a phone; phones never

@@ -17,17 +17,18 @@ type clientRow struct {
 	ID          string    `db:"id"`
 	InstanceID  string    `db:"instance_id"`
 	Phone       string    `db:"phone"`
+	LID         string    `db:"lid"`
 	PushName    string    `db:"push_name"`
 	FirstSeenAt time.Time `db:"first_seen_at"`
 	LastSeenAt  time.Time `db:"last_seen_at"`
 }
 
 func (r clientRow) domain() domain.Client {
-	return domain.Client{ID: r.ID, InstanceID: r.InstanceID, Phone: r.Phone, PushName: r.PushName,
+	return domain.Client{ID: r.ID, InstanceID: r.InstanceID, Phone: r.Phone, LID: r.LID, PushName: r.PushName,
 		FirstSeenAt: r.FirstSeenAt.UTC(), LastSeenAt: r.LastSeenAt.UTC()}
 }
 
-const clientColumns = `id, instance_id, phone, push_name, first_seen_at, last_seen_at`
+const clientColumns = `id, instance_id, phone, lid, push_name, first_seen_at, last_seen_at`
 
 type attendanceRow struct {
 	ID              string         `db:"id"`
@@ -61,21 +62,6 @@ func toAttendanceRow(a *domain.Attendance) attendanceRow {
 		r.AttendantID = sql.NullString{String: a.AttendantID, Valid: true}
 	}
 	return r
-}
-
-// UpsertClient implements app.Tx.
-func (t *Tx) UpsertClient(ctx context.Context, c *domain.Client) (*domain.Client, error) {
-	var r clientRow
-	err := t.tx.GetContext(ctx, &r, `INSERT INTO clients (`+clientColumns+`) VALUES ($1, $2, $3, $4, $5, $5)
-		ON CONFLICT (instance_id, phone) DO UPDATE SET
-			last_seen_at = GREATEST(clients.last_seen_at, excluded.last_seen_at),
-			push_name = CASE WHEN excluded.push_name <> '' THEN excluded.push_name ELSE clients.push_name END
-		RETURNING `+clientColumns, c.ID, c.InstanceID, c.Phone, c.PushName, c.FirstSeenAt)
-	if err != nil {
-		return nil, fmt.Errorf("upsert client: %w", err)
-	}
-	out := r.domain()
-	return &out, nil
 }
 
 // ClientByID implements app.Tx.
@@ -138,7 +124,12 @@ func (t *Tx) UpdateAttendance(ctx context.Context, id string, fn func(*domain.At
 	if err := fn(a); err != nil {
 		return err
 	}
-	_, err = t.tx.NamedExecContext(ctx, `UPDATE attendances SET status = :status, attendant_id = :attendant_id,
+	return t.storeAttendance(ctx, a)
+}
+
+// storeAttendance writes the state of an attendance the transaction locked.
+func (t *Tx) storeAttendance(ctx context.Context, a *domain.Attendance) error {
+	_, err := t.tx.NamedExecContext(ctx, `UPDATE attendances SET status = :status, attendant_id = :attendant_id,
 		last_activity_at = :last_activity_at, last_message_from = :last_message_from, unread = :unread,
 		closed_at = :closed_at, closed_reason = :closed_reason WHERE id = :id`, toAttendanceRow(a))
 	if err != nil {
@@ -191,7 +182,7 @@ type attendanceViewRow struct {
 
 const attendanceViewSQL = `SELECT a.id, a.instance_id, a.client_id, a.status, a.attendant_id, a.opened_at,
 	a.last_activity_at, a.last_message_from, a.unread, a.closed_at, a.closed_reason,
-	c.id AS "c.id", c.instance_id AS "c.instance_id", c.phone AS "c.phone", c.push_name AS "c.push_name",
+	c.id AS "c.id", c.instance_id AS "c.instance_id", c.phone AS "c.phone", c.lid AS "c.lid", c.push_name AS "c.push_name",
 	c.first_seen_at AS "c.first_seen_at", c.last_seen_at AS "c.last_seen_at",
 	(SELECT m.id::text FROM messages m WHERE m.attendance_id = a.id ORDER BY m.id DESC LIMIT 1) AS last_id
 	FROM attendances a JOIN clients c ON c.id = a.client_id`
