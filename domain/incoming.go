@@ -13,6 +13,7 @@ type IncomingDraft struct {
 	From        string // phone digits when known, else the sender's id (e.g. a LID)
 	PushName    string
 	FromLID     string // the sender's LID JID ("…@lid"), when WhatsApp gives it
+	ToLID       string // for a message the linked phone sent to a person: their LID JID, when known
 	Chat        string // the conversation's JID: the group, or the sender (derived from From when empty)
 	IsGroup     bool
 	Participant string // the JID of the member who wrote, in groups
@@ -48,7 +49,7 @@ func NewIncoming(d IncomingDraft, now time.Time) (*Message, error) {
 	}
 	// Ids are WhatsApp's own and never carry NUL: one that does is not a
 	// message to store.
-	checkTexts(fields, "wa_message_id", d.WAMessageID, "from", d.From, "chat", d.Chat, "participant", d.Participant, "from_lid", d.FromLID)
+	checkTexts(fields, "wa_message_id", d.WAMessageID, "from", d.From, "chat", d.Chat, "participant", d.Participant, "from_lid", d.FromLID, "to_lid", d.ToLID)
 	if d.Chat == "" && !d.IsGroup {
 		// A direct message's chat is its sender.
 		if a, ok := ParseAddress(d.From); ok {
@@ -74,6 +75,6 @@ func NewIncoming(d IncomingDraft, now time.Time) (*Message, error) {
 		ID: NewID(now), InstanceID: d.InstanceID, Direction: DirectionIn, Status: StatusReceived,
 		From: d.From, PushName: strings.TrimSpace(d.PushName), Chat: d.Chat, IsGroup: d.IsGroup, FromMe: d.FromMe,
 		Type: d.Type, Text: d.Text, Caption: d.Caption, Media: d.Media, WAMessageID: d.WAMessageID,
-		Extra: extra, CreatedAt: at.UTC(), Participant: d.Participant, FromLID: d.FromLID,
+		Extra: extra, CreatedAt: at.UTC(), Participant: d.Participant, FromLID: d.FromLID, ToLID: d.ToLID,
 	}, nil
 }

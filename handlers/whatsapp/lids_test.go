@@ -30,37 +30,41 @@ func TestSenderAddresses(t *testing.T) {
 		name                   string
 		src                    types.MessageSource
 		from, fromLID, chat, p string
+		toLID                  string
 	}{
 		{"phone sender alone", types.MessageSource{Chat: pnJID, Sender: pnJID},
-			"5511988887777", "", "5511988887777@s.whatsapp.net", ""},
+			"5511988887777", "", "5511988887777@s.whatsapp.net", "", ""},
 		{"phone sender with its LID", types.MessageSource{Chat: pnJID, Sender: pnJID, SenderAlt: lidJID},
-			"5511988887777", "123456789@lid", "5511988887777@s.whatsapp.net", ""},
+			"5511988887777", "123456789@lid", "5511988887777@s.whatsapp.net", "", ""},
 		{"LID sender with its phone", types.MessageSource{Chat: lidJID, Sender: lidJID, SenderAlt: pnJID},
-			"5511988887777", "123456789@lid", "123456789@lid", ""},
+			"5511988887777", "123456789@lid", "123456789@lid", "", ""},
 		{"LID sender alone", types.MessageSource{Chat: lidJID, Sender: lidJID},
-			"123456789@lid", "123456789@lid", "123456789@lid", ""},
+			"123456789@lid", "123456789@lid", "123456789@lid", "", ""},
 		{"LID device with a phone device as alt", types.MessageSource{Chat: lidJID, Sender: dev(lidJID, 4), SenderAlt: dev(pnJID, 4)},
-			"5511988887777", "123456789@lid", "123456789@lid", ""},
+			"5511988887777", "123456789@lid", "123456789@lid", "", ""},
 		{"group member by LID with their phone", types.MessageSource{Chat: groupJID, IsGroup: true, Sender: dev(lidJID, 2), SenderAlt: pnJID},
-			"5511988887777", "123456789@lid", "120363000000000000@g.us", "123456789@lid"},
+			"5511988887777", "123456789@lid", "120363000000000000@g.us", "123456789@lid", ""},
 		{"group member by phone with their LID", types.MessageSource{Chat: groupJID, IsGroup: true, Sender: pnJID, SenderAlt: lidJID},
-			"5511988887777", "123456789@lid", "120363000000000000@g.us", "5511988887777@s.whatsapp.net"},
+			"5511988887777", "123456789@lid", "120363000000000000@g.us", "5511988887777@s.whatsapp.net", ""},
 		{"group member by LID alone", types.MessageSource{Chat: groupJID, IsGroup: true, Sender: lidJID},
-			"123456789@lid", "123456789@lid", "120363000000000000@g.us", "123456789@lid"},
+			"123456789@lid", "123456789@lid", "120363000000000000@g.us", "123456789@lid", ""},
 		// From another of our devices: the chat is the person written to,
-		// as WhatsApp named them. Their other address (RecipientAlt) has no
-		// place in the draft (IncomingDraft has no ToLID).
+		// as WhatsApp named them; their LID is the chat or RecipientAlt.
 		{"from me to a LID, with their phone", types.MessageSource{Chat: lidJID, Sender: selfPN, SenderAlt: selfLID, IsFromMe: true, RecipientAlt: pnJID},
-			"5511900000001", "900000001@lid", "123456789@lid", ""},
+			"5511900000001", "900000001@lid", "123456789@lid", "", "123456789@lid"},
 		{"from me to a phone, with their LID", types.MessageSource{Chat: pnJID, Sender: selfLID, SenderAlt: selfPN, IsFromMe: true, RecipientAlt: lidJID},
-			"5511900000001", "900000001@lid", "5511988887777@s.whatsapp.net", ""},
+			"5511900000001", "900000001@lid", "5511988887777@s.whatsapp.net", "", "123456789@lid"},
+		{"from me to a phone, LID unknown", types.MessageSource{Chat: pnJID, Sender: selfPN, IsFromMe: true},
+			"5511900000001", "", "5511988887777@s.whatsapp.net", "", ""},
+		{"from me in a group", types.MessageSource{Chat: groupJID, IsGroup: true, Sender: selfPN, SenderAlt: selfLID, IsFromMe: true},
+			"5511900000001", "900000001@lid", "120363000000000000@g.us", "5511900000001@s.whatsapp.net", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := types.MessageInfo{ID: "W1", MessageSource: tt.src, Timestamp: time.Unix(1_700_000_000, 0)}
 			d, _ := ConvertMessage("inst", in, &waE2E.Message{Conversation: proto.String("x")})
-			if d.From != tt.from || d.FromLID != tt.fromLID || d.Chat != tt.chat || d.Participant != tt.p || d.FromMe != tt.src.IsFromMe {
-				t.Fatalf("from %q lid %q chat %q participant %q; want %q %q %q %q", d.From, d.FromLID, d.Chat, d.Participant, tt.from, tt.fromLID, tt.chat, tt.p)
+			if d.From != tt.from || d.FromLID != tt.fromLID || d.Chat != tt.chat || d.Participant != tt.p || d.FromMe != tt.src.IsFromMe || d.ToLID != tt.toLID {
+				t.Fatalf("from %q lid %q chat %q participant %q to_lid %q; want %q %q %q %q %q", d.From, d.FromLID, d.Chat, d.Participant, d.ToLID, tt.from, tt.fromLID, tt.chat, tt.p, tt.toLID)
 			}
 			if _, err := domain.NewIncoming(d, time.Now()); err != nil {
 				t.Fatal(err)

@@ -223,6 +223,7 @@ func ConvertMessage(instanceID string, info types.MessageInfo, msg *waE2E.Messag
 	if info.IsGroup {
 		d.Participant = info.Sender.ToNonAD().String()
 	}
+	d.ToLID = recipientLID(info.MessageSource)
 	var media *Media
 	switch {
 	case msg.GetConversation() != "":
@@ -290,6 +291,20 @@ func sender(src types.MessageSource) (from, lid string) {
 		return s.String(), lid
 	}
 	return s.String(), ""
+}
+
+// recipientLID is the LID of the person a message from the linked phone
+// went to: the chat itself, or its alternative address; "" otherwise.
+func recipientLID(src types.MessageSource) string {
+	if !src.IsFromMe || src.IsGroup {
+		return ""
+	}
+	for _, j := range []types.JID{src.Chat, src.RecipientAlt} {
+		if j.Server == types.HiddenUserServer {
+			return j.ToNonAD().String()
+		}
+	}
+	return ""
 }
 
 // kindOf names the first field set in an unsupported message.
