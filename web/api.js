@@ -92,6 +92,7 @@ export const api = {
   createInstance: (name) => request('POST', '/v1/instances', { name }),
   qr: (iid) => request('GET', `/v1/instances/${id(iid)}/qr`, undefined, { accept: 'image/png' }),
   logoutInstance: (iid) => request('POST', `/v1/instances/${id(iid)}/logout`),
+  groups: (iid) => request('GET', `/v1/instances/${id(iid)}/groups?limit=500`),
 
   feedbackSummary: () => request('GET', '/v1/feedback/summary'),
 };

@@ -1,5 +1,6 @@
 // instances.js: the admin's WhatsApp instances, with their status live and
-// the QR code shown (and replaced as it rotates) while one is linking.
+// the QR code shown (and replaced as it rotates) while one is linking, and
+// the groups each connected instance is in, kept current by group.* events.
 
 import { api, session } from './api.js';
 import { $, h, announce, phone } from './dom.js';
@@ -8,6 +9,8 @@ const state = {
   items: new Map(), // instance id → instance
   qr: new Map(), // instance id → blob: URL of its current QR code
   loading: new Set(), // instance ids whose QR is being fetched
+  groups: new Map(), // instance id → its groups (as GET …/groups lists them)
+  groupsOpen: new Set(), // instance ids whose group list is unfolded (kept across renders)
 };
 
 const labels = {
@@ -18,6 +21,7 @@ export function resetInstances() {
   for (const url of state.qr.values()) URL.revokeObjectURL(url);
   state.items = new Map();
   state.qr = new Map();
+  state.groups = new Map();
   $('#instance-list').replaceChildren();
   $('#instance-list').removeAttribute('data-loaded');
 }
@@ -35,7 +39,38 @@ export async function loadInstances() {
   }
   render();
   $('#instance-list').dataset.loaded = 'true';
-  for (const i of state.items.values()) if (i.status === 'qr') loadQR(i.id);
+  for (const i of state.items.values()) {
+    if (i.status === 'qr') loadQR(i.id);
+    if (i.status === 'connected') loadGroups(i.id);
+  }
+}
+
+async function loadGroups(id) {
+  try {
+    const page = await api.groups(id);
+    state.groups.set(id, page.items);
+  } catch (err) {
+    if (err.status === 404) state.groups.delete(id);
+    return;
+  }
+  render();
+}
+
+function groupList(i) {
+  const groups = state.groups.get(i.id);
+  if (!groups) return null;
+  const sorted = [...groups].sort((a, b) => a.subject.localeCompare(b.subject));
+  const toggle = (ev) => {
+    if (ev.target.open) state.groupsOpen.add(i.id);
+    else state.groupsOpen.delete(i.id);
+  };
+  return h('details', { class: 'groups', 'data-testid': 'instance-groups', open: state.groupsOpen.has(i.id), ontoggle: toggle },
+    h('summary', {}, groups.length === 1 ? '1 group' : `${groups.length} groups`),
+    sorted.length
+      ? h('ul', {}, ...sorted.map((g) => h('li', { 'data-testid': 'group', title: g.jid, dataset: { jid: g.jid } },
+        h('span', {}, g.subject || g.jid), ' ',
+        h('span', { class: 'muted' }, g.participants_count === 1 ? '1 member' : `${g.participants_count} members`))))
+      : h('p', { class: 'muted' }, 'Not in any group.'));
 }
 
 function render() {
@@ -58,6 +93,7 @@ function card(i) {
           : h('p', { class: 'qr-wait' }, 'Waiting for the QR code…'),
         h('figcaption', {}, 'On the phone: WhatsApp › Settings › Linked devices › Link a device, then scan this code.'))
       : null,
+    i.status === 'connected' ? groupList(i) : null,
     h('div', { class: 'card-actions' },
       h('button', {
         type: 'button', class: 'secondary', disabled: i.status !== 'connected', onclick: () => logout(i),
@@ -107,10 +143,17 @@ async function logout(i) {
   }
 }
 
-// handleEvent applies instance.status and instance.qr from the feed.
+// handleEvent applies instance.status, instance.qr and group.* from the
+// feed; a group event reloads that instance's list (it is small, and one
+// read keeps counts and subjects right whatever changed).
 export function handleEvent(ev) {
   const id = ev.instance_id;
-  if (!id || !ev.type.startsWith('instance.')) return;
+  if (!id) return;
+  if (ev.type.startsWith('group.')) {
+    if (state.items.get(id)?.status === 'connected') loadGroups(id);
+    return;
+  }
+  if (!ev.type.startsWith('instance.')) return;
   const i = state.items.get(id);
   if (!i) {
     if (ev.type === 'instance.status' || ev.type === 'instance.qr') refresh(id).then(() => loadQRIfLinking(id));
@@ -121,6 +164,7 @@ export function handleEvent(ev) {
     Object.assign(i, { status: ev.data.status, phone: ev.data.phone || (ev.data.status === 'logged_out' ? '' : i.phone) });
     i.status_reason = ev.data.reason || '';
     if (i.status !== 'qr') dropQR(id);
+    if (i.status === 'connected' && before !== 'connected') loadGroups(id);
     render();
     if (before !== i.status) announce(`${i.name}: ${labels[i.status] || i.status}`);
     loadQRIfLinking(id);
