@@ -3,6 +3,7 @@
 -- list shows the groups the instance is in now; group.left in the event
 -- log keeps the history.
 CREATE TABLE groups (
+    id          bigint GENERATED ALWAYS AS IDENTITY UNIQUE, -- list order and cursor
     instance_id uuid        NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
     jid         text        NOT NULL,
     subject     text        NOT NULL DEFAULT '',
