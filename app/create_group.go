@@ -50,7 +50,7 @@ func (a *App) runCreateGroup(ctx context.Context, cmd *domain.Command) ([]byte, 
 	if info.CreatedAt.IsZero() {
 		info.CreatedAt = a.now()
 	}
-	result, err := json.Marshal(groupView(info))
+	result, err := json.Marshal(GroupView(info))
 	if err != nil {
 		return nil, nil, err
 	}

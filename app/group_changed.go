@@ -39,7 +39,7 @@ func (a *App) GroupChanged(ctx context.Context, instanceID, jid string, change G
 		if err := a.saveGroup(ctx, tx, instanceID, self, *g); err != nil {
 			return err
 		}
-		return tx.Publish(ctx, newEvent(events.GroupUpdated, instanceID, a.now(), groupView(*g)))
+		return tx.Publish(ctx, newEvent(events.GroupUpdated, instanceID, a.now(), GroupView(*g)))
 	})
 	if err != nil {
 		return fmt.Errorf("group changed %s by %q: %w", jid, by, err)

@@ -15,8 +15,8 @@ import (
 // emits only what changed, so the same news twice emits nothing the second
 // time.
 
-// groupView is g as events, command results and the API show it.
-func groupView(g GroupInfo) events.Group {
+// GroupView is g as events, command results and the API show it.
+func GroupView(g GroupInfo) events.Group {
 	v := events.Group{JID: g.JID, Subject: g.Subject, Description: g.Description, Owner: g.Owner,
 		ParticipantsCount: len(g.Participants), Announce: g.Announce, Locked: g.Locked, CreatedAt: g.CreatedAt.UTC(),
 		Participants: make([]events.GroupMember, 0, len(g.Participants))}
@@ -216,7 +216,7 @@ func (a *App) storeGroup(ctx context.Context, tx Tx, instanceID, self string, g 
 	if prev == nil {
 		typ = events.GroupJoined
 	}
-	return tx.Publish(ctx, newEvent(typ, instanceID, now, groupView(g)))
+	return tx.Publish(ctx, newEvent(typ, instanceID, now, GroupView(g)))
 }
 
 // saveGroup writes g and records its participants as contacts.

@@ -44,7 +44,7 @@ func (a *App) runJoinGroup(ctx context.Context, cmd *domain.Command) ([]byte, fu
 		return nil, nil, err
 	}
 	info := normalizeGroup(*g)
-	result, err := json.Marshal(groupView(info))
+	result, err := json.Marshal(GroupView(info))
 	if err != nil {
 		return nil, nil, err
 	}

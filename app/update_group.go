@@ -48,7 +48,7 @@ func (a *App) runUpdateGroup(ctx context.Context, cmd *domain.Command) ([]byte, 
 		return nil, nil, err
 	}
 	info := normalizeGroup(*g)
-	result, err := json.Marshal(groupView(info))
+	result, err := json.Marshal(GroupView(info))
 	if err != nil {
 		return nil, nil, err
 	}
