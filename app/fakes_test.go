@@ -29,6 +29,7 @@ type fakeStore struct {
 
 	contactObservations []domain.ContactObservation
 	groups              fakeGroups
+	groupStamps         map[string]time.Time
 }
 
 func newFakeStore() *fakeStore {
@@ -543,6 +544,10 @@ func (t *fakeTx) LockGroup(ctx context.Context, instanceID, jid string) (*GroupI
 
 func (t *fakeTx) SaveGroup(ctx context.Context, instanceID string, g GroupInfo, at time.Time) error {
 	t.s.groupsOf(instanceID)[g.JID] = *cloneGroup(g)
+	if t.s.groupStamps == nil {
+		t.s.groupStamps = map[string]time.Time{}
+	}
+	t.s.groupStamps[instanceID+"/"+g.JID] = at
 	return nil
 }
 
@@ -572,14 +577,13 @@ func (s *fakeStore) Group(ctx context.Context, instanceID, jid string) (*GroupIn
 	return cloneGroup(g), nil
 }
 
-func (s *fakeStore) GroupJIDs(ctx context.Context, instanceID string) ([]string, error) {
+func (s *fakeStore) GroupStamps(ctx context.Context, instanceID string) (map[string]time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []string
+	out := map[string]time.Time{}
 	for jid := range s.groupsOf(instanceID) {
-		out = append(out, jid)
+		out[jid] = s.groupStamps[instanceID+"/"+jid]
 	}
-	sort.Strings(out)
 	return out, nil
 }
 

@@ -132,8 +132,9 @@ type GroupStore interface {
 	// Group reads one group with its participants; NotFound when the
 	// instance is not known to be in it.
 	Group(ctx context.Context, instanceID, jid string) (*GroupInfo, error)
-	// GroupJIDs lists the JIDs of every group the instance is known to be in.
-	GroupJIDs(ctx context.Context, instanceID string) ([]string, error)
+	// GroupStamps maps the JID of every group the instance is known to be
+	// in to when its row last changed.
+	GroupStamps(ctx context.Context, instanceID string) (map[string]time.Time, error)
 }
 
 // AttendanceView is an attendance with its client and latest message.

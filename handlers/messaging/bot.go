@@ -253,9 +253,13 @@ func (b *Bot) startConsumer(ctx context.Context, id string, rate int) error {
 	go func() {
 		defer b.wg.Done()
 		defer close(c.synced)
-		if err := b.app.SyncGroups(cctx, id); err != nil && cctx.Err() == nil {
-			b.log.Warn("sync groups", "instance", id, "err", err)
+		if err := b.app.SyncGroups(cctx, id); err != nil {
+			if cctx.Err() == nil {
+				b.log.Warn("sync groups", "instance", id, "err", err)
+			}
+			return
 		}
+		b.log.Info("groups synced", "instance", id)
 	}()
 	b.log.Info("consuming instance queue", "instance", id)
 	return nil

@@ -148,11 +148,18 @@ func (s *Store) Group(ctx context.Context, instanceID, jid string) (*app.GroupIn
 	return readGroup(ctx, s.db, instanceID, jid, "")
 }
 
-// GroupJIDs implements app.GroupStore.
-func (s *Store) GroupJIDs(ctx context.Context, instanceID string) ([]string, error) {
-	out := []string{}
-	if err := s.db.SelectContext(ctx, &out, `SELECT jid FROM groups WHERE instance_id = $1 ORDER BY id`, instanceID); err != nil {
-		return nil, fmt.Errorf("list group jids: %w", err)
+// GroupStamps implements app.GroupStore.
+func (s *Store) GroupStamps(ctx context.Context, instanceID string) (map[string]time.Time, error) {
+	var rows []struct {
+		JID       string    `db:"jid"`
+		UpdatedAt time.Time `db:"updated_at"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT jid, updated_at FROM groups WHERE instance_id = $1`, instanceID); err != nil {
+		return nil, fmt.Errorf("list group stamps: %w", err)
+	}
+	out := make(map[string]time.Time, len(rows))
+	for _, r := range rows {
+		out[r.JID] = r.UpdatedAt
 	}
 	return out, nil
 }
