@@ -29,7 +29,8 @@ type fakeStore struct {
 
 	contactObservations []domain.ContactObservation
 	groups              fakeGroups
-	groupStamps         map[string]time.Time
+	groupVersions       map[string]int64
+	lastGroupVersion    int64
 }
 
 func newFakeStore() *fakeStore {
@@ -544,10 +545,11 @@ func (t *fakeTx) LockGroup(ctx context.Context, instanceID, jid string) (*GroupI
 
 func (t *fakeTx) SaveGroup(ctx context.Context, instanceID string, g GroupInfo, at time.Time) error {
 	t.s.groupsOf(instanceID)[g.JID] = *cloneGroup(g)
-	if t.s.groupStamps == nil {
-		t.s.groupStamps = map[string]time.Time{}
+	if t.s.groupVersions == nil {
+		t.s.groupVersions = map[string]int64{}
 	}
-	t.s.groupStamps[instanceID+"/"+g.JID] = at
+	t.s.lastGroupVersion++
+	t.s.groupVersions[instanceID+"/"+g.JID] = t.s.lastGroupVersion
 	return nil
 }
 
@@ -577,12 +579,12 @@ func (s *fakeStore) Group(ctx context.Context, instanceID, jid string) (*GroupIn
 	return cloneGroup(g), nil
 }
 
-func (s *fakeStore) GroupStamps(ctx context.Context, instanceID string) (map[string]time.Time, error) {
+func (s *fakeStore) GroupVersions(ctx context.Context, instanceID string) (map[string]int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := map[string]time.Time{}
+	out := map[string]int64{}
 	for jid := range s.groupsOf(instanceID) {
-		out[jid] = s.groupStamps[instanceID+"/"+jid]
+		out[jid] = s.groupVersions[instanceID+"/"+jid]
 	}
 	return out, nil
 }

@@ -26,12 +26,18 @@ type fakeGroupDriver struct {
 	fakeChecker
 	groups  map[string]GroupInfo
 	results []ParticipantResult
+	// asked runs once JoinedGroups has taken its answer, as news that
+	// arrives while WhatsApp is being asked.
+	asked func()
 }
 
 func (d *fakeGroupDriver) JoinedGroups(ctx context.Context, instanceID string) ([]GroupInfo, error) {
 	var out []GroupInfo
 	for _, g := range d.groups {
 		out = append(out, g)
+	}
+	if d.asked != nil {
+		d.asked()
 	}
 	return out, nil
 }
@@ -318,5 +324,33 @@ func TestGroupRequestsRefuseBadInput(t *testing.T) {
 	}
 	if len(store.commands) != 0 {
 		t.Fatal("a refused request stored a command")
+	}
+}
+
+// News that arrives while the sync asks WhatsApp is newer than the sync's
+// answer: the sync leaves that group as the news made it.
+func TestSyncGroupsKeepsNewsThatArrivedMeanwhile(t *testing.T) {
+	a, store, d, id := newGroupApp(t)
+	ctx := context.Background()
+	g := GroupInfo{JID: testGroup, Subject: "Old", Participants: []GroupParticipant{{JID: selfJIDv}}}
+	if err := a.GroupJoined(ctx, id, g); err != nil {
+		t.Fatal(err)
+	}
+	d.groups[testGroup] = g
+	fresh := "Fresh"
+	d.asked = func() {
+		if err := a.GroupChanged(ctx, id, testGroup, GroupChange{Subject: &fresh}, beaJID); err != nil {
+			t.Error(err)
+		}
+	}
+	eventTypes(store)
+	if err := a.SyncGroups(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := eventTypes(store), []string{events.GroupUpdated}; !slices.Equal(got, want) {
+		t.Fatalf("events %v, want only the news' %v", got, want)
+	}
+	if got, _ := a.GetGroup(ctx, id, testGroup); got.Subject != "Fresh" {
+		t.Fatalf("the sync reverted the news: %+v", got)
 	}
 }

@@ -132,9 +132,9 @@ type GroupStore interface {
 	// Group reads one group with its participants; NotFound when the
 	// instance is not known to be in it.
 	Group(ctx context.Context, instanceID, jid string) (*GroupInfo, error)
-	// GroupStamps maps the JID of every group the instance is known to be
-	// in to when its row last changed.
-	GroupStamps(ctx context.Context, instanceID string) (map[string]time.Time, error)
+	// GroupVersions maps the JID of every group the instance is known to
+	// be in to the version of its row, which every write changes.
+	GroupVersions(ctx context.Context, instanceID string) (map[string]int64, error)
 }
 
 // AttendanceView is an attendance with its client and latest message.

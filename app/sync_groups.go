@@ -17,7 +17,7 @@ func (a *App) SyncGroups(ctx context.Context, instanceID string) error {
 	if !ok {
 		return nil
 	}
-	before, err := a.groups.GroupStamps(ctx, instanceID)
+	before, err := a.groups.GroupVersions(ctx, instanceID)
 	if err != nil {
 		return fmt.Errorf("sync groups: %w", err)
 	}
@@ -25,14 +25,14 @@ func (a *App) SyncGroups(ctx context.Context, instanceID string) error {
 	if err != nil {
 		return fmt.Errorf("sync groups: %w", err)
 	}
-	after, err := a.groups.GroupStamps(ctx, instanceID)
+	after, err := a.groups.GroupVersions(ctx, instanceID)
 	if err != nil {
 		return fmt.Errorf("sync groups: %w", err)
 	}
 	untouched := func(jid string) bool {
 		b, wasIn := before[jid]
 		c, isIn := after[jid]
-		return wasIn == isIn && b.Equal(c)
+		return wasIn == isIn && b == c
 	}
 	in := make(map[string]bool, len(joined))
 	for _, g := range joined {

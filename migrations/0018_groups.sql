@@ -2,6 +2,10 @@
 -- WhatsApp. Leaving a group deletes its row (and its participants): the
 -- list shows the groups the instance is in now; group.left in the event
 -- log keeps the history.
+-- Every write of a group row takes a new version, so a reader can tell
+-- whether a group changed between two reads (the sync on connect).
+CREATE SEQUENCE group_versions;
+
 CREATE TABLE groups (
     id          bigint GENERATED ALWAYS AS IDENTITY UNIQUE, -- list order and cursor
     instance_id uuid        NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
@@ -13,6 +17,7 @@ CREATE TABLE groups (
     locked      boolean     NOT NULL DEFAULT false,
     created_at  timestamptz NOT NULL,
     updated_at  timestamptz NOT NULL,
+    version     bigint      NOT NULL DEFAULT nextval('group_versions'),
     PRIMARY KEY (instance_id, jid)
 );
 

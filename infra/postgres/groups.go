@@ -81,7 +81,7 @@ func (t *Tx) SaveGroup(ctx context.Context, instanceID string, g app.GroupInfo, 
 		(instance_id, jid, subject, description, owner, announce, locked, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (instance_id, jid) DO UPDATE SET subject = $3, description = $4, owner = $5,
-			announce = $6, locked = $7, created_at = $8, updated_at = $9`,
+			announce = $6, locked = $7, created_at = $8, updated_at = $9, version = nextval('group_versions')`,
 		instanceID, g.JID, g.Subject, g.Description, g.Owner, g.Announce, g.Locked, g.CreatedAt, at); err != nil {
 		return fmt.Errorf("save group: %w", err)
 	}
@@ -148,18 +148,18 @@ func (s *Store) Group(ctx context.Context, instanceID, jid string) (*app.GroupIn
 	return readGroup(ctx, s.db, instanceID, jid, "")
 }
 
-// GroupStamps implements app.GroupStore.
-func (s *Store) GroupStamps(ctx context.Context, instanceID string) (map[string]time.Time, error) {
+// GroupVersions implements app.GroupStore.
+func (s *Store) GroupVersions(ctx context.Context, instanceID string) (map[string]int64, error) {
 	var rows []struct {
-		JID       string    `db:"jid"`
-		UpdatedAt time.Time `db:"updated_at"`
+		JID     string `db:"jid"`
+		Version int64  `db:"version"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT jid, updated_at FROM groups WHERE instance_id = $1`, instanceID); err != nil {
-		return nil, fmt.Errorf("list group stamps: %w", err)
+	if err := s.db.SelectContext(ctx, &rows, `SELECT jid, version FROM groups WHERE instance_id = $1`, instanceID); err != nil {
+		return nil, fmt.Errorf("list group versions: %w", err)
 	}
-	out := make(map[string]time.Time, len(rows))
+	out := make(map[string]int64, len(rows))
 	for _, r := range rows {
-		out[r.JID] = r.UpdatedAt
+		out[r.JID] = r.Version
 	}
 	return out, nil
 }

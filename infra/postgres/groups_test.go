@@ -83,9 +83,14 @@ func TestGroupsRoundTripPageAndDelete(t *testing.T) {
 	if _, err := s.Group(ctx, in.ID, teamJID); !domain.IsNotFound(err) {
 		t.Fatalf("deleted group reads %v", err)
 	}
-	stamps, err := s.GroupStamps(ctx, in.ID)
-	if _, ok := stamps["120363000000000002@g.us"]; err != nil || len(stamps) != 1 || !ok {
-		t.Fatalf("GroupStamps = %v, %v", stamps, err)
+	versions, err := s.GroupVersions(ctx, in.ID)
+	v, ok := versions["120363000000000002@g.us"]
+	if err != nil || len(versions) != 1 || !ok {
+		t.Fatalf("GroupVersions = %v, %v", versions, err)
+	}
+	saveGroup(t, s, in.ID, app.GroupInfo{JID: "120363000000000002@g.us", Subject: "Empty", CreatedAt: created})
+	if again, _ := s.GroupVersions(ctx, in.ID); again["120363000000000002@g.us"] == v {
+		t.Fatalf("a write kept version %d", v)
 	}
 	if _, _, err := s.ListGroups(ctx, in.ID, app.Page{Limit: 1, Cursor: "x"}); err == nil {
 		t.Fatal("a bad cursor was accepted")
