@@ -21,6 +21,14 @@ import (
 //   - ListContacts, GetContact (the API)
 //   - RecordContacts (from checks and incoming messages)
 //
+// Groups (reads from Postgres; changes are commands that answer):
+//   - ListGroups, GetGroup (the API)
+//   - CreateGroup, UpdateGroup, UpdateGroupParticipants, GroupInviteLink,
+//     JoinGroup, LeaveGroup (the API; the bot runs them)
+//   - GroupJoined, GroupChanged, GroupParticipantsChanged, GroupLeft (what
+//     WhatsApp tells of groups, from the drivers), SyncGroups (the bot, on
+//     every connect); group_state.go holds what they share
+//
 // Messages:
 //   - SendMessage, GetMessage, ListMessages, MessageMedia, CancelMessage
 //   - FireDueMessages, NextDueAt (the scheduler)
@@ -53,6 +61,7 @@ type App struct {
 	replays     ReplayStore
 	attendances AttendanceStore
 	contacts    ContactStore
+	groups      GroupStore
 	attendants  AttendantStore
 	feedback    FeedbackStore
 	publicURL   string
@@ -77,6 +86,7 @@ type Deps struct {
 	Replays     ReplayStore
 	Attendances AttendanceStore
 	Contacts    ContactStore
+	Groups      GroupStore
 	Attendants  AttendantStore
 	Feedback    FeedbackStore
 	PublicURL   string // base of links sent to people
@@ -108,7 +118,7 @@ func New(d Deps) *App {
 		notices: d.CommandNotices, cmdTimeout: d.CommandTimeout,
 		store: d.Store, hooks: d.SendHooks, webhooks: d.Webhooks, guard: d.URLGuard, storage: d.Storage,
 		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, replays: d.Replays, adminToken: d.AdminToken,
-		attendances: d.Attendances, contacts: d.Contacts, attendants: d.Attendants, feedback: d.Feedback, publicURL: d.PublicURL,
+		attendances: d.Attendances, contacts: d.Contacts, groups: d.Groups, attendants: d.Attendants, feedback: d.Feedback, publicURL: d.PublicURL,
 	}
 }
 

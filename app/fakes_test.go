@@ -28,6 +28,9 @@ type fakeStore struct {
 	commandUpdates int
 
 	contactObservations []domain.ContactObservation
+	groups              fakeGroups
+	groupVersions       map[string]int64
+	lastGroupVersion    int64
 }
 
 func newFakeStore() *fakeStore {
@@ -509,4 +512,89 @@ func (w *fakeChecker) CheckContacts(ctx context.Context, instanceID string, phon
 func (t *fakeTx) RecordContacts(ctx context.Context, instanceID string, obs []domain.ContactObservation) error {
 	t.s.contactObservations = append(t.s.contactObservations, obs...)
 	return nil
+}
+
+// fakeGroups are the groups of the fake store, by instance id and JID;
+// written in place (group tests do not roll back).
+type fakeGroups map[string]map[string]GroupInfo
+
+func (s *fakeStore) groupsOf(instanceID string) map[string]GroupInfo {
+	if s.groups == nil {
+		s.groups = fakeGroups{}
+	}
+	if s.groups[instanceID] == nil {
+		s.groups[instanceID] = map[string]GroupInfo{}
+	}
+	return s.groups[instanceID]
+}
+
+func cloneGroup(g GroupInfo) *GroupInfo {
+	g.Participants = append([]GroupParticipant(nil), g.Participants...)
+	return &g
+}
+
+func (t *fakeTx) LockGroup(ctx context.Context, instanceID, jid string) (*GroupInfo, error) {
+	g, ok := t.s.groupsOf(instanceID)[jid]
+	if !ok {
+		return nil, domain.NotFound("group")
+	}
+	return cloneGroup(g), nil
+}
+
+func (t *fakeTx) SaveGroup(ctx context.Context, instanceID string, g GroupInfo, at time.Time) error {
+	t.s.groupsOf(instanceID)[g.JID] = *cloneGroup(g)
+	if t.s.groupVersions == nil {
+		t.s.groupVersions = map[string]int64{}
+	}
+	t.s.lastGroupVersion++
+	t.s.groupVersions[instanceID+"/"+g.JID] = t.s.lastGroupVersion
+	return nil
+}
+
+func (t *fakeTx) DeleteGroup(ctx context.Context, instanceID, jid string) error {
+	delete(t.s.groupsOf(instanceID), jid)
+	return nil
+}
+
+func (s *fakeStore) ListGroups(ctx context.Context, instanceID string, p Page) ([]GroupSummary, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []GroupSummary
+	for _, g := range s.groupsOf(instanceID) {
+		out = append(out, GroupSummary{GroupInfo: g, ParticipantsCount: len(g.Participants)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].JID < out[j].JID })
+	return out, "", nil
+}
+
+func (s *fakeStore) Group(ctx context.Context, instanceID, jid string) (*GroupInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groupsOf(instanceID)[jid]
+	if !ok {
+		return nil, domain.NotFound("group")
+	}
+	return cloneGroup(g), nil
+}
+
+func (s *fakeStore) GroupVersions(ctx context.Context, instanceID string) (map[string]int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int64{}
+	for jid := range s.groupsOf(instanceID) {
+		out[jid] = s.groupVersions[instanceID+"/"+jid]
+	}
+	return out, nil
+}
+
+func (s *fakeStore) GroupMemberJIDs(ctx context.Context, instanceID, groupJID string) ([]string, error) {
+	g, err := s.Group(ctx, instanceID, groupJID)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, p := range g.Participants {
+		out = append(out, p.JID)
+	}
+	return out, nil
 }

@@ -99,6 +99,16 @@ type Tx interface {
 	// contacts; a phone and a LID seen together end in one contact.
 	RecordContacts(ctx context.Context, instanceID string, obs []domain.ContactObservation) error
 
+	// LockGroup reads a group of the instance with its participants and
+	// holds it (even when absent, so two writers of a new group cannot
+	// both find it missing) until the transaction ends; NotFound when the
+	// instance is not known to be in it.
+	LockGroup(ctx context.Context, instanceID, jid string) (*GroupInfo, error)
+	// SaveGroup stores g and replaces its participants.
+	SaveGroup(ctx context.Context, instanceID string, g GroupInfo, at time.Time) error
+	// DeleteGroup forgets a group the instance left, with its participants.
+	DeleteGroup(ctx context.Context, instanceID, jid string) error
+
 	// Publish writes events and commands to the outbox of this transaction.
 	Publish(ctx context.Context, envs ...events.Envelope) error
 }
@@ -108,6 +118,27 @@ type ContactStore interface {
 	ListContacts(ctx context.Context, instanceID, q string, p Page) ([]domain.Contact, string, error)
 	// Contact finds the contact whose phone JID or LID is addr.
 	Contact(ctx context.Context, instanceID string, addr domain.Address) (*domain.Contact, error)
+}
+
+// GroupSummary is a group as lists show it: its settings and how many
+// participants it has (Participants is not filled).
+type GroupSummary struct {
+	GroupInfo
+	ParticipantsCount int
+}
+
+// GroupStore reads the groups an instance is in, as the bot last recorded
+// them.
+type GroupStore interface {
+	GroupMembers
+	// ListGroups lists the instance's groups, oldest first.
+	ListGroups(ctx context.Context, instanceID string, p Page) ([]GroupSummary, string, error)
+	// Group reads one group with its participants; NotFound when the
+	// instance is not known to be in it.
+	Group(ctx context.Context, instanceID, jid string) (*GroupInfo, error)
+	// GroupVersions maps the JID of every group the instance is known to
+	// be in to the version of its row, which every write changes.
+	GroupVersions(ctx context.Context, instanceID string) (map[string]int64, error)
 }
 
 // AttendanceView is an attendance with its client and latest message.

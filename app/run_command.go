@@ -36,6 +36,18 @@ func (a *App) RunCommand(ctx context.Context, instanceID, id string) error {
 	case domain.CommandLogout:
 		result, err = a.runLogout(ctx, cmd)
 		also = func(tx Tx) error { return a.loggedOut(ctx, tx, cmd.InstanceID) }
+	case domain.CommandCreateGroup:
+		result, also, err = a.runCreateGroup(ctx, cmd)
+	case domain.CommandUpdateGroup:
+		result, also, err = a.runUpdateGroup(ctx, cmd)
+	case domain.CommandGroupParticipants:
+		result, also, err = a.runGroupParticipants(ctx, cmd)
+	case domain.CommandGroupInviteLink:
+		result, err = a.runGroupInviteLink(ctx, cmd)
+	case domain.CommandJoinGroup:
+		result, also, err = a.runJoinGroup(ctx, cmd)
+	case domain.CommandLeaveGroup:
+		result, also, err = a.runLeaveGroup(ctx, cmd)
 	default:
 		return a.failCommand(ctx, id, "unknown_command", "this version cannot run "+string(cmd.Type))
 	}

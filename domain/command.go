@@ -18,6 +18,13 @@ type CommandType string
 const (
 	CommandCheckContacts CommandType = "check_contacts"
 	CommandLogout        CommandType = "logout_instance"
+
+	CommandCreateGroup       CommandType = "create_group"
+	CommandUpdateGroup       CommandType = "update_group"
+	CommandGroupParticipants CommandType = "update_group_participants"
+	CommandGroupInviteLink   CommandType = "group_invite_link"
+	CommandJoinGroup         CommandType = "join_group"
+	CommandLeaveGroup        CommandType = "leave_group"
 )
 
 // Error codes a command can end with.

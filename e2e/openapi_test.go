@@ -354,6 +354,24 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	})
 	c.call(200, "GET", inst+"/commands/"+str(t, check, "command_id"), itoken, nil)
 
+	// Groups: created (waited for and not), read, changed, its link, joined
+	// (already in it), left; one created elsewhere.
+	created := c.call(200, "POST", inst+"/groups?wait=true", itoken, map[string]any{"subject": "Contract", "participants": []string{client}})
+	gjid := str(t, created["result"].(map[string]any), "jid")
+	group := inst + "/groups/" + gjid
+	c.call(202, "POST", inst+"/groups", itoken, map[string]any{"subject": "Contract later"})
+	c.call(400, "POST", inst+"/groups", itoken, map[string]any{"subject": "   "})
+	c.call(200, "GET", inst+"/groups?limit=10", itoken, nil)
+	c.call(200, "GET", group, itoken, nil)
+	c.call(400, "GET", inst+"/groups/not-a-group", itoken, nil)
+	c.call(200, "PATCH", group+"?wait=true", itoken, map[string]any{"subject": "Contract 2", "announce": true})
+	c.call(200, "POST", group+"/participants?wait=true", itoken, map[string]any{"action": "promote", "participants": []string{client}})
+	invite := str(t, c.call(200, "GET", group+"/invite-link?wait=true&reset=true", itoken, nil)["result"].(map[string]any), "link")
+	c.call(200, "POST", inst+"/groups/join?wait=true", itoken, map[string]any{"link": invite})
+	c.call(422, "POST", inst+"/groups/join?wait=true", itoken, map[string]any{"link": "NoSuchInviteCode"})
+	c.call(200, "POST", group+"/leave?wait=true", itoken, nil)
+	c.call(201, "POST", "/v1/sim/groups", adminToken, map[string]any{"subject": "Elsewhere", "participants": []string{client}, "members": []string{id}})
+
 	// Messages: every type, idempotency, scheduling.
 	msgs := inst + "/messages"
 	sends := []map[string]any{

@@ -18,6 +18,13 @@ const (
 	CmdLogoutInstance = "cmd.logout_instance"
 	CmdCheckContacts  = "cmd.check_contacts"
 
+	CmdCreateGroup       = "cmd.create_group"
+	CmdUpdateGroup       = "cmd.update_group"
+	CmdGroupParticipants = "cmd.update_group_participants"
+	CmdGroupInviteLink   = "cmd.group_invite_link"
+	CmdJoinGroup         = "cmd.join_group"
+	CmdLeaveGroup        = "cmd.leave_group"
+
 	MessageReceived  = "message.received"
 	MessageStatus    = "message.status"
 	InstanceStatus   = "instance.status"
@@ -173,4 +180,41 @@ type FeedbackGiven struct {
 	AttendanceID string `json:"attendance_id"`
 	Rating       int    `json:"rating"`
 	Comment      string `json:"comment"`
+}
+
+// GroupMember is one participant of a group as events and the API show it.
+type GroupMember struct {
+	JID   string `json:"jid"`
+	Phone string `json:"phone"`
+	LID   string `json:"lid"`
+	Role  string `json:"role"` // member, admin or superadmin
+}
+
+// Group is a group as the API shows it; it is the data of group.joined and
+// group.updated and the result of the create command.
+type Group struct {
+	JID               string        `json:"jid"`
+	Subject           string        `json:"subject"`
+	Description       string        `json:"description"`
+	Owner             string        `json:"owner"`
+	ParticipantsCount int           `json:"participants_count"`
+	Announce          bool          `json:"announce"`
+	Locked            bool          `json:"locked"`
+	CreatedAt         time.Time     `json:"created_at"`
+	Participants      []GroupMember `json:"participants"`
+}
+
+// GroupLeftData is the data of group.left.
+type GroupLeftData struct {
+	JID string `json:"jid"`
+}
+
+// GroupParticipantsChanged is the data of group.participants: who was
+// added, removed, promoted or demoted, and by whom (a JID, "" when
+// unknown).
+type GroupParticipantsChanged struct {
+	JID          string   `json:"jid"`
+	Action       string   `json:"action"`
+	Participants []string `json:"participants"`
+	By           string   `json:"by"`
 }

@@ -89,7 +89,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	notices := postgres.NewCommandNotices(cfg.DatabaseURL, log)
 	sender := webhook.NewSender(cfg.WebhookDenyPrivate, cfg.WebhookTimeout)
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
-		Attendances: store, Contacts: store, Attendants: store, Feedback: store, PublicURL: cfg.PublicURL,
+		Attendances: store, Contacts: store, Groups: store, Attendants: store, Feedback: store, PublicURL: cfg.PublicURL,
 		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa.driver, QR: qr.Renderer{}, Log: log,
 		CommandNotices: notices, CommandTimeout: cfg.CommandTimeout})
 	sink.app = a
@@ -376,6 +376,27 @@ func (s *lateSink) SetInstanceStatus(ctx context.Context, id string, st domain.I
 func (s *lateSink) SetInstanceQR(ctx context.Context, id, code string, expiresAt time.Time) error {
 	return s.app.SetInstanceQR(ctx, id, code, expiresAt)
 }
+
+// The group news the sim gives member instances, as whatsmeow's group
+// events are translated into the same calls.
+
+func (s *lateSink) GroupJoined(ctx context.Context, instanceID string, g app.GroupInfo) error {
+	return s.app.GroupJoined(ctx, instanceID, g)
+}
+
+func (s *lateSink) GroupChanged(ctx context.Context, instanceID, jid string, change app.GroupChange, by string) error {
+	return s.app.GroupChanged(ctx, instanceID, jid, change, by)
+}
+
+func (s *lateSink) GroupParticipantsChanged(ctx context.Context, instanceID, jid, action string, participants []string, by string) error {
+	return s.app.GroupParticipantsChanged(ctx, instanceID, jid, action, participants, by)
+}
+
+func (s *lateSink) GroupLeft(ctx context.Context, instanceID, jid string) error {
+	return s.app.GroupLeft(ctx, instanceID, jid)
+}
+
+var _ sim.GroupSink = (*lateSink)(nil)
 
 type pingFunc func(context.Context) error
 

@@ -47,6 +47,15 @@ func (s *Server) routes() {
 	v1.Get("/instances/:id/contacts", s.instanceAccess, s.listContacts)
 	v1.Get("/instances/:id/contacts/:address", s.instanceAccess, s.getContact)
 
+	v1.Get("/instances/:id/groups", s.instanceAccess, s.listGroups)
+	v1.Post("/instances/:id/groups", s.instanceAccess, s.createGroup)
+	v1.Post("/instances/:id/groups/join", s.instanceAccess, s.joinGroup)
+	v1.Get("/instances/:id/groups/:jid", s.instanceAccess, s.getGroup)
+	v1.Patch("/instances/:id/groups/:jid", s.instanceAccess, s.patchGroup)
+	v1.Post("/instances/:id/groups/:jid/participants", s.instanceAccess, s.groupParticipants)
+	v1.Get("/instances/:id/groups/:jid/invite-link", s.instanceAccess, s.groupInviteLink)
+	v1.Post("/instances/:id/groups/:jid/leave", s.instanceAccess, s.leaveGroup)
+
 	v1.Post("/instances/:id/messages", s.instanceAccess, s.sendMessage)
 	v1.Get("/instances/:id/messages", s.instanceAccess, s.listMessages)
 	v1.Get("/instances/:id/messages/:mid", s.instanceAccess, s.getMessage)
@@ -85,6 +94,7 @@ func (s *Server) routes() {
 		sim.Post("/instances/:id/inbound", s.simInbound)
 		sim.Get("/stats", s.simStats)
 		sim.Post("/contacts", s.simContact)
+		sim.Post("/groups", s.simGroup)
 	}
 
 	f.Use(s.notFound)

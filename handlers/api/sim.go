@@ -21,6 +21,9 @@ type SimNetwork interface {
 	SetFaults(ctx context.Context, instanceID, sendError string, disconnect bool) error
 	// AddContact sets what contacts/check answers for phone.
 	AddContact(ctx context.Context, phone, lid, name string, business, onWhatsApp bool) error
+	// AddGroup creates a group elsewhere with people (phones) and instances
+	// as members, and returns its JID.
+	AddGroup(ctx context.Context, subject string, phones, instanceIDs []string) (string, error)
 }
 
 // SimSent is one message an instance sent into the simulated WhatsApp, as

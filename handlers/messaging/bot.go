@@ -78,6 +78,7 @@ type Bot struct {
 type consumer struct {
 	cancel context.CancelFunc
 	done   chan struct{}
+	synced chan struct{} // closed when the groups sync of this connect ended
 	pacer  *pacer
 }
 
@@ -232,7 +233,7 @@ func (b *Bot) startConsumer(ctx context.Context, id string, rate int) error {
 		cancel()
 		return err
 	}
-	c := &consumer{cancel: cancel, done: make(chan struct{}), pacer: &pacer{perMinute: rate}}
+	c := &consumer{cancel: cancel, done: make(chan struct{}), synced: make(chan struct{}), pacer: &pacer{perMinute: rate}}
 	handler, err := b.chain()
 	if err != nil {
 		cancel()
@@ -244,6 +245,21 @@ func (b *Bot) startConsumer(ctx context.Context, id string, rate int) error {
 		defer b.wg.Done()
 		defer close(c.done)
 		b.consumeQueue(cctx, id, msgs, c, handler)
+	}()
+	// A consumer starts when the instance (re)connects: the moment to learn
+	// what changed in its groups meanwhile. Beside the queue, so a slow or
+	// failed sync never holds a send.
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		defer close(c.synced)
+		if err := b.app.SyncGroups(cctx, id); err != nil {
+			if cctx.Err() == nil {
+				b.log.Warn("sync groups", "instance", id, "err", err)
+			}
+			return
+		}
+		b.log.Info("groups synced", "instance", id)
 	}()
 	b.log.Info("consuming instance queue", "instance", id)
 	return nil
@@ -262,6 +278,7 @@ func (b *Bot) stopConsumer(id string) {
 	if c, ok := b.consumers[id]; ok {
 		c.cancel()
 		<-c.done
+		<-c.synced
 		delete(b.consumers, id)
 		b.log.Info("stopped consuming instance queue", "instance", id)
 	}
