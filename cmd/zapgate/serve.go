@@ -348,9 +348,9 @@ func (wa *whatsApp) translateEvents(a *app.App, m *metrics.Metrics, log *slog.Lo
 			PhoneForLID: func(ctx context.Context, lid types.JID) (types.JID, error) {
 				return wmd.PhoneForLID(ctx, instanceID, lid)
 			},
-			Self:     func() (types.JID, types.JID) { return wmd.Self(instanceID) },
-			Contacts: a,
-			// Groups: a, once app.App keeps groups (GroupSink).
+			Self:         func() (types.JID, types.JID) { return wmd.Self(instanceID) },
+			Contacts:     a,
+			Groups:       a,
 			ConvertGroup: meow.ConvertGroup,
 		}
 		if err := tr.Handle(ctx, evt); err != nil && ctx.Err() == nil {
