@@ -456,6 +456,20 @@ func TestBrowserDashboardAndFeedback(t *testing.T) {
 	b.waitFor(20*time.Second, "the new instance connected, live",
 		`(() => { const c = document.querySelector(`+js(card)+`);
 		  return !!c && c.dataset.status === 'connected' && !c.querySelector('img') && c.textContent.includes('+5511900000061'); })()`)
+	// Its groups: none yet, then one created elsewhere arrives live.
+	b.waitFor(20*time.Second, "no groups yet",
+		`(document.querySelector(`+js(card+` [data-testid="instance-groups"] summary`)+`) || {}).textContent === '0 groups'`)
+	p.must(201, "POST", "/v1/sim/groups", adminToken, map[string]any{
+		"subject": "Plantão", "participants": []string{"5511988887777"}, "members": []string{sales}})
+	b.waitFor(20*time.Second, "the new group listed, live",
+		`(document.querySelector(`+js(card+` [data-testid="instance-groups"] summary`)+`) || {}).textContent === '1 group'`)
+	b.do(10*time.Second, "unfolding the groups",
+		chromedp.Click(chromedp.CSS(card+` [data-testid="instance-groups"] summary`)),
+		chromedp.WaitVisible(chromedp.CSS(card+` [data-testid="group"]`)),
+	)
+	if got := eval[string](b, `document.querySelector(`+js(card+` [data-testid="group"]`)+`).textContent`); got != "Plantão 2 members" {
+		t.Errorf("group shown as %q", got)
+	}
 	b.do(20*time.Second, "the feedback summary",
 		chromedp.Click(chromedp.CSS(`[data-testid="nav-feedback"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="feedback-summary"]`)),
