@@ -155,11 +155,9 @@ type OutgoingDraft struct {
 	SendAt         *time.Time
 	IdempotencyKey string
 	// Mentions are the addresses the client mentions; MentionAll mentions
-	// every member of the group `to`, whose JIDs the caller puts in
-	// Members.
+	// every member of the group `to` (Message.MentionMembers adds them).
 	Mentions   []string
 	MentionAll bool
-	Members    []string
 	// RequestFingerprint is d.Fingerprint() taken before the media was
 	// stored (Media then held the request's declared mime), kept with the
 	// key so a reuse of the key for another request can be refused.
@@ -278,7 +276,7 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 		Media:          d.Media,
 		WAMessageID:    NewWAMessageID(),
 		IdempotencyKey: d.IdempotencyKey,
-		Mentions:       mentionJIDs(mentions, d.Members),
+		Mentions:       mentionJIDs(mentions),
 		CreatedAt:      now,
 
 		RequestFingerprint: d.RequestFingerprint,
@@ -291,6 +289,16 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 		}
 	}
 	return m, nil
+}
+
+// MentionMembers adds the members of the group the message goes to to the
+// people it mentions ("mention_all"), after those named, each once.
+func (m *Message) MentionMembers(members []string) error {
+	if !m.IsGroup {
+		return InvalidField("mention_all", "is only for a message to a group (…@g.us)")
+	}
+	m.Mentions = mentionJIDs(m.Mentions, members)
+	return nil
 }
 
 // KnowRecipient fills what the instance's contacts know of the person an

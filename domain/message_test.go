@@ -161,8 +161,7 @@ func TestOutgoingMentions(t *testing.T) {
 		{"none", OutgoingDraft{}, nil},
 		{"phones and LIDs become JIDs, each once", OutgoingDraft{Mentions: []string{"+5511999998888", "5511999998888@s.whatsapp.net", "77@lid"}},
 			[]string{"5511999998888@s.whatsapp.net", "77@lid"}},
-		{"mention_all adds the members after the named ones", OutgoingDraft{Mentions: []string{"77@lid"}, MentionAll: true,
-			Members: []string{"5511999998888@s.whatsapp.net", "77@lid", "not a jid", "1203@g.us"}},
+		{"mention_all adds the members after the named ones", OutgoingDraft{Mentions: []string{"77@lid"}, MentionAll: true},
 			[]string{"77@lid", "5511999998888@s.whatsapp.net"}},
 	}
 	for _, tt := range tests {
@@ -172,6 +171,11 @@ func TestOutgoingMentions(t *testing.T) {
 			m, err := NewOutgoing(d, now)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if d.MentionAll {
+				if err := m.MentionMembers([]string{"5511999998888@s.whatsapp.net", "77@lid", "not a jid", "1203@g.us"}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if len(m.Mentions) != len(tt.want) {
 				t.Fatalf("mentions = %v, want %v", m.Mentions, tt.want)
