@@ -231,8 +231,8 @@ func TestSendMessageMentionAll(t *testing.T) {
 func TestSendMessageKnowsTheRecipient(t *testing.T) {
 	known := fakeContacts{{JID: "5511999998888@s.whatsapp.net", Phone: "5511999998888", LID: "77@lid"}}
 	tests := []struct {
-		name                       string
-		to                         string
+		name                      string
+		to                        string
 		wantTo, wantLID, wantSent string
 	}{
 		{"a LID whose phone is known", "77@lid", "5511999998888", "77@lid", "77@lid"},

@@ -206,15 +206,15 @@ func (n *Network) SetFaults(ctx context.Context, instanceID, sendError string, d
 
 // SentItem is one send the network accepted.
 type SentItem struct {
-	Seq         int64     `db:"seq" json:"-"`
-	To          string    `db:"to_phone" json:"to"`
-	Chat        string    `db:"chat" json:"chat"` // the JID the send went to
-	Type        string    `db:"type" json:"type"`
-	Text        string    `db:"body" json:"text"`
-	Caption     string    `db:"caption" json:"caption"`
-	Mime        string    `db:"mime" json:"mime"`
-	Filename    string    `db:"filename" json:"filename"`
-	SHA256      string    `db:"sha256" json:"sha256"`
+	Seq         int64          `db:"seq" json:"-"`
+	To          string         `db:"to_phone" json:"to"`
+	Chat        string         `db:"chat" json:"chat"` // the JID the send went to
+	Type        string         `db:"type" json:"type"`
+	Text        string         `db:"body" json:"text"`
+	Caption     string         `db:"caption" json:"caption"`
+	Mime        string         `db:"mime" json:"mime"`
+	Filename    string         `db:"filename" json:"filename"`
+	SHA256      string         `db:"sha256" json:"sha256"`
 	WAMessageID string         `db:"wa_message_id" json:"wa_message_id"`
 	Mentions    pq.StringArray `db:"mentions" json:"mentions"`
 	At          time.Time      `db:"at" json:"at"`
