@@ -142,6 +142,10 @@ func TestMentionsInGroupMessages(t *testing.T) {
 			t.Errorf("%v: %d %s, want 400 naming %s", b.body["mentions"], r.Status, truncate(r.Body), b.field)
 		}
 	}
+	ri := p.do("POST", "/v1/sim/instances/"+id+"/inbound", adminToken, map[string]any{"from": ana, "text": "x", "mentions": []string{"nobody"}})
+	if fields, _ := ri.JSON(t)["error"].(map[string]any)["fields"].(map[string]any); ri.Status != 400 || fields["mentions"] == nil {
+		t.Errorf("sim inbound with a bad mention: %d %s", ri.Status, ri.Body)
+	}
 	r := p.do("POST", inst+"/messages", token, map[string]any{"to": "120363000000000599@g.us", "type": "text", "text": "hi", "mention_all": true})
 	if r.Status != 404 || !strings.Contains(string(r.Body), "group") {
 		t.Errorf("mention_all in a group the instance is not in: %d %s", r.Status, r.Body)
