@@ -19,6 +19,8 @@ import (
 //
 // Contacts (one person, whichever address they show):
 //   - ListContacts, GetContact (the API)
+//   - GetContactPicture (contact_picture.go), BlockContact, UnblockContact
+//     (block_contact.go): commands that answer, the bot runs them
 //   - RecordContacts (from checks and incoming messages)
 //
 // Groups (reads from Postgres; changes are commands that answer):
@@ -62,6 +64,7 @@ type App struct {
 	attendances AttendanceStore
 	contacts    ContactStore
 	groups      GroupStore
+	members     GroupMembers
 	attendants  AttendantStore
 	feedback    FeedbackStore
 	publicURL   string
@@ -87,14 +90,17 @@ type Deps struct {
 	Attendances AttendanceStore
 	Contacts    ContactStore
 	Groups      GroupStore
-	Attendants  AttendantStore
-	Feedback    FeedbackStore
-	PublicURL   string // base of links sent to people
-	Storage     Storage
-	WhatsApp    WhatsApp
-	QR          QRRenderer
-	Clock       Clock // nil: the wall clock in UTC
-	Log         *slog.Logger
+	// GroupMembers expands mention_all; nil: mention_all answers 404
+	// "group".
+	GroupMembers GroupMembers
+	Attendants   AttendantStore
+	Feedback     FeedbackStore
+	PublicURL    string // base of links sent to people
+	Storage      Storage
+	WhatsApp     WhatsApp
+	QR           QRRenderer
+	Clock        Clock // nil: the wall clock in UTC
+	Log          *slog.Logger
 	// CommandNotices wakes WaitCommand; nil: it polls.
 	CommandNotices CommandNotices
 	// CommandTimeout is how long a command may wait to run before it fails
@@ -118,7 +124,7 @@ func New(d Deps) *App {
 		notices: d.CommandNotices, cmdTimeout: d.CommandTimeout,
 		store: d.Store, hooks: d.SendHooks, webhooks: d.Webhooks, guard: d.URLGuard, storage: d.Storage,
 		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, replays: d.Replays, adminToken: d.AdminToken,
-		attendances: d.Attendances, contacts: d.Contacts, groups: d.Groups, attendants: d.Attendants, feedback: d.Feedback, publicURL: d.PublicURL,
+		attendances: d.Attendances, contacts: d.Contacts, groups: d.Groups, members: d.GroupMembers, attendants: d.Attendants, feedback: d.Feedback, publicURL: d.PublicURL,
 	}
 }
 

@@ -47,7 +47,8 @@ type SendOutcome struct {
 func (a *App) SendOne(ctx context.Context, p PreparedSend) (SendOutcome, error) {
 	m := p.Message
 	out := OutboundMessage{
-		WAMessageID: m.WAMessageID, To: m.To, Type: m.Type, Text: m.Text, Caption: m.Caption,
+		WAMessageID: m.WAMessageID, To: m.SendTo(), Type: m.Type, Text: m.Text, Caption: m.Caption,
+		Mentions: m.Mentions,
 	}
 	if m.Media != nil {
 		data, err := a.storage.Get(ctx, m.Media.Key)

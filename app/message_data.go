@@ -11,10 +11,13 @@ func MessageData(m *domain.Message) events.Message {
 	v := events.Message{
 		ID: m.ID, InstanceID: m.InstanceID, Direction: string(m.Direction), Status: string(m.Status),
 		To: m.To, From: m.From, PushName: m.PushName, Chat: m.Chat, IsGroup: m.IsGroup, FromMe: m.FromMe,
-		FromLID: m.FromLID, ToLID: m.ToLID, Participant: m.Participant,
+		FromLID: m.FromLID, ToLID: m.ToLID, Participant: m.Participant, Mentions: m.Mentions,
 		Type: string(m.Type), Text: m.Text, Caption: m.Caption, Extra: m.Extra,
 		WAMessageID: m.WAMessageID, AttendanceID: m.AttendanceID, Error: m.Error, CreatedAt: m.CreatedAt,
 		SendAt: m.SendAt, SentAt: m.SentAt, DeliveredAt: m.DeliveredAt, ReadAt: m.ReadAt,
+	}
+	if v.Mentions == nil {
+		v.Mentions = []string{} // always a list on the wire
 	}
 	if m.Media != nil {
 		v.Media = &events.Media{

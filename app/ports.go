@@ -194,7 +194,8 @@ type OutboundMessage struct {
 	Media       []byte
 	Mime        string
 	Filename    string
-	SHA256      string // hex of Media
+	SHA256      string   // hex of Media
+	Mentions    []string // JIDs of the people mentioned
 }
 
 // WhatsApp sends messages through a linked instance.

@@ -48,6 +48,10 @@ func (a *App) RunCommand(ctx context.Context, instanceID, id string) error {
 		result, also, err = a.runJoinGroup(ctx, cmd)
 	case domain.CommandLeaveGroup:
 		result, also, err = a.runLeaveGroup(ctx, cmd)
+	case domain.CommandProfilePicture:
+		result, err = a.runContactPicture(ctx, cmd)
+	case domain.CommandBlockContact, domain.CommandUnblockContact:
+		result, also, err = a.runSetBlocked(ctx, cmd)
 	default:
 		return a.failCommand(ctx, id, "unknown_command", "this version cannot run "+string(cmd.Type))
 	}

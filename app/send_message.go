@@ -21,7 +21,9 @@ type SendMessage struct {
 	Media          *MediaUpload
 	SendAt         *time.Time
 	IdempotencyKey string
-	AttendanceID   string // a reply filed in this attendance
+	AttendanceID   string   // a reply filed in this attendance
+	Mentions       []string // addresses of people
+	MentionAll     bool     // mention every member of the group `to`
 }
 
 // MediaUpload is decoded media as the client sent it.
@@ -49,7 +51,7 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 	now := a.now()
 	draft := domain.OutgoingDraft{
 		InstanceID: cmd.InstanceID, To: cmd.To, Type: cmd.Type, Text: cmd.Text, Caption: cmd.Caption,
-		SendAt: cmd.SendAt, IdempotencyKey: cmd.IdempotencyKey,
+		SendAt: cmd.SendAt, IdempotencyKey: cmd.IdempotencyKey, Mentions: cmd.Mentions, MentionAll: cmd.MentionAll,
 	}
 	if cmd.IdempotencyKey != "" {
 		// Only keyed requests pay for the fingerprint (a hash of the media).
@@ -71,6 +73,14 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 	}
 	m, err := domain.NewOutgoing(draft, now)
 	if err != nil {
+		return nil, false, err
+	}
+	if cmd.MentionAll {
+		if err := a.mentionAll(ctx, m); err != nil {
+			return nil, false, err
+		}
+	}
+	if err := a.knowRecipient(ctx, m); err != nil {
 		return nil, false, err
 	}
 	if cmd.AttendanceID != "" {
@@ -108,6 +118,41 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 		return repeated(first, draft.RequestFingerprint)
 	}
 	return m, true, nil
+}
+
+// mentionAll mentions every member of the group m goes to, as the bot last
+// recorded them; a group the instance is not known to be in is not found.
+func (a *App) mentionAll(ctx context.Context, m *domain.Message) error {
+	if a.members == nil {
+		return domain.NotFound("group")
+	}
+	jids, err := a.members.GroupMemberJIDs(ctx, m.InstanceID, m.Chat)
+	if err != nil {
+		return err
+	}
+	return m.MentionMembers(jids)
+}
+
+// knowRecipient fills the recipient's phone and LID from the instance's
+// contacts (API.md "Addresses"): to a LID whose phone a check or a message
+// revealed, `to` shows the phone and to_lid the LID.
+func (a *App) knowRecipient(ctx context.Context, m *domain.Message) error {
+	if a.contacts == nil || m.IsGroup {
+		return nil
+	}
+	addr, ok := domain.ParseAddress(m.Chat)
+	if !ok {
+		return nil
+	}
+	c, err := a.contacts.Contact(ctx, m.InstanceID, addr)
+	if domain.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read the recipient's contact: %w", err)
+	}
+	m.KnowRecipient(*c)
+	return nil
 }
 
 // requestFingerprint is the draft's fingerprint with the media as the client

@@ -25,6 +25,10 @@ const (
 	CommandGroupInviteLink   CommandType = "group_invite_link"
 	CommandJoinGroup         CommandType = "join_group"
 	CommandLeaveGroup        CommandType = "leave_group"
+
+	CommandProfilePicture CommandType = "profile_picture"
+	CommandBlockContact   CommandType = "block_contact"
+	CommandUnblockContact CommandType = "unblock_contact"
 )
 
 // Error codes a command can end with.

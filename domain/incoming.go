@@ -16,7 +16,8 @@ type IncomingDraft struct {
 	ToLID       string // for a message the linked phone sent to a person: their LID JID, when known
 	Chat        string // the conversation's JID: the group, or the sender (derived from From when empty)
 	IsGroup     bool
-	Participant string // the JID of the member who wrote, in groups
+	Participant string   // the JID of the member who wrote, in groups
+	Mentions    []string // JIDs of the people it mentions
 	FromMe      bool
 	Type        MessageType
 	Text        string
@@ -76,5 +77,6 @@ func NewIncoming(d IncomingDraft, now time.Time) (*Message, error) {
 		From: d.From, PushName: strings.TrimSpace(d.PushName), Chat: d.Chat, IsGroup: d.IsGroup, FromMe: d.FromMe,
 		Type: d.Type, Text: d.Text, Caption: d.Caption, Media: d.Media, WAMessageID: d.WAMessageID,
 		Extra: extra, CreatedAt: at.UTC(), Participant: d.Participant, FromLID: d.FromLID, ToLID: d.ToLID,
+		Mentions: mentionJIDs(d.Mentions), // anything else is not a person's JID: dropped, not refused
 	}, nil
 }

@@ -130,12 +130,13 @@ type Message struct {
 	PushName           string // the sender's WhatsApp name, incoming only
 	Chat               string // the conversation's JID: the group, or the person
 	IsGroup            bool
-	FromLID            string // the sender's LID, when known
-	ToLID              string // the recipient's LID, when known
-	Participant        string // in groups, the JID of the member who wrote
-	FromMe             bool   // sent from the linked phone itself
-	Extra              []byte // JSON: location, contact card, unsupported kind
-	AttendanceID       string // the helpdesk conversation it belongs to
+	FromLID            string   // the sender's LID, when known
+	ToLID              string   // the recipient's LID, when known
+	Participant        string   // in groups, the JID of the member who wrote
+	Mentions           []string // JIDs of the people the message mentions
+	FromMe             bool     // sent from the linked phone itself
+	Extra              []byte   // JSON: location, contact card, unsupported kind
+	AttendanceID       string   // the helpdesk conversation it belongs to
 	CreatedAt          time.Time
 	SendAt             *time.Time
 	SentAt             *time.Time
@@ -153,6 +154,10 @@ type OutgoingDraft struct {
 	Media          *Media // nil for text
 	SendAt         *time.Time
 	IdempotencyKey string
+	// Mentions are the addresses the client mentions; MentionAll mentions
+	// every member of the group `to` (Message.MentionMembers adds them).
+	Mentions   []string
+	MentionAll bool
 	// RequestFingerprint is d.Fingerprint() taken before the media was
 	// stored (Media then held the request's declared mime), kept with the
 	// key so a reuse of the key for another request can be refused.
@@ -179,6 +184,20 @@ func (d OutgoingDraft) Fingerprint() string {
 	parts := []string{d.InstanceID, to, d.Type, d.Text, d.Caption, sendAt}
 	if d.Media != nil {
 		parts = append(parts, "media", d.Media.SHA256, d.Media.Mime, d.Media.Filename)
+	}
+	// Only drafts that mention someone add parts, so fingerprints kept
+	// before mentions existed still match.
+	if len(d.Mentions) > 0 {
+		parts = append(parts, "mentions")
+		for _, m := range d.Mentions {
+			if a, ok := ParseAddress(m); ok {
+				m = a.JID()
+			}
+			parts = append(parts, m)
+		}
+	}
+	if d.MentionAll {
+		parts = append(parts, "mention_all")
 	}
 	h := sha256.New()
 	for _, p := range parts {
@@ -227,6 +246,13 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 	if d.SendAt != nil && d.SendAt.After(now.Add(MaxScheduleAhead)) {
 		fields["send_at"] = "must be at most one year ahead"
 	}
+	mentions, problem := parseMentions(d.Mentions)
+	if problem != "" {
+		fields["mentions"] = problem
+	}
+	if d.MentionAll && !to.IsGroup() {
+		fields["mention_all"] = "is only for a message to a group (…@g.us)"
+	}
 	// Postgres cannot store NUL or invalid UTF-8: refused here, not at
 	// the insert, where it would be a 500.
 	checkTexts(fields, "text", d.Text, "caption", d.Caption, "Idempotency-Key", d.IdempotencyKey)
@@ -250,6 +276,7 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 		Media:          d.Media,
 		WAMessageID:    NewWAMessageID(),
 		IdempotencyKey: d.IdempotencyKey,
+		Mentions:       mentionJIDs(mentions),
 		CreatedAt:      now,
 
 		RequestFingerprint: d.RequestFingerprint,
@@ -262,6 +289,42 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 		}
 	}
 	return m, nil
+}
+
+// MentionMembers adds the members of the group the message goes to to the
+// people it mentions ("mention_all"), after those named, each once.
+func (m *Message) MentionMembers(members []string) error {
+	if !m.IsGroup {
+		return InvalidField("mention_all", "is only for a message to a group (…@g.us)")
+	}
+	m.Mentions = mentionJIDs(m.Mentions, members)
+	return nil
+}
+
+// KnowRecipient fills what the instance's contacts know of the person an
+// outgoing message goes to: `to` becomes their phone when known, and
+// to_lid their LID (API.md "Addresses"). The chat stays the address the
+// message was sent to; messages to groups are left alone.
+func (m *Message) KnowRecipient(c Contact) {
+	if m.Direction != DirectionOut || m.IsGroup {
+		return
+	}
+	if a, ok := ParseAddress(c.Phone); ok && a.Kind() == AddressPhone {
+		m.To = a.Phone()
+	}
+	if a, ok := ParseAddress(c.LID); ok && a.IsLID() {
+		m.ToLID = a.JID()
+	}
+}
+
+// SendTo is the address WhatsApp is asked to deliver an outgoing message
+// to: the one the client named. A person named by LID is written to at
+// their LID even when `to` shows their phone.
+func (m *Message) SendTo() string {
+	if a, ok := ParseAddress(m.Chat); ok && a.IsLID() {
+		return a.JID()
+	}
+	return m.To
 }
 
 // FileInto puts the message in a helpdesk conversation; a message belongs

@@ -33,6 +33,13 @@ func TestNewOutgoing(t *testing.T) {
 		{"caption on audio", OutgoingDraft{To: "5511999998888", Type: "audio", Caption: "y", Media: media}, []string{"caption"}, ""},
 		{"invalid utf8", OutgoingDraft{To: "5511999998888", Type: "text", Text: "\xff"}, []string{"text"}, ""},
 		{"everything wrong", OutgoingDraft{To: "", Type: ""}, []string{"to", "type"}, ""},
+		{"mentions in a group", OutgoingDraft{To: "120363025246125244@g.us", Type: "text", Text: "hi @5511999998888",
+			Mentions: []string{"5511999998888", "77@lid"}}, nil, StatusQueued},
+		{"mention a bad address", OutgoingDraft{To: "120363025246125244@g.us", Type: "text", Text: "hi", Mentions: []string{"x"}}, []string{"mentions"}, ""},
+		{"mention a group", OutgoingDraft{To: "5511999998888", Type: "text", Text: "hi", Mentions: []string{"1203@g.us"}}, []string{"mentions"}, ""},
+		{"mention too many", OutgoingDraft{To: "1203@g.us", Type: "text", Text: "hi", Mentions: make([]string, MaxMentions+1)}, []string{"mentions"}, ""},
+		{"mention_all in a group", OutgoingDraft{To: "1203@g.us", Type: "text", Text: "all", MentionAll: true}, nil, StatusQueued},
+		{"mention_all to a person", OutgoingDraft{To: "5511999998888", Type: "text", Text: "all", MentionAll: true}, []string{"mention_all"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,6 +147,87 @@ func TestMessageFileInto(t *testing.T) {
 			err := m.FileInto(tt.into)
 			if (err != nil) != tt.wantErr || m.AttendanceID != tt.want {
 				t.Fatalf("attendance %q err %v", m.AttendanceID, err)
+			}
+		})
+	}
+}
+
+func TestOutgoingMentions(t *testing.T) {
+	tests := []struct {
+		name  string
+		draft OutgoingDraft
+		want  []string
+	}{
+		{"none", OutgoingDraft{}, nil},
+		{"phones and LIDs become JIDs, each once", OutgoingDraft{Mentions: []string{"+5511999998888", "5511999998888@s.whatsapp.net", "77@lid"}},
+			[]string{"5511999998888@s.whatsapp.net", "77@lid"}},
+		{"mention_all adds the members after the named ones", OutgoingDraft{Mentions: []string{"77@lid"}, MentionAll: true},
+			[]string{"77@lid", "5511999998888@s.whatsapp.net"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := tt.draft
+			d.To, d.Type, d.Text = "1203@g.us", "text", "hi"
+			m, err := NewOutgoing(d, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.MentionAll {
+				if err := m.MentionMembers([]string{"5511999998888@s.whatsapp.net", "77@lid", "not a jid", "1203@g.us"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(m.Mentions) != len(tt.want) {
+				t.Fatalf("mentions = %v, want %v", m.Mentions, tt.want)
+			}
+			for i := range tt.want {
+				if m.Mentions[i] != tt.want[i] {
+					t.Fatalf("mentions = %v, want %v", m.Mentions, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestMentionsChangeTheFingerprint(t *testing.T) {
+	base := OutgoingDraft{To: "1203@g.us", Type: "text", Text: "hi"}
+	with := base
+	with.Mentions = []string{"5511999998888"}
+	same := base
+	same.Mentions = []string{"5511999998888@s.whatsapp.net"}
+	all := base
+	all.MentionAll = true
+	if base.Fingerprint() == with.Fingerprint() || base.Fingerprint() == all.Fingerprint() {
+		t.Error("mentions do not change the fingerprint")
+	}
+	if with.Fingerprint() != same.Fingerprint() {
+		t.Error("a phone and its JID fingerprint differently")
+	}
+}
+
+func TestKnowRecipient(t *testing.T) {
+	tests := []struct {
+		name                 string
+		to                   string
+		contact              Contact
+		wantTo, wantLID, via string
+	}{
+		{"LID whose phone is known", "77@lid", Contact{JID: "5511999998888@s.whatsapp.net", Phone: "5511999998888", LID: "77@lid"},
+			"5511999998888", "77@lid", "77@lid"},
+		{"phone whose LID is known", "5511999998888", Contact{JID: "5511999998888@s.whatsapp.net", Phone: "5511999998888", LID: "77@lid"},
+			"5511999998888", "77@lid", "5511999998888"},
+		{"LID only", "77@lid", Contact{LID: "77@lid"}, "77@lid", "77@lid", "77@lid"},
+		{"group left alone", "1203@g.us", Contact{Phone: "5511999998888", LID: "77@lid"}, "1203@g.us", "", "1203@g.us"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := NewOutgoing(OutgoingDraft{To: tt.to, Type: "text", Text: "hi"}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.KnowRecipient(tt.contact)
+			if m.To != tt.wantTo || m.ToLID != tt.wantLID || m.SendTo() != tt.via {
+				t.Errorf("to %q to_lid %q send to %q, want %q %q %q", m.To, m.ToLID, m.SendTo(), tt.wantTo, tt.wantLID, tt.via)
 			}
 		})
 	}

@@ -353,6 +353,18 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 		return p.must(200, "GET", inst+"/commands/"+str(t, check, "command_id"), itoken, nil)["status"] == "done"
 	})
 	c.call(200, "GET", inst+"/commands/"+str(t, check, "command_id"), itoken, nil)
+	// Profiles: a picture (shown, hidden), block and unblock.
+	c.call(200, "POST", "/v1/sim/contacts", adminToken, map[string]any{"phone": "5511977770002",
+		"picture_url": "https://pps.example/ana.jpg"})
+	c.call(200, "GET", inst+"/contacts/5511977770002/picture?wait=true", itoken, nil)
+	c.call(202, "GET", inst+"/contacts/"+client+"/picture", itoken, nil)
+	c.call(400, "GET", inst+"/contacts/not-an-address/picture", itoken, nil)
+	c.call(200, "POST", inst+"/contacts/5511977770003/block?wait=true", itoken, nil)
+	c.call(202, "POST", inst+"/contacts/5511977770003/unblock", itoken, nil)
+	c.call(200, "POST", inst+"/contacts/5511977770004/unblock?wait=true", itoken, nil)
+	c.call(202, "POST", inst+"/contacts/5511977770004/block", itoken, nil)
+	c.call(400, "POST", inst+"/contacts/120363025246125244@g.us/block", itoken, nil)
+	c.call(400, "POST", inst+"/contacts/120363025246125244@g.us/unblock", itoken, nil)
 
 	// Groups: created (waited for and not), read, changed, its link, joined
 	// (already in it), left; one created elsewhere.
@@ -381,6 +393,13 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 		{"to": client, "type": "video", "caption": "clip", "media": map[string]any{"data": b64(mp4File), "filename": "clip.mp4"}},
 		{"to": client, "type": "document", "media": map[string]any{"data": b64(pdfFile), "mime": "application/pdf", "filename": "invoice.pdf"}},
 	}
+	// Mentions: named in a group message; mention_all of a group the
+	// instance left is not found.
+	mention := c.call(202, "POST", msgs, itoken, map[string]any{"to": "120363025246125244@g.us", "type": "text", "text": "hi @" + client,
+		"mentions": []string{client}})
+	c.call(200, "GET", msgs+"/"+str(t, mention, "id"), itoken, nil)
+	c.call(400, "POST", msgs, itoken, map[string]any{"to": client, "type": "text", "text": "all", "mention_all": true})
+	c.call(404, "POST", msgs, itoken, map[string]any{"to": gjid, "type": "text", "text": "all", "mention_all": true})
 	var ids []string
 	for _, body := range sends {
 		ids = append(ids, str(t, c.call(202, "POST", msgs, itoken, body), "id"))
@@ -424,6 +443,8 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	// Incoming messages, from the client who then has an attendance.
 	c.call(201, "POST", "/v1/sim/instances/"+id+"/inbound", adminToken, map[string]any{"from": client, "text": "hi", "wa_message_id": "CONTRACT-1"})
 	c.call(200, "POST", "/v1/sim/instances/"+id+"/inbound", adminToken, map[string]any{"from": client, "text": "hi", "wa_message_id": "CONTRACT-1"})
+	c.call(201, "POST", "/v1/sim/instances/"+id+"/inbound", adminToken, map[string]any{"from": client, "text": "hi @5511977770002",
+		"group": "120363025246125244@g.us", "mentions": []string{"5511977770002"}})
 	c.call(201, "POST", "/v1/sim/instances/"+id+"/inbound", adminToken, map[string]any{"from": client, "type": "image", "caption": "this one",
 		"media": map[string]any{"data": b64(pngFile), "mime": "image/png", "filename": "photo.png"}, "wa_message_id": "CONTRACT-2"})
 	eventually(t, 30*time.Second, "both incoming messages at the webhook", func() bool { return recv.count() >= 2 })

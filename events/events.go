@@ -131,6 +131,7 @@ type Message struct {
 	FromLID      string          `json:"from_lid"`
 	ToLID        string          `json:"to_lid"`
 	Participant  string          `json:"participant"`
+	Mentions     []string        `json:"mentions"` // JIDs
 	FromMe       bool            `json:"from_me,omitempty"`
 	Type         string          `json:"type"`
 	Text         string          `json:"text"`

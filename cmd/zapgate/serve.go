@@ -89,7 +89,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	notices := postgres.NewCommandNotices(cfg.DatabaseURL, log)
 	sender := webhook.NewSender(cfg.WebhookDenyPrivate, cfg.WebhookTimeout)
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
-		Attendances: store, Contacts: store, Groups: store, Attendants: store, Feedback: store, PublicURL: cfg.PublicURL,
+		Attendances: store, Contacts: store, Groups: store, GroupMembers: store, Attendants: store, Feedback: store, PublicURL: cfg.PublicURL,
 		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa.driver, QR: qr.Renderer{}, Log: log,
 		CommandNotices: notices, CommandTimeout: cfg.CommandTimeout})
 	sink.app = a

@@ -19,8 +19,12 @@ func (s simControl) Sent(ctx context.Context, instanceID string, limit int, afte
 	// Never nil: an empty page is [] on the wire.
 	out := make([]api.SimSent, 0, len(items))
 	for _, it := range items {
+		mentions := []string(it.Mentions)
+		if mentions == nil {
+			mentions = []string{}
+		}
 		out = append(out, api.SimSent{Seq: it.Seq, To: it.To, Chat: it.Chat, Type: it.Type, Text: it.Text, Caption: it.Caption,
-			Mime: it.Mime, Filename: it.Filename, SHA256: it.SHA256, WAMessageID: it.WAMessageID, At: it.At})
+			Mime: it.Mime, Filename: it.Filename, SHA256: it.SHA256, WAMessageID: it.WAMessageID, Mentions: mentions, At: it.At})
 	}
 	return out, nil
 }

@@ -36,15 +36,60 @@ func (s *Server) listContacts(c *fiber.Ctx) error {
 	return c.JSON(listOf(items, next, toContactView))
 }
 
-func (s *Server) getContact(c *fiber.Ctx) error {
-	// A JID carries "@", which clients may escape.
+// contactAddress is the {address} of a contact route; a JID carries "@",
+// which clients may escape.
+func contactAddress(c *fiber.Ctx) (string, error) {
 	address, err := url.PathUnescape(c.Params("address"))
 	if err != nil {
-		return domain.InvalidField("address", domain.AddressRule)
+		return "", domain.InvalidField("address", domain.AddressRule)
+	}
+	return address, nil
+}
+
+func (s *Server) getContact(c *fiber.Ctx) error {
+	address, err := contactAddress(c)
+	if err != nil {
+		return err
 	}
 	ct, err := s.app.GetContact(c.UserContext(), c.Params("id"), address)
 	if err != nil {
 		return err
 	}
 	return c.JSON(toContactView(ct))
+}
+
+func (s *Server) contactPicture(c *fiber.Ctx) error {
+	address, err := contactAddress(c)
+	if err != nil {
+		return err
+	}
+	cmd, err := s.app.GetContactPicture(c.UserContext(), c.Params("id"), address)
+	if err != nil {
+		return err
+	}
+	return s.answerCommand(c, cmd)
+}
+
+func (s *Server) blockContact(c *fiber.Ctx) error {
+	address, err := contactAddress(c)
+	if err != nil {
+		return err
+	}
+	cmd, err := s.app.BlockContact(c.UserContext(), c.Params("id"), address)
+	if err != nil {
+		return err
+	}
+	return s.answerCommand(c, cmd)
+}
+
+func (s *Server) unblockContact(c *fiber.Ctx) error {
+	address, err := contactAddress(c)
+	if err != nil {
+		return err
+	}
+	cmd, err := s.app.UnblockContact(c.UserContext(), c.Params("id"), address)
+	if err != nil {
+		return err
+	}
+	return s.answerCommand(c, cmd)
 }

@@ -17,6 +17,10 @@ type sendMessageRequest struct {
 	Caption string        `json:"caption"`
 	Media   *mediaRequest `json:"media"`
 	SendAt  *string       `json:"send_at"`
+	// Mentions are addresses of people; MentionAll mentions every member
+	// of the group `to`.
+	Mentions   []string `json:"mentions"`
+	MentionAll bool     `json:"mention_all"`
 }
 
 type mediaRequest struct {
@@ -32,7 +36,8 @@ func parseSendMessage(body []byte) (app.SendMessage, error) {
 	if err := decodeJSON(body, &req); err != nil {
 		return app.SendMessage{}, err
 	}
-	cmd := app.SendMessage{To: req.To, Type: req.Type, Text: req.Text, Caption: req.Caption}
+	cmd := app.SendMessage{To: req.To, Type: req.Type, Text: req.Text, Caption: req.Caption,
+		Mentions: req.Mentions, MentionAll: req.MentionAll}
 	if req.SendAt != nil && strings.TrimSpace(*req.SendAt) != "" {
 		at, err := time.Parse(time.RFC3339, *req.SendAt)
 		if err != nil {

@@ -46,6 +46,9 @@ func (s *Server) routes() {
 	v1.Post("/instances/:id/contacts/check", s.instanceAccess, s.checkContacts)
 	v1.Get("/instances/:id/contacts", s.instanceAccess, s.listContacts)
 	v1.Get("/instances/:id/contacts/:address", s.instanceAccess, s.getContact)
+	v1.Get("/instances/:id/contacts/:address/picture", s.instanceAccess, s.contactPicture)
+	v1.Post("/instances/:id/contacts/:address/block", s.instanceAccess, s.blockContact)
+	v1.Post("/instances/:id/contacts/:address/unblock", s.instanceAccess, s.unblockContact)
 
 	v1.Get("/instances/:id/groups", s.instanceAccess, s.listGroups)
 	v1.Post("/instances/:id/groups", s.instanceAccess, s.createGroup)

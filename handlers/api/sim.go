@@ -19,8 +19,9 @@ type SimNetwork interface {
 	Sent(ctx context.Context, instanceID string, limit int, after int64) ([]SimSent, error)
 	Stats(ctx context.Context) (SimStats, error)
 	SetFaults(ctx context.Context, instanceID, sendError string, disconnect bool) error
-	// AddContact sets what contacts/check answers for phone.
-	AddContact(ctx context.Context, phone, lid, name string, business, onWhatsApp bool) error
+	// AddContact sets what contacts/check answers for phone, and their
+	// profile picture's URL ("" = hidden).
+	AddContact(ctx context.Context, phone, lid, name string, business, onWhatsApp bool, pictureURL string) error
 	// AddGroup creates a group elsewhere with people (phones) and instances
 	// as members, and returns its JID.
 	AddGroup(ctx context.Context, subject string, phones, instanceIDs []string) (string, error)
@@ -39,6 +40,7 @@ type SimSent struct {
 	Filename    string    `json:"filename"`
 	SHA256      string    `json:"sha256"`
 	WAMessageID string    `json:"wa_message_id"`
+	Mentions    []string  `json:"mentions"` // JIDs, [] when none
 	At          time.Time `json:"at"`
 }
 
@@ -150,6 +152,7 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 		Media       *mediaRequest `json:"media"`
 		WAMessageID string        `json:"wa_message_id"`
 		Group       string        `json:"group"`
+		Mentions    []string      `json:"mentions"`
 	}
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -173,6 +176,10 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 	if err := domain.CheckText("wa_message_id", req.WAMessageID); err != nil {
 		return err
 	}
+	mentions, err := domain.ParseMentions(req.Mentions)
+	if err != nil {
+		return err
+	}
 	var group domain.Address
 	if req.Group != "" {
 		var ok bool
@@ -185,7 +192,8 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 		return err
 	}
 	d := domain.IncomingDraft{InstanceID: id, WAMessageID: req.WAMessageID, From: sender.from, FromLID: sender.lid,
-		PushName: req.PushName, Type: typ, Text: req.Text, Caption: req.Caption, IsGroup: group.IsGroup(), Chat: group.JID()}
+		PushName: req.PushName, Type: typ, Text: req.Text, Caption: req.Caption, IsGroup: group.IsGroup(), Chat: group.JID(),
+		Mentions: mentions}
 	if group.IsGroup() {
 		// The member who wrote, by the address they wrote from (a LID in
 		// LID-addressed groups), as whatsmeow's Sender.
@@ -260,6 +268,7 @@ func (s *Server) simContact(c *fiber.Ctx) error {
 		Name       string `json:"name"`
 		Business   bool   `json:"business"`
 		OnWhatsApp *bool  `json:"on_whatsapp"`
+		PictureURL string `json:"picture_url"`
 	}
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -274,9 +283,13 @@ func (s *Server) simContact(c *fiber.Ctx) error {
 	if err := domain.CheckText("name", req.Name); err != nil {
 		return err
 	}
-	on := req.OnWhatsApp == nil || *req.OnWhatsApp
-	if err := s.sim.AddContact(c.UserContext(), phone, req.LID, req.Name, req.Business, on); err != nil {
+	if err := domain.CheckText("picture_url", req.PictureURL); err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"phone": phone, "lid": req.LID, "name": req.Name, "business": req.Business, "on_whatsapp": on})
+	on := req.OnWhatsApp == nil || *req.OnWhatsApp
+	if err := s.sim.AddContact(c.UserContext(), phone, req.LID, req.Name, req.Business, on, req.PictureURL); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"phone": phone, "lid": req.LID, "name": req.Name, "business": req.Business, "on_whatsapp": on,
+		"picture_url": req.PictureURL})
 }

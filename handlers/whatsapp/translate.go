@@ -269,7 +269,34 @@ func ConvertMessage(instanceID string, info types.MessageInfo, msg *waE2E.Messag
 	if extra.LID != "" || extra.VoiceNote || extra.Location != nil || extra.Contacts != nil || extra.Kind != "" {
 		d.Extra = extra
 	}
+	d.Mentions = mentioned(msg)
 	return d, media
+}
+
+// mentioned are the JIDs of the people a message mentions: WhatsApp puts
+// them in the context of an extended text or of a media message (its
+// caption).
+func mentioned(msg *waE2E.Message) []string {
+	var ci *waE2E.ContextInfo
+	switch {
+	case msg.GetExtendedTextMessage() != nil:
+		ci = msg.GetExtendedTextMessage().GetContextInfo()
+	case msg.GetImageMessage() != nil:
+		ci = msg.GetImageMessage().GetContextInfo()
+	case msg.GetVideoMessage() != nil:
+		ci = msg.GetVideoMessage().GetContextInfo()
+	case msg.GetDocumentMessage() != nil:
+		ci = msg.GetDocumentMessage().GetContextInfo()
+	case msg.GetAudioMessage() != nil:
+		ci = msg.GetAudioMessage().GetContextInfo()
+	}
+	var out []string
+	for _, s := range ci.GetMentionedJID() {
+		if j, err := types.ParseJID(s); err == nil {
+			out = append(out, j.ToNonAD().String())
+		}
+	}
+	return out
 }
 
 // sender is the phone number of the sender when WhatsApp gives one, else

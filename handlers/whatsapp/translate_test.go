@@ -231,6 +231,35 @@ func TestConvertMessage(t *testing.T) {
 					t.Fatalf("direct %+v", d)
 				}
 			}},
+		{"group text mentioning people", func() types.MessageInfo {
+			i := info(pn)
+			i.Chat, i.IsGroup = group, true
+			return i
+		}(), &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String("hi @5511977776666 @99"),
+			ContextInfo: &waE2E.ContextInfo{MentionedJID: []string{"5511977776666@s.whatsapp.net", "99:3@lid"}}}},
+			domain.TypeText, "hi @5511977776666 @99", "5511988887777", "",
+			func(t *testing.T, d domain.IncomingDraft) {
+				if len(d.Mentions) != 2 || d.Mentions[0] != "5511977776666@s.whatsapp.net" || d.Mentions[1] != "99@lid" {
+					t.Fatalf("mentions %v", d.Mentions)
+				}
+				m, err := domain.NewIncoming(d, time.Now())
+				if err != nil || len(m.Mentions) != 2 {
+					t.Fatalf("message mentions %v (%v)", m, err)
+				}
+			}},
+		{"image caption mentioning someone", info(pn), &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("@99"), Mimetype: proto.String("image/jpeg"),
+			ContextInfo: &waE2E.ContextInfo{MentionedJID: []string{"99@lid"}}}}, domain.TypeImage, "", "5511988887777", "image/jpeg",
+			func(t *testing.T, d domain.IncomingDraft) {
+				if len(d.Mentions) != 1 || d.Mentions[0] != "99@lid" {
+					t.Fatalf("mentions %v", d.Mentions)
+				}
+			}},
+		{"a plain text mentions nobody", info(pn), &waE2E.Message{Conversation: proto.String("x")}, domain.TypeText, "x", "5511988887777", "",
+			func(t *testing.T, d domain.IncomingDraft) {
+				if d.Mentions != nil {
+					t.Fatalf("mentions %v", d.Mentions)
+				}
+			}},
 		{"direct message by LID", info(lid), &waE2E.Message{Conversation: proto.String("x")}, domain.TypeText, "x", "123456789@lid", "",
 			func(t *testing.T, d domain.IncomingDraft) {
 				if d.Chat != "123456789@lid" {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/zapgate/zapgate/domain"
 )
 
@@ -80,6 +82,7 @@ type messageRow struct {
 	IsGroup        bool           `db:"is_group"`
 	FromLID        string         `db:"from_lid"`
 	ToLID          string         `db:"to_lid"`
+	Mentions       pq.StringArray `db:"mentions"`
 	Participant    string         `db:"participant"`
 	FromMe         bool           `db:"from_me"`
 	Extra          jsonText       `db:"extra"`
@@ -94,7 +97,7 @@ type messageRow struct {
 const messageColumns = `id, instance_id, direction, status, to_phone, from_phone, type, body, caption,
 	media_key, media_mime, media_filename, media_size, media_sha256, wa_message_id, error,
 	idempotency_key, push_name, chat, is_group, from_me, extra, attendance_id, created_at, send_at, sent_at, delivered_at, read_at,
-	request_fingerprint, from_lid, to_lid, participant`
+	request_fingerprint, from_lid, to_lid, participant, mentions`
 
 func (r messageRow) domain() domain.Message {
 	m := domain.Message{
@@ -102,7 +105,7 @@ func (r messageRow) domain() domain.Message {
 		Status: domain.MessageStatus(r.Status), To: r.To, From: r.From, Type: domain.MessageType(r.Type),
 		Text: r.Text, Caption: r.Caption, WAMessageID: r.WAMessageID, Error: r.Error,
 		IdempotencyKey: r.IdempotencyKey.String, RequestFingerprint: r.Fingerprint.String, PushName: r.PushName, Chat: r.Chat, IsGroup: r.IsGroup,
-		FromLID: r.FromLID, ToLID: r.ToLID, Participant: r.Participant,
+		FromLID: r.FromLID, ToLID: r.ToLID, Participant: r.Participant, Mentions: nilIfEmpty(r.Mentions),
 		FromMe: r.FromMe, Extra: []byte(r.Extra), AttendanceID: r.AttendanceID.String, CreatedAt: r.CreatedAt.UTC(),
 		SendAt: timePtr(r.SendAt), SentAt: timePtr(r.SentAt), DeliveredAt: timePtr(r.DeliveredAt), ReadAt: timePtr(r.ReadAt),
 	}
@@ -119,7 +122,7 @@ func toMessageRow(m *domain.Message) messageRow {
 		To: m.To, From: m.From, Type: string(m.Type), Text: m.Text, Caption: m.Caption,
 		WAMessageID: m.WAMessageID, Error: m.Error, CreatedAt: m.CreatedAt,
 		PushName: m.PushName, Chat: m.Chat, IsGroup: m.IsGroup, FromMe: m.FromMe, Extra: jsonText(m.Extra),
-		FromLID: m.FromLID, ToLID: m.ToLID, Participant: m.Participant,
+		FromLID: m.FromLID, ToLID: m.ToLID, Participant: m.Participant, Mentions: textArray(m.Mentions),
 		SendAt: nullTime(m.SendAt), SentAt: nullTime(m.SentAt), DeliveredAt: nullTime(m.DeliveredAt), ReadAt: nullTime(m.ReadAt),
 	}
 	if m.AttendanceID != "" {
@@ -182,4 +185,20 @@ func (j *jsonText) Scan(src any) error {
 		return fmt.Errorf("jsonText: cannot scan %T", src)
 	}
 	return nil
+}
+
+// nilIfEmpty keeps a message without mentions as it was built: nil.
+func nilIfEmpty(a pq.StringArray) []string {
+	if len(a) == 0 {
+		return nil
+	}
+	return a
+}
+
+// textArray stores nil as an empty array: the column is NOT NULL.
+func textArray(a []string) pq.StringArray {
+	if a == nil {
+		return pq.StringArray{}
+	}
+	return a
 }

@@ -115,6 +115,20 @@ func TestMessageRoundTripAndPaging(t *testing.T) {
 	if _, err := s.Message(ctx, domain.NewID(now), ids[0]); !domain.IsNotFound(err) {
 		t.Fatalf("message of another instance: %v", err)
 	}
+	// Mentions and to_lid come back as stored; none is nil, as built.
+	if m.Mentions != nil {
+		t.Fatalf("mentions of a message without any: %#v", m.Mentions)
+	}
+	withMentions := *m
+	withMentions.ID, withMentions.WAMessageID, withMentions.ToLID = domain.NewID(now), "mentions-1", "77@lid"
+	withMentions.Mentions = []string{"5511999998888@s.whatsapp.net", "77@lid"}
+	if err := s.InTx(ctx, func(tx app.Tx) error { _, err := tx.InsertMessage(ctx, &withMentions); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Message(ctx, in.ID, withMentions.ID); err != nil || got.ToLID != "77@lid" ||
+		len(got.Mentions) != 2 || got.Mentions[0] != "5511999998888@s.whatsapp.net" || got.Mentions[1] != "77@lid" {
+		t.Fatalf("mentions round trip: %v %+v", err, got)
+	}
 }
 
 func TestConcurrentIdempotencyKeyInsertsOnce(t *testing.T) {

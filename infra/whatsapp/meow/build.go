@@ -55,7 +55,12 @@ func JIDOf(a domain.Address) types.JID {
 
 // BuildMessage is the waE2E message for m; media types need the upload.
 func BuildMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse) (*waE2E.Message, error) {
+	ci := mentionContext(m.Mentions)
 	if m.Type == domain.TypeText {
+		if ci != nil {
+			// Mentions ride in a context, which a plain conversation has not.
+			return &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String(m.Text), ContextInfo: ci}}, nil
+		}
 		return &waE2E.Message{Conversation: proto.String(m.Text)}, nil
 	}
 	if _, ok := domain.ParseMessageType(string(m.Type)); !ok {
@@ -70,7 +75,7 @@ func BuildMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse) (*waE2E.M
 		return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
 			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
 			Mimetype: proto.String(m.Mime), Caption: caption, FileEncSHA256: up.FileEncSHA256,
-			FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
+			FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength), ContextInfo: ci,
 		}}, nil
 	case domain.TypeAudio:
 		return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
@@ -78,13 +83,14 @@ func BuildMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse) (*waE2E.M
 			Mimetype: proto.String(m.Mime), FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256,
 			FileLength: proto.Uint64(up.FileLength),
 			// An Ogg/Opus file plays as a voice note, with a waveform.
-			PTT: proto.Bool(isVoiceNote(m.Mime)),
+			PTT:         proto.Bool(isVoiceNote(m.Mime)),
+			ContextInfo: ci,
 		}}, nil
 	case domain.TypeVideo:
 		return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{
 			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
 			Mimetype: proto.String(m.Mime), Caption: caption, FileEncSHA256: up.FileEncSHA256,
-			FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
+			FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength), ContextInfo: ci,
 		}}, nil
 	default: // domain.TypeDocument
 		name := m.Filename
@@ -96,8 +102,18 @@ func BuildMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse) (*waE2E.M
 			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
 			Mimetype: proto.String(m.Mime), Caption: caption, FileName: proto.String(name), Title: proto.String(name),
 			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
+			ContextInfo: ci,
 		}}, nil
 	}
+}
+
+// mentionContext is the context that mentions people (JIDs, as WhatsApp
+// writes them); nil when nobody is mentioned.
+func mentionContext(jids []string) *waE2E.ContextInfo {
+	if len(jids) == 0 {
+		return nil
+	}
+	return &waE2E.ContextInfo{MentionedJID: jids}
 }
 
 // isVoiceNote tells whether an audio mime type is Ogg ("audio/ogg",

@@ -201,3 +201,51 @@ func TestTypingTime(t *testing.T) {
 		t.Fatalf("typing times %v %v %v", typingTime(0), typingTime(10), typingTime(10000))
 	}
 }
+
+func TestBuildMessageMentions(t *testing.T) {
+	jids := []string{"5511999998888@s.whatsapp.net", "77@lid"}
+	tests := []struct {
+		name    string
+		msg     app.OutboundMessage
+		up      *whatsmeow.UploadResponse
+		context func(*waE2E.Message) *waE2E.ContextInfo
+	}{
+		{"text becomes an extended text", app.OutboundMessage{Type: domain.TypeText, Text: "hi @5511999998888"}, nil,
+			func(m *waE2E.Message) *waE2E.ContextInfo {
+				if m.Conversation != nil || m.GetExtendedTextMessage().GetText() != "hi @5511999998888" {
+					t.Errorf("text not an extended text: %v", m)
+				}
+				return m.GetExtendedTextMessage().GetContextInfo()
+			}},
+		{"image caption", app.OutboundMessage{Type: domain.TypeImage, Mime: "image/png", Caption: "@77"}, upload,
+			func(m *waE2E.Message) *waE2E.ContextInfo { return m.GetImageMessage().GetContextInfo() }},
+		{"video caption", app.OutboundMessage{Type: domain.TypeVideo, Mime: "video/mp4", Caption: "@77"}, upload,
+			func(m *waE2E.Message) *waE2E.ContextInfo { return m.GetVideoMessage().GetContextInfo() }},
+		{"document caption", app.OutboundMessage{Type: domain.TypeDocument, Mime: "application/pdf", Caption: "@77"}, upload,
+			func(m *waE2E.Message) *waE2E.ContextInfo { return m.GetDocumentMessage().GetContextInfo() }},
+		{"audio", app.OutboundMessage{Type: domain.TypeAudio, Mime: "audio/ogg"}, upload,
+			func(m *waE2E.Message) *waE2E.ContextInfo { return m.GetAudioMessage().GetContextInfo() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.msg.Mentions = jids
+			got, err := BuildMessage(tt.msg, tt.up)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ci := tt.context(got)
+			if m := ci.GetMentionedJID(); len(m) != 2 || m[0] != jids[0] || m[1] != jids[1] {
+				t.Errorf("mentioned %v, want %v", m, jids)
+			}
+			// Without mentions, no context is sent.
+			tt.msg.Mentions = nil
+			plain, err := BuildMessage(tt.msg, tt.up)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.msg.Type != domain.TypeText && tt.context(plain) != nil {
+				t.Error("a context without mentions")
+			}
+		})
+	}
+}

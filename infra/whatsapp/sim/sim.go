@@ -112,19 +112,26 @@ func (n *Network) Scan(ctx context.Context, instanceID, phone string) error {
 	return n.sink.SetInstanceStatus(ctx, instanceID, domain.InstanceConnected, p, "")
 }
 
-// Send implements app.WhatsApp: the happy path is one INSERT.
+// Send implements app.WhatsApp: the happy path is one INSERT. Like
+// WhatsApp, it refuses for good a send to someone the instance blocked.
 func (n *Network) Send(ctx context.Context, instanceID string, m app.OutboundMessage) error {
 	to, ok := domain.ParseAddress(m.To)
 	if !ok {
 		// As WhatsApp would: no such chat.
 		return fmt.Errorf("sim: recipient %q %s: %w", m.To, domain.AddressRule, app.ErrPermanent)
 	}
+	mentions := pq.StringArray(m.Mentions)
+	if mentions == nil {
+		mentions = pq.StringArray{}
+	}
 	var seq int64
 	err := n.db.QueryRowContext(ctx, `INSERT INTO sim_sent
-		(instance_id, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM sim_sessions
+		(instance_id, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM sim_sessions
 		WHERE instance_id = $1 AND linked AND send_error = 'none'
-		RETURNING seq`, instanceID, m.To, to.JID(), string(m.Type), m.Text, m.Caption, m.Mime, m.Filename, m.SHA256, m.WAMessageID).Scan(&seq)
+		AND NOT EXISTS (SELECT 1 FROM sim_blocks WHERE instance_id = $1 AND jid = $3)
+		RETURNING seq`, instanceID, m.To, to.JID(), string(m.Type), m.Text, m.Caption, m.Mime, m.Filename, m.SHA256, m.WAMessageID,
+		mentions).Scan(&seq)
 	if err == nil {
 		return nil
 	}
@@ -134,8 +141,11 @@ func (n *Network) Send(ctx context.Context, instanceID string, m app.OutboundMes
 	var s struct {
 		Linked    bool   `db:"linked"`
 		SendError string `db:"send_error"`
+		Blocked   bool   `db:"blocked"`
 	}
-	if err := n.db.GetContext(ctx, &s, `SELECT linked, send_error FROM sim_sessions WHERE instance_id = $1`, instanceID); err != nil {
+	if err := n.db.GetContext(ctx, &s, `SELECT linked, send_error,
+		EXISTS (SELECT 1 FROM sim_blocks WHERE instance_id = $1 AND jid = $2) AS blocked
+		FROM sim_sessions WHERE instance_id = $1`, instanceID, to.JID()); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return app.ErrNotConnected
 		}
@@ -144,6 +154,8 @@ func (n *Network) Send(ctx context.Context, instanceID string, m app.OutboundMes
 	switch {
 	case !s.Linked:
 		return app.ErrNotConnected
+	case s.Blocked:
+		return fmt.Errorf("sim: blocked contact: %w", app.ErrPermanent)
 	case s.SendError == FaultPermanent:
 		return fmt.Errorf("sim: recipient rejected the message: %w", app.ErrPermanent)
 	default:
@@ -194,24 +206,25 @@ func (n *Network) SetFaults(ctx context.Context, instanceID, sendError string, d
 
 // SentItem is one send the network accepted.
 type SentItem struct {
-	Seq         int64     `db:"seq" json:"-"`
-	To          string    `db:"to_phone" json:"to"`
-	Chat        string    `db:"chat" json:"chat"` // the JID the send went to
-	Type        string    `db:"type" json:"type"`
-	Text        string    `db:"body" json:"text"`
-	Caption     string    `db:"caption" json:"caption"`
-	Mime        string    `db:"mime" json:"mime"`
-	Filename    string    `db:"filename" json:"filename"`
-	SHA256      string    `db:"sha256" json:"sha256"`
-	WAMessageID string    `db:"wa_message_id" json:"wa_message_id"`
-	At          time.Time `db:"at" json:"at"`
+	Seq         int64          `db:"seq" json:"-"`
+	To          string         `db:"to_phone" json:"to"`
+	Chat        string         `db:"chat" json:"chat"` // the JID the send went to
+	Type        string         `db:"type" json:"type"`
+	Text        string         `db:"body" json:"text"`
+	Caption     string         `db:"caption" json:"caption"`
+	Mime        string         `db:"mime" json:"mime"`
+	Filename    string         `db:"filename" json:"filename"`
+	SHA256      string         `db:"sha256" json:"sha256"`
+	WAMessageID string         `db:"wa_message_id" json:"wa_message_id"`
+	Mentions    pq.StringArray `db:"mentions" json:"mentions"`
+	At          time.Time      `db:"at" json:"at"`
 }
 
 // Sent lists what the instance sent, oldest first; after is the last Seq of
 // the previous page.
 func (n *Network) Sent(ctx context.Context, instanceID string, limit int, after int64) ([]SentItem, error) {
 	items := []SentItem{}
-	if err := n.db.SelectContext(ctx, &items, `SELECT seq, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, at
+	if err := n.db.SelectContext(ctx, &items, `SELECT seq, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, at
 		FROM sim_sent WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, instanceID, after, limit); err != nil {
 		return nil, fmt.Errorf("sim sent: %w", err)
 	}
@@ -273,12 +286,13 @@ func (n *Network) Accepted(ctx context.Context, instanceID, waMessageID string) 
 	return ok, nil
 }
 
-// AddContact sets what contacts/check answers for phone.
-func (n *Network) AddContact(ctx context.Context, phone, lid, name string, business, onWhatsApp bool) error {
-	if _, err := n.db.ExecContext(ctx, `INSERT INTO sim_contacts (phone, lid, name, business, on_whatsapp)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (phone) DO UPDATE SET lid = $2, name = $3, business = $4, on_whatsapp = $5`,
-		phone, lid, name, business, onWhatsApp); err != nil {
+// AddContact sets what contacts/check answers for phone, and the URL of
+// their profile picture ("" = hidden).
+func (n *Network) AddContact(ctx context.Context, phone, lid, name string, business, onWhatsApp bool, pictureURL string) error {
+	if _, err := n.db.ExecContext(ctx, `INSERT INTO sim_contacts (phone, lid, name, business, on_whatsapp, picture_url)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (phone) DO UPDATE SET lid = $2, name = $3, business = $4, on_whatsapp = $5, picture_url = $6`,
+		phone, lid, name, business, onWhatsApp, pictureURL); err != nil {
 		return fmt.Errorf("sim add contact: %w", err)
 	}
 	return nil
@@ -288,12 +302,7 @@ func (n *Network) AddContact(ctx context.Context, phone, lid, name string, busin
 // that was never added is not on WhatsApp. Like a send, it needs a linked
 // session.
 func (n *Network) CheckContacts(ctx context.Context, instanceID string, phones []string) ([]app.ContactCheck, error) {
-	var linked bool
-	err := n.db.GetContext(ctx, &linked, `SELECT linked FROM sim_sessions WHERE instance_id = $1`, instanceID)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !linked) {
-		return nil, app.ErrNotConnected
-	}
-	if err != nil {
+	if err := n.linked(ctx, instanceID); err != nil {
 		return nil, fmt.Errorf("sim check contacts: %w", err)
 	}
 	var rows []struct {
@@ -318,6 +327,17 @@ func (n *Network) CheckContacts(ctx context.Context, instanceID string, phones [
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// linked is nil when the instance has a linked session, ErrNotConnected
+// when it has none.
+func (n *Network) linked(ctx context.Context, instanceID string) error {
+	var linked bool
+	err := n.db.GetContext(ctx, &linked, `SELECT linked FROM sim_sessions WHERE instance_id = $1`, instanceID)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !linked) {
+		return app.ErrNotConnected
+	}
+	return err
 }
 
 var _ app.ContactChecker = (*Network)(nil)
