@@ -272,3 +272,20 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+// TestMentionAllLeavesOutTheInstance: the linked phone is a member of the
+// group but is not mentioned by its own message.
+func TestMentionAllLeavesOutTheInstance(t *testing.T) {
+	a, store, _, _, in := newTestApp(t)
+	linked := store.instances[in.ID]
+	linked.Phone = "5511900000001"
+	store.instances[in.ID] = linked
+	a.members = fakeMembers{"1203@g.us": {"5511900000001@s.whatsapp.net", "77@lid"}}
+	m, _, err := a.SendMessage(context.Background(), SendMessage{InstanceID: in.ID, To: "1203@g.us", Type: "text", Text: "all", MentionAll: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalStrings(m.Mentions, []string{"77@lid"}) {
+		t.Fatalf("mentions %v, want only the other member", m.Mentions)
+	}
+}

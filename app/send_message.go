@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/zapgate/zapgate/domain"
@@ -129,6 +130,15 @@ func (a *App) mentionAll(ctx context.Context, m *domain.Message) error {
 	jids, err := a.members.GroupMemberJIDs(ctx, m.InstanceID, m.Chat)
 	if err != nil {
 		return err
+	}
+	// Everyone but ourselves: WhatsApp does not notify the sender of their
+	// own mention, and the list would show the instance as mentioned.
+	in, err := a.store.Instance(ctx, m.InstanceID)
+	if err != nil {
+		return err
+	}
+	if self, ok := domain.ParseAddress(in.Phone); ok && in.Phone != "" {
+		jids = slices.DeleteFunc(jids, func(j string) bool { return j == self.JID() })
 	}
 	return m.MentionMembers(jids)
 }
