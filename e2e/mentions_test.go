@@ -118,7 +118,13 @@ func TestMentionsInGroupMessages(t *testing.T) {
 	if got := jids(t, in["mentions"]); !slices.Equal(got, []string{"5511900000501@s.whatsapp.net"}) {
 		t.Errorf("incoming mentions %v", got)
 	}
-	received := groupEvents(p, id, "message.received")
+	// The event log lists a commit once every older transaction has ended
+	// (its horizon is cluster-wide): wait for it.
+	var received []map[string]any
+	eventually(t, 20*time.Second, "message.received logged", func() bool {
+		received = groupEvents(p, id, "message.received")
+		return len(received) > 0
+	})
 	if len(received) != 1 || fmt.Sprint(received[0]["mentions"]) != "[5511900000501@s.whatsapp.net]" {
 		t.Errorf("message.received %v", received)
 	}
