@@ -18,24 +18,26 @@ type sendHookView struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	To        string    `json:"to"`
+	Format    string    `json:"format"`
 	CreatedAt time.Time `json:"created_at"`
 	Token     string    `json:"token,omitempty"`
 	URL       string    `json:"url,omitempty"`
 }
 
 func toSendHookView(h *domain.SendHook) sendHookView {
-	return sendHookView{ID: h.ID, Name: h.Name, To: h.To, CreatedAt: h.CreatedAt}
+	return sendHookView{ID: h.ID, Name: h.Name, To: h.To, Format: string(h.Format), CreatedAt: h.CreatedAt}
 }
 
 func (s *Server) createSendHook(c *fiber.Ctx) error {
 	var req struct {
-		Name string `json:"name"`
-		To   string `json:"to"`
+		Name   string `json:"name"`
+		To     string `json:"to"`
+		Format string `json:"format"`
 	}
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	h, token, err := s.app.CreateSendHook(c.UserContext(), c.Params("id"), req.Name, req.To)
+	h, token, err := s.app.CreateSendHook(c.UserContext(), c.Params("id"), req.Name, req.To, req.Format)
 	if err != nil {
 		return err
 	}
