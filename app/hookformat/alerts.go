@@ -18,6 +18,8 @@ type alertPayload struct {
 	CommonLabels map[string]string `json:"commonLabels"`
 	ExternalURL  string            `json:"externalURL"`
 	Alerts       []alert           `json:"alerts"`
+	// Truncated counts the alerts Alertmanager left out (its max_alerts).
+	Truncated int `json:"truncatedAlerts"`
 	// Grafana only.
 	Title   string `json:"title"`
 	Message string `json:"message"`
@@ -136,6 +138,9 @@ func renderAlerts(p alertPayload) string {
 			}
 		}
 	}
+	if p.Truncated > 0 {
+		n += p.Truncated
+	}
 	name := first(p.GroupLabels["alertname"], p.CommonLabels["alertname"])
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s *%s (%d)*", statusEmoji(status), strings.ToUpper(status), n)
@@ -147,10 +152,12 @@ func renderAlerts(p alertPayload) string {
 	}
 	for i, a := range p.Alerts {
 		if i == maxAlerts {
-			fmt.Fprintf(&b, "\n…and %d more", len(p.Alerts)-maxAlerts)
 			break
 		}
 		b.WriteString("\n• " + clip(a.line(name, status), maxLine))
+	}
+	if more := max(len(p.Alerts)-maxAlerts, 0) + max(p.Truncated, 0); more > 0 {
+		fmt.Fprintf(&b, "\n…and %d more", more)
 	}
 	return b.String()
 }

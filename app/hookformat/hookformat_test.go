@@ -292,3 +292,13 @@ func TestGrafanaStatus(t *testing.T) {
 		}
 	}
 }
+
+// Alertmanager's max_alerts leaves alerts out and says how many.
+func TestAlertmanagerTruncatedAlerts(t *testing.T) {
+	body := `{"version":"4","groupKey":"k","status":"firing","truncatedAlerts":40,"commonLabels":{"alertname":"Down"},
+		"alerts":[{"status":"firing","labels":{"alertname":"Down","instance":"h1"}},{"status":"firing","labels":{"alertname":"Down","instance":"h2"}}]}`
+	got, err := Convert(domain.HookAuto, Post{ContentType: ctJSON, Body: []byte(body)})
+	if want := "🔥 *FIRING (42)* Down\n• h1\n• h2\n…and 40 more"; err != nil || got.Text != want {
+		t.Errorf("got %q, %v; want %q", got.Text, err, want)
+	}
+}
