@@ -37,7 +37,8 @@ import (
 //   - QueuedSends, SendOne (deliver_message.go), RecordSends (the sender)
 //   - ReceiveMessage, ApplyReceipt (from the bot)
 //   - CreateSendHook, ListSendHooks, DeleteSendHook, SendHook
-//     (find_send_hook.go), SendViaHook
+//     (find_send_hook.go), SendViaHook, PostToHook (a tool's own body, read
+//     by app/hookformat)
 //
 // Events and webhooks:
 //   - ListEvents, EventsAfter, PruneEvents

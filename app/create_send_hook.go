@@ -8,12 +8,13 @@ import (
 )
 
 // CreateSendHook makes a new secret URL for the instance; the token is
-// returned once.
-func (a *App) CreateSendHook(ctx context.Context, instanceID, name, to string) (*domain.SendHook, string, error) {
+// returned once. format says how posts are read (domain.HookFormat; empty
+// is auto).
+func (a *App) CreateSendHook(ctx context.Context, instanceID, name, to, format string) (*domain.SendHook, string, error) {
 	if _, err := a.GetInstance(ctx, instanceID); err != nil {
 		return nil, "", err
 	}
-	h, token, err := domain.NewSendHook(instanceID, name, to, a.now())
+	h, token, err := domain.NewSendHook(instanceID, name, to, format, a.now())
 	if err != nil {
 		return nil, "", err
 	}

@@ -107,7 +107,7 @@ func TestAddressedMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		m, err := NewOutgoing(OutgoingDraft{To: tt.to, Type: "text", Text: "hi"}, now)
-		h, _, herr := NewSendHook("inst", "ci", tt.to, now)
+		h, _, herr := NewSendHook("inst", "ci", tt.to, "", now)
 		if tt.refuse {
 			var de, he *Error
 			if !errors.As(err, &de) || de.Fields["to"] != AddressRule || !errors.As(herr, &he) || he.Fields["to"] != AddressRule {

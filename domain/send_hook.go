@@ -12,8 +12,35 @@ type SendHook struct {
 	InstanceID string
 	Name       string
 	To         string // default recipient, may be empty
+	Format     HookFormat
 	TokenHash  []byte
 	CreatedAt  time.Time
+}
+
+// HookFormat is how a send hook reads what is posted to it: plain text, or
+// the native body of a tool that cannot be taught to send {"to","text"}.
+type HookFormat string
+
+const (
+	HookAuto         HookFormat = "auto" // detected per post
+	HookText         HookFormat = "text" // {"to","text"} or text/plain
+	HookAlertmanager HookFormat = "alertmanager"
+	HookGrafana      HookFormat = "grafana"
+	HookGitHub       HookFormat = "github"
+)
+
+// HookFormatRule is the reason given for a format zapgate does not know.
+const HookFormatRule = "must be one of auto, text, alertmanager, grafana, github"
+
+// ParseHookFormat reads a hook's format; empty is auto.
+func ParseHookFormat(s string) (HookFormat, bool) {
+	switch f := HookFormat(s); f {
+	case "":
+		return HookAuto, true
+	case HookAuto, HookText, HookAlertmanager, HookGrafana, HookGitHub:
+		return f, true
+	}
+	return "", false
 }
 
 // MaxHookBody is the largest body a send hook accepts: text only.
@@ -21,7 +48,7 @@ const MaxHookBody = 64 << 10
 
 // NewSendHook validates the hook and returns it with its token (256 random
 // bits, URL-safe), shown once; only the hash is kept.
-func NewSendHook(instanceID, name, to string, now time.Time) (*SendHook, string, error) {
+func NewSendHook(instanceID, name, to, format string, now time.Time) (*SendHook, string, error) {
 	fields := map[string]string{}
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
@@ -35,9 +62,13 @@ func NewSendHook(instanceID, name, to string, now time.Time) (*SendHook, string,
 		}
 		to = a.String()
 	}
+	f, ok := ParseHookFormat(format)
+	if !ok {
+		fields["format"] = HookFormatRule
+	}
 	if len(fields) > 0 {
 		return nil, "", Invalid(fields)
 	}
 	token := NewSecret("zgh_", 32)
-	return &SendHook{ID: NewID(now), InstanceID: instanceID, Name: name, To: to, TokenHash: HashSecret(token), CreatedAt: now}, token, nil
+	return &SendHook{ID: NewID(now), InstanceID: instanceID, Name: name, To: to, Format: f, TokenHash: HashSecret(token), CreatedAt: now}, token, nil
 }

@@ -95,7 +95,7 @@ func TestConstructorsRefuseUnstorableText(t *testing.T) {
 		{"message Idempotency-Key", "Idempotency-Key", out(OutgoingDraft{IdempotencyKey: "k\x00"})},
 		{"instance name", "name", func() error { _, _, err := NewInstance("a\x00", now); return err }()},
 		{"instance rename", "name", (&Instance{}).Rename("a\xff")},
-		{"send hook name", "name", func() error { _, _, err := NewSendHook("i", "a\x00", "", now); return err }()},
+		{"send hook name", "name", func() error { _, _, err := NewSendHook("i", "a\x00", "", "", now); return err }()},
 		{"attendant name", "name", func() error { _, err := NewAttendant("A\x00", "a@example.com", "", now); return err }()},
 		{"attendant email", "email", func() error { _, err := NewAttendant("A", "a\x00@example.com", "", now); return err }()},
 		{"password", "password", ValidPassword("secret\x00pass")},

@@ -86,6 +86,7 @@ func TestNULIsRefusedOnEveryRoute(t *testing.T) {
 		{"pair-code phone", "POST", "/v1/instances/" + fresh + "/pair-code", adminToken, map[string]any{"phone": "5511\x00"}, nil, "phone"},
 		{"send-hook name", "POST", "/v1/instances/" + id + "/send-hooks", token, map[string]any{"name": nul}, nil, "name"},
 		{"send-hook to", "POST", "/v1/instances/" + id + "/send-hooks", token, map[string]any{"name": "x", "to": "5511\x00"}, nil, "to"},
+		{"send-hook format", "POST", "/v1/instances/" + id + "/send-hooks", token, map[string]any{"name": "x", "format": "auto\x00"}, nil, "format"},
 		{"hook JSON text", "POST", hookPath, "", map[string]any{"text": nul}, nil, "text"},
 		{"hook JSON to", "POST", hookPath, "", map[string]any{"text": "x", "to": "5511\x00"}, nil, "to"},
 		{"hook text/plain", "POST", hookPath, "", []byte(nul), []string{"Content-Type", "text/plain"}, "text"},

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"testing"
@@ -470,6 +471,22 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	c.do(202, request{method: "POST", path: hookPath + "?to=5511977770002", body: "build red", ctype: "text/plain"})
 	c.call(204, "DELETE", inst+"/send-hooks/"+str(t, hook, "id"), itoken, nil)
 	c.call(404, "POST", hookPath, "", map[string]any{"text": "gone"})
+
+	// Send hooks that read the tools' own bodies: Alertmanager, Grafana,
+	// GitHub (a run as JSON and form-encoded, a ping, a push refused), a
+	// body that is not the format's, a format zapgate does not know.
+	tools := c.call(201, "POST", inst+"/send-hooks", itoken, map[string]any{"name": "tools", "to": client, "format": "auto"})
+	toolsPath := "/hooks/" + str(t, tools, "token")
+	c.do(202, request{method: "POST", path: toolsPath, body: hookFixture(t, "alertmanager_firing.json")})
+	c.do(202, request{method: "POST", path: toolsPath, body: hookFixture(t, "grafana_firing.json")})
+	c.do(202, request{method: "POST", path: toolsPath, body: hookFixture(t, "github_workflow_run_success.json"), headers: []string{"X-GitHub-Event", "workflow_run"}})
+	c.do(202, request{method: "POST", path: toolsPath, ctype: "application/x-www-form-urlencoded", headers: []string{"X-GitHub-Event", "workflow_run"},
+		body: "payload=" + url.QueryEscape(string(hookFixture(t, "github_workflow_run_failure.json")))})
+	c.do(200, request{method: "POST", path: toolsPath, body: hookFixture(t, "github_ping.json"), headers: []string{"X-GitHub-Event", "ping"}})
+	c.do(400, request{method: "POST", path: toolsPath, body: `{"ref":"refs/heads/main"}`, headers: []string{"X-GitHub-Event", "push"}, broken: true})
+	am := c.call(201, "POST", inst+"/send-hooks", itoken, map[string]any{"name": "prometheus", "to": client, "format": "alertmanager"})
+	c.do(400, request{method: "POST", path: "/hooks/" + str(t, am, "token"), body: `{"alerts": "none"}`, broken: true})
+	c.do(400, request{method: "POST", path: inst + "/send-hooks", token: itoken, body: map[string]any{"name": "x", "format": "slack"}, broken: true})
 
 	// The event log, and replay.
 	evs := c.call(200, "GET", "/v1/events?instance="+id+"&type=message.received&limit=5", adminToken, nil)

@@ -1,16 +1,15 @@
 package api
 
 import (
-	"encoding/json"
 	"math"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/time/rate"
 
+	"github.com/zapgate/zapgate/app/hookformat"
 	"github.com/zapgate/zapgate/domain"
 )
 
@@ -18,24 +17,26 @@ type sendHookView struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	To        string    `json:"to"`
+	Format    string    `json:"format"`
 	CreatedAt time.Time `json:"created_at"`
 	Token     string    `json:"token,omitempty"`
 	URL       string    `json:"url,omitempty"`
 }
 
 func toSendHookView(h *domain.SendHook) sendHookView {
-	return sendHookView{ID: h.ID, Name: h.Name, To: h.To, CreatedAt: h.CreatedAt}
+	return sendHookView{ID: h.ID, Name: h.Name, To: h.To, Format: string(h.Format), CreatedAt: h.CreatedAt}
 }
 
 func (s *Server) createSendHook(c *fiber.Ctx) error {
 	var req struct {
-		Name string `json:"name"`
-		To   string `json:"to"`
+		Name   string `json:"name"`
+		To     string `json:"to"`
+		Format string `json:"format"`
 	}
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	h, token, err := s.app.CreateSendHook(c.UserContext(), c.Params("id"), req.Name, req.To)
+	h, token, err := s.app.CreateSendHook(c.UserContext(), c.Params("id"), req.Name, req.To, req.Format)
 	if err != nil {
 		return err
 	}
@@ -60,8 +61,10 @@ func (s *Server) deleteSendHook(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-// postHook sends a text through a send hook: JSON {"to","text"} or a
-// text/plain body with the recipient in ?to= or the hook's default.
+// postHook sends a text through a send hook, read in the hook's format:
+// JSON {"to","text"} or text/plain (the recipient in ?to= or the hook's
+// default), or the native body of Alertmanager, Grafana or GitHub. A post
+// that sends nothing (GitHub's ping) is answered 200 with the reason.
 func (s *Server) postHook(c *fiber.Ctx) error {
 	if len(c.Body()) > domain.MaxHookBody {
 		return &domain.Error{Kind: domain.KindTooLarge, Code: "body_too_large", Message: "a send hook takes at most 64 KiB of text"}
@@ -74,25 +77,13 @@ func (s *Server) postHook(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		return &domain.Error{Kind: domain.KindRateLimited, Code: "rate_limited", Message: "this send hook is sending too fast; retry later"}
 	}
-	to, text := c.Query("to"), ""
-	if strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEApplicationJSON) {
-		var req struct {
-			To   string `json:"to"`
-			Text string `json:"text"`
-		}
-		if err := json.Unmarshal(c.Body(), &req); err != nil {
-			return &domain.Error{Kind: domain.KindInvalid, Code: "invalid_json", Message: "the body is not valid JSON; send {\"to\",\"text\"} or text/plain"}
-		}
-		text = req.Text
-		if req.To != "" {
-			to = req.To
-		}
-	} else {
-		text = string(c.Body())
-	}
-	m, err := s.app.SendViaHook(c.UserContext(), h, to, text)
+	post := hookformat.Post{ContentType: c.Get(fiber.HeaderContentType), GitHubEvent: c.Get("X-GitHub-Event"), Body: c.Body()}
+	m, skipped, err := s.app.PostToHook(c.UserContext(), h, c.Query("to"), post)
 	if err != nil {
 		return err
+	}
+	if skipped != "" {
+		return c.JSON(fiber.Map{"status": "skipped", "reason": skipped})
 	}
 	s.metrics.MessagesAccepted.WithLabelValues(string(m.Type)).Inc()
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"id": m.ID, "status": m.Status, "to": m.To})
