@@ -43,8 +43,10 @@ func ParseHookFormat(s string) (HookFormat, bool) {
 	return "", false
 }
 
-// MaxHookBody is the largest body a send hook accepts: text only.
-const MaxHookBody = 64 << 10
+// MaxHookBody is the largest body a send hook accepts: a text, or an
+// alerting tool's group of alerts (which grows with the group; the text
+// made of it is cut at 4096 characters).
+const MaxHookBody = 1 << 20
 
 // NewSendHook validates the hook and returns it with its token (256 random
 // bits, URL-safe), shown once; only the hash is kept.

@@ -67,7 +67,7 @@ func (s *Server) deleteSendHook(c *fiber.Ctx) error {
 // that sends nothing (GitHub's ping) is answered 200 with the reason.
 func (s *Server) postHook(c *fiber.Ctx) error {
 	if len(c.Body()) > domain.MaxHookBody {
-		return &domain.Error{Kind: domain.KindTooLarge, Code: "body_too_large", Message: "a send hook takes at most 64 KiB of text"}
+		return &domain.Error{Kind: domain.KindTooLarge, Code: "body_too_large", Message: "a send hook takes at most 1 MiB"}
 	}
 	h, err := s.app.SendHook(c.UserContext(), c.Params("token"))
 	if err != nil {
