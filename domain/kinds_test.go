@@ -16,7 +16,9 @@ func TestNewOutgoingKinds(t *testing.T) {
 	png := &Media{Key: "media/ab/abd", Mime: "image/png", Size: 10, SHA256: "abd"}
 	loc := func(lat, lon float64) *LocationDraft { return &LocationDraft{Latitude: ptr(lat), Longitude: ptr(lon)} }
 	ana := ContactCard{Name: "Ana", Phones: []string{"+5511988887777"}}
-	poll := func(sel int, opts ...string) *PollDraft { return &PollDraft{Question: "Lunch?", Options: opts, Selectable: sel} }
+	poll := func(sel int, opts ...string) *PollDraft {
+		return &PollDraft{Question: "Lunch?", Options: opts, Selectable: sel}
+	}
 	many := func(n int) []string {
 		out := make([]string, n)
 		for i := range out {
