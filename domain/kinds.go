@@ -379,3 +379,40 @@ func (d OutgoingDraft) kindParts() []string {
 	}
 	return parts
 }
+
+// ParseLocation checks a location by the rules of a sent one (the sim
+// injects received ones with them).
+func ParseLocation(d *LocationDraft) (*Location, error) {
+	fields := map[string]string{}
+	if d == nil {
+		return nil, InvalidField("location", "is required for a location message")
+	}
+	l := locationProblems(fields, d)
+	if len(fields) > 0 {
+		return nil, Invalid(fields)
+	}
+	return l, nil
+}
+
+// ParseContacts checks people by the rules of a sent contact message.
+func ParseContacts(cs []ContactCard) ([]ContactCard, error) {
+	fields := map[string]string{}
+	out := contactProblems(fields, cs)
+	if len(fields) > 0 {
+		return nil, Invalid(fields)
+	}
+	return out, nil
+}
+
+// ParsePoll checks a poll by the rules of a sent one.
+func ParsePoll(d *PollDraft) (*Poll, error) {
+	if d == nil {
+		return nil, InvalidField("poll", "is required for a poll message")
+	}
+	fields := map[string]string{}
+	p := pollProblems(fields, d)
+	if len(fields) > 0 {
+		return nil, Invalid(fields)
+	}
+	return p, nil
+}
