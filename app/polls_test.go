@@ -77,7 +77,10 @@ func TestReceivePollVote(t *testing.T) {
 		if st.vote.TargetWAMessageID == "" {
 			st.vote.TargetWAMessageID = "POLL1"
 		}
-		err := a.ReceivePollVote(ctx, st.vote)
+		counted, err := a.ReceivePollVote(ctx, st.vote)
+		if counted != (st.wantEvent != nil) {
+			t.Errorf("%s: counted = %v", st.name, counted)
+		}
 		if st.wantErr != nil {
 			if !st.wantErr(err) {
 				t.Fatalf("%s: err = %v", st.name, err)

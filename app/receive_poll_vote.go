@@ -34,15 +34,18 @@ type PollVoteRecord struct {
 
 // ReceivePollVote records a voter's choice on a poll, replacing their
 // earlier one, and stores the poll's new tally with its poll.vote event in
-// one transaction. A vote never becomes a message. NotFound when the
-// instance has no such poll (a poll made before zapgate linked).
-func (a *App) ReceivePollVote(ctx context.Context, v PollVote) error {
+// one transaction. A vote never becomes a message. It reports whether the
+// vote counted: false for one already recorded or older than the voter's
+// current one. NotFound when the instance has no such poll (a poll made
+// before zapgate linked).
+func (a *App) ReceivePollVote(ctx context.Context, v PollVote) (bool, error) {
 	if v.TargetWAMessageID == "" || v.Voter == "" {
-		return domain.InvalidField("target_wa_message_id", "is required, with the voter")
+		return false, domain.InvalidField("target_wa_message_id", "is required, with the voter")
 	}
 	if err := domain.CheckText("target_wa_message_id", v.TargetWAMessageID); err != nil {
-		return err
+		return false, err
 	}
+	counted := false
 	now := a.now()
 	at := v.At
 	if at.IsZero() {
@@ -67,6 +70,7 @@ func (a *App) ReceivePollVote(ctx context.Context, v PollVote) error {
 		if err != nil || !fresh {
 			return err
 		}
+		counted = true
 		choices, err := tx.PollChoices(ctx, m.ID)
 		if err != nil {
 			return err
@@ -81,7 +85,7 @@ func (a *App) ReceivePollVote(ctx context.Context, v PollVote) error {
 			events.PollVoted{MessageID: m.ID, Voter: v.Voter, Selected: selected}))
 	})
 	if err != nil {
-		return fmt.Errorf("receive poll vote: %w", err)
+		return false, fmt.Errorf("receive poll vote: %w", err)
 	}
-	return nil
+	return counted, nil
 }

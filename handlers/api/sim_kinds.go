@@ -69,10 +69,17 @@ func (s *Server) simVote(c *fiber.Ctx, voter simSentBy, waMessageID string, k si
 	if err != nil {
 		return err
 	}
-	err = s.app.ReceivePollVote(c.UserContext(), app.PollVote{InstanceID: id, TargetWAMessageID: k.TargetWAMessageID,
+	if waMessageID == "" {
+		waMessageID = domain.NewWAMessageID()
+	}
+	counted, err := s.app.ReceivePollVote(c.UserContext(), app.PollVote{InstanceID: id, TargetWAMessageID: k.TargetWAMessageID,
 		WAMessageID: waMessageID, Voter: voter.from, Selected: k.Selected})
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"target_wa_message_id": k.TargetWAMessageID, "voter": voter.from})
+	status := fiber.StatusCreated
+	if !counted {
+		status = fiber.StatusOK // the same vote again
+	}
+	return c.Status(status).JSON(fiber.Map{"wa_message_id": waMessageID, "created": counted})
 }

@@ -14,7 +14,7 @@ import (
 
 // VoteSink records votes on polls (app.App).
 type VoteSink interface {
-	ReceivePollVote(ctx context.Context, v app.PollVote) error
+	ReceivePollVote(ctx context.Context, v app.PollVote) (bool, error)
 }
 
 // convertKind fills the typed fields of a location, contact card or poll
@@ -94,7 +94,7 @@ func (t *Translator) pollVote(ctx context.Context, e *events.Message, info types
 	if hashes == nil {
 		hashes = [][]byte{} // no option chosen: the vote is withdrawn
 	}
-	err = t.Votes.ReceivePollVote(ctx, app.PollVote{
+	_, err = t.Votes.ReceivePollVote(ctx, app.PollVote{
 		InstanceID: t.InstanceID, TargetWAMessageID: e.Message.GetPollUpdateMessage().GetPollCreationMessageKey().GetID(),
 		WAMessageID: info.ID, Voter: voter, SelectedHashes: hashes, At: info.Timestamp,
 	})

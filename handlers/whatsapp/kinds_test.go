@@ -73,12 +73,12 @@ type fakeVotes struct {
 	err   error
 }
 
-func (f *fakeVotes) ReceivePollVote(ctx context.Context, v app.PollVote) error {
+func (f *fakeVotes) ReceivePollVote(ctx context.Context, v app.PollVote) (bool, error) {
 	if f.err != nil {
-		return f.err
+		return false, f.err
 	}
 	f.votes = append(f.votes, v)
-	return nil
+	return true, nil
 }
 
 func TestPollVotes(t *testing.T) {
