@@ -242,9 +242,9 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 		fields["media"] = "is required for a " + string(typ) + " message"
 	case typ.IsMedia() && d.Text != "":
 		fields["text"] = "is only for text messages; use caption"
-	case !typ.IsMedia() && typ != TypeText && d.Media != nil:
+	case typ != "" && !typ.IsMedia() && typ != TypeText && d.Media != nil:
 		fields["media"] = "is not allowed for a " + string(typ) + " message"
-	case !typ.IsMedia() && typ != TypeText && d.Text != "":
+	case typ != "" && !typ.IsMedia() && typ != TypeText && d.Text != "":
 		fields["text"] = "is only for text messages"
 	}
 	location, contacts, poll := kindProblems(fields, typ, d)

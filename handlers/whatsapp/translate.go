@@ -245,8 +245,8 @@ func ConvertMessage(instanceID string, info types.MessageInfo, msg *waE2E.Messag
 		m := msg.GetStickerMessage()
 		d.Type = domain.TypeSticker
 		media = &Media{Downloadable: m, Mime: m.GetMimetype()}
-	case convertKind(msg, &d): // a location, contact card or poll: filled in
-
+	case convertKind(msg, &d):
+		// A location, contact card or poll: convertKind filled it in.
 	default:
 		d.Type, extra.Kind = domain.TypeUnsupported, kindOf(msg)
 	}
