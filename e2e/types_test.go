@@ -196,6 +196,14 @@ func TestMessageKindsReceived(t *testing.T) {
 		t.Errorf("received poll %s", asJSON(t, m["poll"]))
 	}
 
+	// A poll a customer made collects votes too.
+	p.must(201, "POST", "/v1/sim/instances/"+id+"/inbound", adminToken, map[string]any{"from": "5511988880612", "type": "poll_vote",
+		"target_wa_message_id": m["wa_message_id"], "selected": []string{"no"}})
+	voted := p.must(200, "GET", "/v1/instances/"+id+"/messages/"+m["id"].(string), token, nil)
+	if !sameJSON(t, voted["poll"], `{"question":"Tea?","selectable":0,"options":[{"name":"yes","votes":0},{"name":"no","votes":1}]}`) {
+		t.Errorf("received poll after a vote %s", asJSON(t, voted["poll"]))
+	}
+
 	// The message.received event carries the typed fields too.
 	var evt map[string]any
 	eventually(t, 20*time.Second, "the poll's message.received", func() bool {
