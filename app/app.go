@@ -36,6 +36,7 @@ import (
 //   - FireDueMessages, NextDueAt (the scheduler)
 //   - QueuedSends, SendOne (deliver_message.go), RecordSends (the sender)
 //   - ReceiveMessage, ApplyReceipt (from the bot)
+//   - ReceivePollVote (from the bot and the sim: a vote tallied on its poll)
 //   - CreateSendHook, ListSendHooks, DeleteSendHook, SendHook
 //     (find_send_hook.go), SendViaHook, PostToHook (a tool's own body, read
 //     by app/hookformat)

@@ -31,6 +31,8 @@ type fakeStore struct {
 	groups              fakeGroups
 	groupVersions       map[string]int64
 	lastGroupVersion    int64
+
+	pollVotes map[string]PollVoteRecord // message id + voter → choice; not rolled back
 }
 
 func newFakeStore() *fakeStore {

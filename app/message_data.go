@@ -16,6 +16,7 @@ func MessageData(m *domain.Message) events.Message {
 		WAMessageID: m.WAMessageID, AttendanceID: m.AttendanceID, Error: m.Error, CreatedAt: m.CreatedAt,
 		SendAt: m.SendAt, SentAt: m.SentAt, DeliveredAt: m.DeliveredAt, ReadAt: m.ReadAt,
 	}
+	kindData(&v, m)
 	if v.Mentions == nil {
 		v.Mentions = []string{} // always a list on the wire
 	}

@@ -109,6 +109,16 @@ type Tx interface {
 	// DeleteGroup forgets a group the instance left, with its participants.
 	DeleteGroup(ctx context.Context, instanceID, jid string) error
 
+	// RecordPollVote stores a voter's choice on a poll message, replacing
+	// their earlier one unless that one is newer (votes may arrive out of
+	// order); it reports false, storing nothing, for a vote already
+	// recorded (the same vote's WhatsApp id) or older than the stored one.
+	RecordPollVote(ctx context.Context, v PollVoteRecord) (bool, error)
+	// PollChoices lists every voter's current choice on a poll message.
+	PollChoices(ctx context.Context, messageID string) ([][]string, error)
+	// SavePoll stores the poll (its tally) of a message.
+	SavePoll(ctx context.Context, m *domain.Message) error
+
 	// Publish writes events and commands to the outbox of this transaction.
 	Publish(ctx context.Context, envs ...events.Envelope) error
 }
@@ -196,6 +206,9 @@ type OutboundMessage struct {
 	Filename    string
 	SHA256      string   // hex of Media
 	Mentions    []string // JIDs of the people mentioned
+	Location    *domain.Location
+	Contacts    []domain.ContactCard // the people of a contact message
+	Poll        *domain.Poll         // the question and options of a poll
 }
 
 // WhatsApp sends messages through a linked instance.

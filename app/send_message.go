@@ -25,6 +25,10 @@ type SendMessage struct {
 	AttendanceID   string   // a reply filed in this attendance
 	Mentions       []string // addresses of people
 	MentionAll     bool     // mention every member of the group `to`
+	// What a location, contact or poll message carries.
+	Location *domain.LocationDraft
+	Contacts []domain.ContactCard
+	Poll     *domain.PollDraft
 }
 
 // MediaUpload is decoded media as the client sent it.
@@ -53,6 +57,7 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 	draft := domain.OutgoingDraft{
 		InstanceID: cmd.InstanceID, To: cmd.To, Type: cmd.Type, Text: cmd.Text, Caption: cmd.Caption,
 		SendAt: cmd.SendAt, IdempotencyKey: cmd.IdempotencyKey, Mentions: cmd.Mentions, MentionAll: cmd.MentionAll,
+		Location: cmd.Location, Contacts: cmd.Contacts, Poll: cmd.Poll,
 	}
 	if cmd.IdempotencyKey != "" {
 		// Only keyed requests pay for the fingerprint (a hash of the media).
@@ -190,7 +195,7 @@ func repeated(first *domain.Message, fingerprint string) (*domain.Message, bool,
 func (a *App) storeMedia(ctx context.Context, typ string, up *MediaUpload) (*domain.Media, error) {
 	t, ok := domain.ParseMessageType(typ)
 	if !ok || !t.IsMedia() {
-		return nil, domain.InvalidField("media", "is only for image, audio, video and document messages")
+		return nil, domain.InvalidField("media", "is only for image, audio, video, document and sticker messages")
 	}
 	if len(up.Data) > domain.MaxMediaBytes {
 		return nil, domain.ErrMediaTooLarge

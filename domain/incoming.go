@@ -23,7 +23,10 @@ type IncomingDraft struct {
 	Text        string
 	Caption     string
 	Media       *Media
-	Extra       any // typed data, stored as JSON
+	Location    *Location
+	Contacts    []ContactCard
+	Poll        *Poll // a poll someone created; its votes start at 0
+	Extra       any   // typed data, stored as JSON
 	At          time.Time
 }
 
@@ -78,5 +81,6 @@ func NewIncoming(d IncomingDraft, now time.Time) (*Message, error) {
 		Type: d.Type, Text: d.Text, Caption: d.Caption, Media: d.Media, WAMessageID: d.WAMessageID,
 		Extra: extra, CreatedAt: at.UTC(), Participant: d.Participant, FromLID: d.FromLID, ToLID: d.ToLID,
 		Mentions: mentionJIDs(d.Mentions), // anything else is not a person's JID: dropped, not refused
+		Location: cleanLocation(d.Location), Contacts: cleanContacts(d.Contacts), Poll: cleanPoll(d.Poll),
 	}, nil
 }

@@ -110,6 +110,9 @@ func ResolveMime(t MessageType, declared string, data []byte) (string, error) {
 	if mt == "" {
 		mt = sniffed
 	}
+	if t == TypeSticker && mt != "image/webp" {
+		return "", InvalidField("media", StickerRule)
+	}
 	if !fitsType(t, mt) {
 		return "", InvalidField("media.mime", mt+" cannot be sent as "+string(t))
 	}

@@ -21,18 +21,21 @@ const (
 	TypeDocument MessageType = "document"
 )
 
-// Kinds only received, never sent.
 const (
-	TypeSticker     MessageType = "sticker"
-	TypeLocation    MessageType = "location"
-	TypeContact     MessageType = "contact"
+	TypeSticker  MessageType = "sticker"
+	TypeLocation MessageType = "location"
+	TypeContact  MessageType = "contact"
+	// TypeUnsupported is only received, never sent.
 	TypeUnsupported MessageType = "unsupported"
 )
+
+// TypeRule is the reason given for an unknown message type.
+const TypeRule = "must be one of text, image, audio, video, document, sticker, location, contact, poll"
 
 // ParseMessageType accepts only the types zapgate can send.
 func ParseMessageType(s string) (MessageType, bool) {
 	switch t := MessageType(s); t {
-	case TypeText, TypeImage, TypeAudio, TypeVideo, TypeDocument:
+	case TypeText, TypeImage, TypeAudio, TypeVideo, TypeDocument, TypeSticker, TypeLocation, TypeContact, TypePoll:
 		return t, true
 	}
 	return "", false
@@ -130,13 +133,16 @@ type Message struct {
 	PushName           string // the sender's WhatsApp name, incoming only
 	Chat               string // the conversation's JID: the group, or the person
 	IsGroup            bool
-	FromLID            string   // the sender's LID, when known
-	ToLID              string   // the recipient's LID, when known
-	Participant        string   // in groups, the JID of the member who wrote
-	Mentions           []string // JIDs of the people the message mentions
-	FromMe             bool     // sent from the linked phone itself
-	Extra              []byte   // JSON: location, contact card, unsupported kind
-	AttendanceID       string   // the helpdesk conversation it belongs to
+	FromLID            string        // the sender's LID, when known
+	ToLID              string        // the recipient's LID, when known
+	Participant        string        // in groups, the JID of the member who wrote
+	Mentions           []string      // JIDs of the people the message mentions
+	FromMe             bool          // sent from the linked phone itself
+	Location           *Location     // a location message's place
+	Contacts           []ContactCard // a contact message's people
+	Poll               *Poll         // a poll with its tally
+	Extra              []byte        // JSON: location, contact card, unsupported kind
+	AttendanceID       string        // the helpdesk conversation it belongs to
 	CreatedAt          time.Time
 	SendAt             *time.Time
 	SentAt             *time.Time
@@ -158,6 +164,11 @@ type OutgoingDraft struct {
 	// every member of the group `to` (Message.MentionMembers adds them).
 	Mentions   []string
 	MentionAll bool
+	// Location, Contacts and Poll are what a location, contact or poll
+	// message carries.
+	Location *LocationDraft
+	Contacts []ContactCard
+	Poll     *PollDraft
 	// RequestFingerprint is d.Fingerprint() taken before the media was
 	// stored (Media then held the request's declared mime), kept with the
 	// key so a reuse of the key for another request can be refused.
@@ -199,6 +210,7 @@ func (d OutgoingDraft) Fingerprint() string {
 	if d.MentionAll {
 		parts = append(parts, "mention_all")
 	}
+	parts = append(parts, d.kindParts()...)
 	h := sha256.New()
 	for _, p := range parts {
 		// Length-prefixed, so no two different drafts hash the same bytes.
@@ -217,7 +229,7 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 	}
 	typ, ok := ParseMessageType(d.Type)
 	if !ok {
-		fields["type"] = "must be one of text, image, audio, video, document"
+		fields["type"] = TypeRule
 	}
 	switch {
 	case typ == TypeText && strings.TrimSpace(d.Text) == "":
@@ -230,15 +242,20 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 		fields["media"] = "is required for a " + string(typ) + " message"
 	case typ.IsMedia() && d.Text != "":
 		fields["text"] = "is only for text messages; use caption"
+	case typ != "" && !typ.IsMedia() && typ != TypeText && d.Media != nil:
+		fields["media"] = "is not allowed for a " + string(typ) + " message"
+	case typ != "" && !typ.IsMedia() && typ != TypeText && d.Text != "":
+		fields["text"] = "is only for text messages"
 	}
+	location, contacts, poll := kindProblems(fields, typ, d)
 	if utf8.RuneCountInString(d.Caption) > MaxCaptionRunes {
 		fields["caption"] = "must be at most 4096 characters"
 	}
-	if typ == TypeText && d.Caption != "" {
+	if !typ.IsMedia() && d.Caption != "" {
 		fields["caption"] = "is only for media messages"
 	}
-	if typ == TypeAudio && d.Caption != "" {
-		fields["caption"] = "is not supported for audio"
+	if (typ == TypeAudio || typ == TypeSticker) && d.Caption != "" {
+		fields["caption"] = "is not supported for " + string(typ)
 	}
 	if len(d.IdempotencyKey) > 255 {
 		fields["Idempotency-Key"] = "must be at most 255 characters"
@@ -277,6 +294,9 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 		WAMessageID:    NewWAMessageID(),
 		IdempotencyKey: d.IdempotencyKey,
 		Mentions:       mentionJIDs(mentions),
+		Location:       location,
+		Contacts:       contacts,
+		Poll:           poll,
 		CreatedAt:      now,
 
 		RequestFingerprint: d.RequestFingerprint,

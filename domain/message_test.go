@@ -25,7 +25,7 @@ func TestNewOutgoing(t *testing.T) {
 		{"send_at in the past sends now", OutgoingDraft{To: "5511999998888", Type: "text", Text: "hi", SendAt: &past}, nil, StatusQueued},
 		{"too far ahead", OutgoingDraft{To: "5511999998888", Type: "text", Text: "hi", SendAt: &tooFar}, []string{"send_at"}, ""},
 		{"bad phone", OutgoingDraft{To: "12ab", Type: "text", Text: "hi"}, []string{"to"}, ""},
-		{"unknown type", OutgoingDraft{To: "5511999998888", Type: "sticker", Text: "hi"}, []string{"type"}, ""},
+		{"unknown type", OutgoingDraft{To: "5511999998888", Type: "carrier_pigeon", Text: "hi"}, []string{"type"}, ""},
 		{"empty text", OutgoingDraft{To: "5511999998888", Type: "text", Text: "  "}, []string{"text"}, ""},
 		{"media without file", OutgoingDraft{To: "5511999998888", Type: "video"}, []string{"media"}, ""},
 		{"text with media", OutgoingDraft{To: "5511999998888", Type: "text", Text: "x", Media: media}, []string{"media"}, ""},

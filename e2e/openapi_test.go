@@ -436,6 +436,52 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	c.call(200, "GET", "/v1/sim/stats", adminToken, nil)
 	c.call(200, "POST", "/v1/sim/instances/"+id+"/faults", adminToken, map[string]any{"send_error": "none"})
 
+	// Stickers, locations, contact cards and polls, sent and received;
+	// a vote on the poll.
+	var kinds []string
+	for _, body := range []map[string]any{
+		{"to": client, "type": "sticker", "media": map[string]any{"data": b64(webpFile), "mime": "image/webp"}},
+		{"to": client, "type": "location", "location": map[string]any{"latitude": -23.5505, "longitude": -46.6333, "name": "Store", "address": "Av. Paulista 1000"}},
+		{"to": client, "type": "contact", "contacts": []any{map[string]any{"name": "Ana Souza", "phones": []string{"5511988887777"}, "organization": "ACME", "email": "ana@example.com"}}},
+		{"to": client, "type": "poll", "poll": map[string]any{"question": "Lunch?", "options": []string{"pizza", "sushi"}, "selectable": 1}},
+	} {
+		kinds = append(kinds, str(t, c.call(202, "POST", msgs, itoken, body), "id"))
+	}
+	c.call(400, "POST", msgs, itoken, map[string]any{"to": client, "type": "poll", "poll": map[string]any{"question": "q", "options": []string{"a", "a"}}})
+	eventually(t, 30*time.Second, "every kind sent", func() bool {
+		for _, m := range kinds {
+			if p.must(200, "GET", msgs+"/"+m, itoken, nil)["status"] != "sent" {
+				return false
+			}
+		}
+		return true
+	})
+	var pollWA string
+	for _, m := range kinds {
+		pollWA = str(t, c.call(200, "GET", msgs+"/"+m, itoken, nil), "wa_message_id")
+	}
+	c.call(200, "GET", "/v1/sim/instances/"+id+"/sent?limit=100", adminToken, nil)
+	for _, body := range []map[string]any{
+		{"type": "sticker", "media": map[string]any{"data": b64(webpFile)}},
+		{"type": "location", "location": map[string]any{"latitude": 1.5, "longitude": -2.5, "name": "Here"}},
+		{"type": "contact", "contacts": []any{map[string]any{"name": "Bia", "phones": []string{"5511966665555"}}}},
+		{"type": "poll", "poll": map[string]any{"question": "Tea?", "options": []string{"yes", "no"}}},
+		{"type": "poll_vote", "target_wa_message_id": pollWA, "selected": []string{"pizza"}},
+	} {
+		body["from"] = client
+		if body["type"] != "poll_vote" {
+			// In a group, so the helpdesk below sees only the client's own two messages.
+			body["group"] = "120363025246125244@g.us"
+		}
+		c.call(201, "POST", "/v1/sim/instances/"+id+"/inbound", adminToken, body)
+	}
+	c.call(404, "POST", "/v1/sim/instances/"+id+"/inbound", adminToken, map[string]any{"from": client, "type": "poll_vote",
+		"target_wa_message_id": "NO-SUCH-POLL", "selected": []string{}})
+	if votes := c.call(200, "GET", msgs+"/"+kinds[3], itoken, nil)["poll"].(map[string]any)["options"].([]any)[0].(map[string]any)["votes"]; votes != 1.0 {
+		t.Errorf("the poll's tally: pizza %v", votes)
+	}
+	c.call(200, "GET", msgs+"?direction=in", itoken, nil)
+
 	// Webhooks: a delivery, listed and delivered again.
 	wh := c.call(201, "POST", inst+"/webhooks", itoken, map[string]any{"url": recv.srv.URL, "events": []string{"message.received"}})
 	wid := str(t, wh, "id")

@@ -218,7 +218,7 @@ func TestBadInputIsRefusedWithItsCode(t *testing.T) {
 		{"wrong type", "POST", msgs, token, `{"to": 5511999998888, "type": "text", "text": "x"}`, 400, "invalid_request", "to"},
 		{"bad phone", "POST", msgs, token, map[string]any{"to": "12ab", "type": "text", "text": "x"}, 400, "invalid_request", "to"},
 		{"short phone", "POST", msgs, token, map[string]any{"to": "1234567", "type": "text", "text": "x"}, 400, "invalid_request", "to"},
-		{"unknown type", "POST", msgs, token, map[string]any{"to": "5511999998888", "type": "poll", "text": "x"}, 400, "invalid_request", "type"},
+		{"unknown type", "POST", msgs, token, map[string]any{"to": "5511999998888", "type": "carrier_pigeon", "text": "x"}, 400, "invalid_request", "type"},
 		{"empty text", "POST", msgs, token, map[string]any{"to": "5511999998888", "type": "text"}, 400, "invalid_request", "text"},
 		{"media missing", "POST", msgs, token, map[string]any{"to": "5511999998888", "type": "image"}, 400, "invalid_request", "media"},
 		{"media not base64", "POST", msgs, token, map[string]any{"to": "5511999998888", "type": "image",

@@ -137,6 +137,9 @@ type Message struct {
 	Text         string          `json:"text"`
 	Caption      string          `json:"caption"`
 	Media        *Media          `json:"media"`
+	Location     *Location       `json:"location"`
+	Contacts     []ContactCard   `json:"contacts"` // [] when none
+	Poll         *Poll           `json:"poll"`
 	Extra        json.RawMessage `json:"extra,omitempty"`
 	WAMessageID  string          `json:"wa_message_id"`
 	AttendanceID string          `json:"attendance_id,omitempty"`

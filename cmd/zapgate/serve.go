@@ -13,7 +13,9 @@ import (
 	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v2/pkg/amqp"
 	"github.com/jmoiron/sqlx"
 	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/zapgate/zapgate/app"
@@ -348,7 +350,11 @@ func (wa *whatsApp) translateEvents(a *app.App, m *metrics.Metrics, log *slog.Lo
 			PhoneForLID: func(ctx context.Context, lid types.JID) (types.JID, error) {
 				return wmd.PhoneForLID(ctx, instanceID, lid)
 			},
-			Self:         func() (types.JID, types.JID) { return wmd.Self(instanceID) },
+			Self: func() (types.JID, types.JID) { return wmd.Self(instanceID) },
+			DecryptPollVote: func(ctx context.Context, evt *events.Message) (*waE2E.PollVoteMessage, error) {
+				return wmd.DecryptPollVote(ctx, instanceID, evt)
+			},
+			Votes:        a,
 			Contacts:     a,
 			Groups:       a,
 			ConvertGroup: meow.ConvertGroup,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/zapgate/zapgate/handlers/api"
 	"github.com/zapgate/zapgate/infra/whatsapp/sim"
@@ -24,7 +25,8 @@ func (s simControl) Sent(ctx context.Context, instanceID string, limit int, afte
 			mentions = []string{}
 		}
 		out = append(out, api.SimSent{Seq: it.Seq, To: it.To, Chat: it.Chat, Type: it.Type, Text: it.Text, Caption: it.Caption,
-			Mime: it.Mime, Filename: it.Filename, SHA256: it.SHA256, WAMessageID: it.WAMessageID, Mentions: mentions, At: it.At})
+			Mime: it.Mime, Filename: it.Filename, SHA256: it.SHA256, WAMessageID: it.WAMessageID, Mentions: mentions, At: it.At,
+			Location: json.RawMessage(it.Location), Contacts: json.RawMessage(it.Contacts), Poll: json.RawMessage(it.Poll)})
 	}
 	return out, nil
 }

@@ -21,6 +21,10 @@ type sendMessageRequest struct {
 	// of the group `to`.
 	Mentions   []string `json:"mentions"`
 	MentionAll bool     `json:"mention_all"`
+	// What a location, contact or poll message carries.
+	Location *domain.LocationDraft `json:"location"`
+	Contacts []domain.ContactCard  `json:"contacts"`
+	Poll     *domain.PollDraft     `json:"poll"`
 }
 
 type mediaRequest struct {
@@ -37,7 +41,7 @@ func parseSendMessage(body []byte) (app.SendMessage, error) {
 		return app.SendMessage{}, err
 	}
 	cmd := app.SendMessage{To: req.To, Type: req.Type, Text: req.Text, Caption: req.Caption,
-		Mentions: req.Mentions, MentionAll: req.MentionAll}
+		Mentions: req.Mentions, MentionAll: req.MentionAll, Location: req.Location, Contacts: req.Contacts, Poll: req.Poll}
 	if req.SendAt != nil && strings.TrimSpace(*req.SendAt) != "" {
 		at, err := time.Parse(time.RFC3339, *req.SendAt)
 		if err != nil {

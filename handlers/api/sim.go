@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"time"
 
@@ -30,18 +31,22 @@ type SimNetwork interface {
 // SimSent is one message an instance sent into the simulated WhatsApp, as
 // GET /v1/sim/instances/{id}/sent lists it.
 type SimSent struct {
-	Seq         int64     `json:"-"` // the page cursor
-	To          string    `json:"to"`
-	Chat        string    `json:"chat"` // the JID the send went to
-	Type        string    `json:"type"`
-	Text        string    `json:"text"`
-	Caption     string    `json:"caption"`
-	Mime        string    `json:"mime"`
-	Filename    string    `json:"filename"`
-	SHA256      string    `json:"sha256"`
-	WAMessageID string    `json:"wa_message_id"`
-	Mentions    []string  `json:"mentions"` // JIDs, [] when none
-	At          time.Time `json:"at"`
+	Seq         int64    `json:"-"` // the page cursor
+	To          string   `json:"to"`
+	Chat        string   `json:"chat"` // the JID the send went to
+	Type        string   `json:"type"`
+	Text        string   `json:"text"`
+	Caption     string   `json:"caption"`
+	Mime        string   `json:"mime"`
+	Filename    string   `json:"filename"`
+	SHA256      string   `json:"sha256"`
+	WAMessageID string   `json:"wa_message_id"`
+	Mentions    []string `json:"mentions"` // JIDs, [] when none
+	// What a location, contact or poll send carried; null otherwise.
+	Location json.RawMessage `json:"location"`
+	Contacts json.RawMessage `json:"contacts"`
+	Poll     json.RawMessage `json:"poll"`
+	At       time.Time       `json:"at"`
 }
 
 // SimStats is the answer of GET /v1/sim/stats.
@@ -153,6 +158,7 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 		WAMessageID string        `json:"wa_message_id"`
 		Group       string        `json:"group"`
 		Mentions    []string      `json:"mentions"`
+		simKinds
 	}
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -161,12 +167,15 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if req.Type == simPollVote {
+		return s.simVote(c, sender, req.WAMessageID, req.simKinds)
+	}
 	typ := domain.MessageType(req.Type)
 	if req.Type == "" {
 		typ = domain.TypeText
 	}
 	if _, ok := domain.ParseMessageType(string(typ)); !ok {
-		return domain.InvalidField("type", "must be one of text, image, audio, video, document")
+		return domain.InvalidField("type", domain.TypeRule+", poll_vote")
 	}
 	if typ == domain.TypeText && req.Text == "" {
 		return domain.InvalidField("text", "is required for a text message")
@@ -203,6 +212,9 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 	}
 	if d.WAMessageID == "" {
 		d.WAMessageID = domain.NewWAMessageID()
+	}
+	if err := req.simKinds.fill(&d); err != nil {
+		return err
 	}
 	var media *app.IncomingMedia
 	if typ.IsMedia() {

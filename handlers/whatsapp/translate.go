@@ -58,6 +58,11 @@ type Translator struct {
 	// Self is the instance's own phone and LID JIDs (either may be empty),
 	// to tell "we left" from "someone left".
 	Self func() (phone, lid types.JID)
+	// DecryptPollVote reads a poll vote with the poll's secret from
+	// whatsmeow's store (whatsmeow.Client.DecryptPollVote); Votes takes
+	// the result. Either nil: votes are dropped.
+	DecryptPollVote func(ctx context.Context, evt *events.Message) (*waE2E.PollVoteMessage, error)
+	Votes           VoteSink
 }
 
 // Handle applies one event; unknown events are ignored.
@@ -142,6 +147,10 @@ func (t *Translator) receipt(ctx context.Context, e *events.Receipt) error {
 func (t *Translator) message(ctx context.Context, e *events.Message) error {
 	info := e.Info
 	info.MessageSource = t.withSenderPhone(ctx, info.MessageSource)
+	if e.Message.GetPollUpdateMessage() != nil {
+		// A vote changes its poll; it never becomes a message.
+		return t.pollVote(ctx, e, info)
+	}
 	d, media := ConvertMessage(t.InstanceID, info, e.Message)
 	var in *app.IncomingMedia
 	if media != nil && t.Download != nil {
@@ -183,27 +192,13 @@ type Media struct {
 	Filename     string
 }
 
-// Location is the typed data of a location message.
-type Location struct {
-	Latitude  float64 `json:"latitude"`
-	Longitude float64 `json:"longitude"`
-	Name      string  `json:"name,omitempty"`
-	Address   string  `json:"address,omitempty"`
-}
-
-// Contact is the typed data of a contact card.
-type Contact struct {
-	DisplayName string `json:"display_name"`
-	VCard       string `json:"vcard"`
-}
-
-// Extra carries what a message has beyond text and file.
+// Extra carries what a message has beyond its typed fields. (Messages
+// received before locations and contact cards were typed kept them here
+// too; domain.Message.LiftLegacyExtra reads them.)
 type Extra struct {
-	LID       string    `json:"lid,omitempty"`
-	VoiceNote bool      `json:"voice_note,omitempty"`
-	Location  *Location `json:"location,omitempty"`
-	Contacts  []Contact `json:"contacts,omitempty"`
-	Kind      string    `json:"kind,omitempty"` // the WhatsApp kind of an unsupported message
+	LID       string `json:"lid,omitempty"`
+	VoiceNote bool   `json:"voice_note,omitempty"`
+	Kind      string `json:"kind,omitempty"` // the WhatsApp kind of an unsupported message
 }
 
 // ConvertMessage turns a WhatsApp message into a received message and, for
@@ -250,23 +245,12 @@ func ConvertMessage(instanceID string, info types.MessageInfo, msg *waE2E.Messag
 		m := msg.GetStickerMessage()
 		d.Type = domain.TypeSticker
 		media = &Media{Downloadable: m, Mime: m.GetMimetype()}
-	case msg.GetLocationMessage() != nil:
-		m := msg.GetLocationMessage()
-		d.Type = domain.TypeLocation
-		extra.Location = &Location{Latitude: m.GetDegreesLatitude(), Longitude: m.GetDegreesLongitude(), Name: m.GetName(), Address: m.GetAddress()}
-	case msg.GetContactMessage() != nil:
-		m := msg.GetContactMessage()
-		d.Type = domain.TypeContact
-		extra.Contacts = []Contact{{DisplayName: m.GetDisplayName(), VCard: m.GetVcard()}}
-	case msg.GetContactsArrayMessage() != nil:
-		d.Type = domain.TypeContact
-		for _, c := range msg.GetContactsArrayMessage().GetContacts() {
-			extra.Contacts = append(extra.Contacts, Contact{DisplayName: c.GetDisplayName(), VCard: c.GetVcard()})
-		}
+	case convertKind(msg, &d):
+		// A location, contact card or poll: convertKind filled it in.
 	default:
 		d.Type, extra.Kind = domain.TypeUnsupported, kindOf(msg)
 	}
-	if extra.LID != "" || extra.VoiceNote || extra.Location != nil || extra.Contacts != nil || extra.Kind != "" {
+	if extra.LID != "" || extra.VoiceNote || extra.Kind != "" {
 		d.Extra = extra
 	}
 	d.Mentions = mentioned(msg)

@@ -175,19 +175,13 @@ func TestConvertMessage(t *testing.T) {
 		{"sticker", info(pn), &waE2E.Message{StickerMessage: &waE2E.StickerMessage{Mimetype: proto.String("image/webp")}}, domain.TypeSticker, "", "5511988887777", "image/webp", nil},
 		{"location", info(pn), &waE2E.Message{LocationMessage: &waE2E.LocationMessage{DegreesLatitude: proto.Float64(-23.5), DegreesLongitude: proto.Float64(-46.6), Name: proto.String("Office")}}, domain.TypeLocation, "", "5511988887777", "",
 			func(t *testing.T, d domain.IncomingDraft) {
-				if e := d.Extra.(Extra); e.Location == nil || e.Location.Latitude != -23.5 || e.Location.Name != "Office" {
-					t.Fatalf("extra %+v", d.Extra)
+				if l := d.Location; l == nil || *l != (domain.Location{Latitude: -23.5, Longitude: -46.6, Name: "Office"}) || d.Extra != nil {
+					t.Fatalf("location %+v, extra %+v", d.Location, d.Extra)
 				}
 			}},
-		{"contact", info(pn), &waE2E.Message{ContactMessage: &waE2E.ContactMessage{DisplayName: proto.String("Jo"), Vcard: proto.String("BEGIN:VCARD")}}, domain.TypeContact, "", "5511988887777", "",
+		{"unsupported keeps its kind", info(pn), &waE2E.Message{ButtonsMessage: &waE2E.ButtonsMessage{}}, domain.TypeUnsupported, "", "5511988887777", "",
 			func(t *testing.T, d domain.IncomingDraft) {
-				if e := d.Extra.(Extra); len(e.Contacts) != 1 || e.Contacts[0].DisplayName != "Jo" {
-					t.Fatalf("extra %+v", d.Extra)
-				}
-			}},
-		{"unsupported keeps its kind", info(pn), &waE2E.Message{PollCreationMessage: &waE2E.PollCreationMessage{Name: proto.String("q")}}, domain.TypeUnsupported, "", "5511988887777", "",
-			func(t *testing.T, d domain.IncomingDraft) {
-				if e := d.Extra.(Extra); e.Kind != "pollCreationMessage" {
+				if e := d.Extra.(Extra); e.Kind != "buttonsMessage" {
 					t.Fatalf("kind %q", e.Kind)
 				}
 			}},

@@ -86,6 +86,9 @@ type messageRow struct {
 	Participant    string         `db:"participant"`
 	FromMe         bool           `db:"from_me"`
 	Extra          jsonText       `db:"extra"`
+	Location       jsonText       `db:"location"`
+	Contacts       jsonText       `db:"contacts"`
+	Poll           jsonText       `db:"poll"`
 	AttendanceID   sql.NullString `db:"attendance_id"`
 	CreatedAt      time.Time      `db:"created_at"`
 	SendAt         sql.NullTime   `db:"send_at"`
@@ -97,7 +100,7 @@ type messageRow struct {
 const messageColumns = `id, instance_id, direction, status, to_phone, from_phone, type, body, caption,
 	media_key, media_mime, media_filename, media_size, media_sha256, wa_message_id, error,
 	idempotency_key, push_name, chat, is_group, from_me, extra, attendance_id, created_at, send_at, sent_at, delivered_at, read_at,
-	request_fingerprint, from_lid, to_lid, participant, mentions`
+	request_fingerprint, from_lid, to_lid, participant, mentions, location, contacts, poll`
 
 func (r messageRow) domain() domain.Message {
 	m := domain.Message{
@@ -109,6 +112,7 @@ func (r messageRow) domain() domain.Message {
 		FromMe: r.FromMe, Extra: []byte(r.Extra), AttendanceID: r.AttendanceID.String, CreatedAt: r.CreatedAt.UTC(),
 		SendAt: timePtr(r.SendAt), SentAt: timePtr(r.SentAt), DeliveredAt: timePtr(r.DeliveredAt), ReadAt: timePtr(r.ReadAt),
 	}
+	r.kinds(&m)
 	if r.MediaKey.Valid {
 		m.Media = &domain.Media{Key: r.MediaKey.String, Mime: r.MediaMime.String, Filename: r.MediaFilename.String,
 			Size: r.MediaSize.Int64, SHA256: r.MediaSHA256.String}
@@ -125,6 +129,7 @@ func toMessageRow(m *domain.Message) messageRow {
 		FromLID: m.FromLID, ToLID: m.ToLID, Participant: m.Participant, Mentions: textArray(m.Mentions),
 		SendAt: nullTime(m.SendAt), SentAt: nullTime(m.SentAt), DeliveredAt: nullTime(m.DeliveredAt), ReadAt: nullTime(m.ReadAt),
 	}
+	r.Location, r.Contacts, r.Poll = kindColumns(m)
 	if m.AttendanceID != "" {
 		r.AttendanceID = sql.NullString{String: m.AttendanceID, Valid: true}
 	}

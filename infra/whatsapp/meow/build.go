@@ -21,7 +21,7 @@ import (
 // as a document.
 func MediaTypeFor(t domain.MessageType) whatsmeow.MediaType {
 	switch t {
-	case domain.TypeImage:
+	case domain.TypeImage, domain.TypeSticker: // WhatsApp uploads stickers as images
 		return whatsmeow.MediaImage
 	case domain.TypeAudio:
 		return whatsmeow.MediaAudio
@@ -66,6 +66,9 @@ func BuildMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse) (*waE2E.M
 	if _, ok := domain.ParseMessageType(string(m.Type)); !ok {
 		return nil, fmt.Errorf("cannot send a %q message: %w", m.Type, app.ErrPermanent)
 	}
+	if !m.Type.IsMedia() {
+		return buildKind(m, ci)
+	}
 	if up == nil {
 		return nil, errors.New("media message without an upload")
 	}
@@ -85,6 +88,12 @@ func BuildMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse) (*waE2E.M
 			// An Ogg/Opus file plays as a voice note, with a waveform.
 			PTT:         proto.Bool(isVoiceNote(m.Mime)),
 			ContextInfo: ci,
+		}}, nil
+	case domain.TypeSticker:
+		return &waE2E.Message{StickerMessage: &waE2E.StickerMessage{
+			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+			Mimetype: proto.String(m.Mime), FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256,
+			FileLength: proto.Uint64(up.FileLength), ContextInfo: ci,
 		}}, nil
 	case domain.TypeVideo:
 		return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{

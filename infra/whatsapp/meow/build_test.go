@@ -37,6 +37,9 @@ func mediaOf(m *waE2E.Message) (media, bool) {
 	case m.GetVideoMessage() != nil:
 		x := m.GetVideoMessage()
 		return media{x.GetURL(), x.GetDirectPath(), x.GetMimetype(), x.GetCaption(), x.GetMediaKey(), x.GetFileEncSHA256(), x.GetFileSHA256(), x.GetFileLength(), x.Caption != nil}, true
+	case m.GetStickerMessage() != nil:
+		x := m.GetStickerMessage()
+		return media{x.GetURL(), x.GetDirectPath(), x.GetMimetype(), "", x.GetMediaKey(), x.GetFileEncSHA256(), x.GetFileSHA256(), x.GetFileLength(), false}, true
 	case m.GetDocumentMessage() != nil:
 		x := m.GetDocumentMessage()
 		return media{x.GetURL(), x.GetDirectPath(), x.GetMimetype(), x.GetCaption(), x.GetMediaKey(), x.GetFileEncSHA256(), x.GetFileSHA256(), x.GetFileLength(), x.Caption != nil}, true
@@ -79,6 +82,7 @@ func TestBuildMessage(t *testing.T) {
 				}
 			}},
 		{name: "video", msg: app.OutboundMessage{Type: domain.TypeVideo, Mime: "video/mp4", Caption: "clip"}, up: upload, kind: "video"},
+		{name: "sticker", msg: app.OutboundMessage{Type: domain.TypeSticker, Mime: "image/webp"}, up: upload, kind: "sticker"},
 		{name: "document", msg: app.OutboundMessage{Type: domain.TypeDocument, Mime: "application/pdf", Filename: "invoice.pdf", Caption: "c"}, up: upload, kind: "document",
 			extra: func(t *testing.T, got *waE2E.Message) {
 				if d := got.GetDocumentMessage(); d.GetFileName() != "invoice.pdf" || d.GetTitle() != "invoice.pdf" {
@@ -100,7 +104,7 @@ func TestBuildMessage(t *testing.T) {
 			}
 			set := map[string]bool{
 				"conversation": got.Conversation != nil, "image": got.ImageMessage != nil, "audio": got.AudioMessage != nil,
-				"video": got.VideoMessage != nil, "document": got.DocumentMessage != nil,
+				"video": got.VideoMessage != nil, "document": got.DocumentMessage != nil, "sticker": got.StickerMessage != nil,
 			}
 			for kind, isSet := range set {
 				if isSet != (kind == tt.kind) {
@@ -122,7 +126,7 @@ func TestBuildMessage(t *testing.T) {
 					t.Errorf("mime = %q, want %q", md.mime, tt.msg.Mime)
 				}
 				// Audio never carries one; elsewhere an empty caption is unset.
-				wantCaption := tt.msg.Caption != "" && tt.kind != "audio"
+				wantCaption := tt.msg.Caption != "" && tt.kind != "audio" && tt.kind != "sticker"
 				if md.hasCaption != wantCaption || (wantCaption && md.caption != tt.msg.Caption) {
 					t.Errorf("caption %q (set %v), want %q", md.caption, md.hasCaption, tt.msg.Caption)
 				}
@@ -138,7 +142,11 @@ func TestBuildMessageRefuses(t *testing.T) {
 	if _, err := BuildMessage(app.OutboundMessage{Type: domain.TypeImage, Mime: "image/png"}, nil); err == nil {
 		t.Error("media built without an upload")
 	}
-	for _, typ := range []domain.MessageType{domain.TypeSticker, domain.TypeLocation, "bogus"} {
+	if _, err := BuildMessage(app.OutboundMessage{Type: domain.TypeSticker, Mime: "image/webp"}, nil); err == nil {
+		t.Error("sticker built without an upload")
+	}
+	// Kinds without their data (a bug upstream) are refused for good.
+	for _, typ := range []domain.MessageType{domain.TypeLocation, domain.TypeContact, domain.TypePoll, "bogus"} {
 		if _, err := BuildMessage(app.OutboundMessage{Type: typ}, upload); !errors.Is(err, app.ErrPermanent) {
 			t.Errorf("%s: err = %v, want permanent", typ, err)
 		}
@@ -188,7 +196,7 @@ func TestMediaTypeFor(t *testing.T) {
 	for typ, want := range map[domain.MessageType]whatsmeow.MediaType{
 		domain.TypeImage: whatsmeow.MediaImage, domain.TypeAudio: whatsmeow.MediaAudio,
 		domain.TypeVideo: whatsmeow.MediaVideo, domain.TypeDocument: whatsmeow.MediaDocument,
-		domain.TypeSticker: whatsmeow.MediaDocument,
+		domain.TypeSticker: whatsmeow.MediaImage,
 	} {
 		if got := MediaTypeFor(typ); got != want {
 			t.Errorf("%s → %v, want %v", typ, got, want)
@@ -225,6 +233,16 @@ func TestBuildMessageMentions(t *testing.T) {
 			func(m *waE2E.Message) *waE2E.ContextInfo { return m.GetDocumentMessage().GetContextInfo() }},
 		{"audio", app.OutboundMessage{Type: domain.TypeAudio, Mime: "audio/ogg"}, upload,
 			func(m *waE2E.Message) *waE2E.ContextInfo { return m.GetAudioMessage().GetContextInfo() }},
+		{"sticker", app.OutboundMessage{Type: domain.TypeSticker, Mime: "image/webp"}, upload,
+			func(m *waE2E.Message) *waE2E.ContextInfo { return m.GetStickerMessage().GetContextInfo() }},
+		{"location", app.OutboundMessage{Type: domain.TypeLocation, Location: &domain.Location{Latitude: 1, Longitude: 2}}, nil,
+			func(m *waE2E.Message) *waE2E.ContextInfo { return m.GetLocationMessage().GetContextInfo() }},
+		{"contact", app.OutboundMessage{Type: domain.TypeContact, Contacts: []domain.ContactCard{{Name: "Ana", Phones: []string{"5511988887777"}}}}, nil,
+			func(m *waE2E.Message) *waE2E.ContextInfo { return m.GetContactMessage().GetContextInfo() }},
+		{"contacts", app.OutboundMessage{Type: domain.TypeContact, Contacts: []domain.ContactCard{{Name: "A", Phones: []string{"5511988887777"}}, {Name: "B", Phones: []string{"5511988887776"}}}}, nil,
+			func(m *waE2E.Message) *waE2E.ContextInfo { return m.GetContactsArrayMessage().GetContextInfo() }},
+		{"poll", app.OutboundMessage{Type: domain.TypePoll, Poll: &domain.Poll{Question: "q", Options: []domain.PollOption{{Name: "a"}, {Name: "b"}}}}, nil,
+			func(m *waE2E.Message) *waE2E.ContextInfo { return m.GetPollCreationMessage().GetContextInfo() }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -124,14 +124,15 @@ func (n *Network) Send(ctx context.Context, instanceID string, m app.OutboundMes
 	if mentions == nil {
 		mentions = pq.StringArray{}
 	}
+	location, contacts, poll := sentKinds(m)
 	var seq int64
 	err := n.db.QueryRowContext(ctx, `INSERT INTO sim_sent
-		(instance_id, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM sim_sessions
+		(instance_id, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, location, contacts, poll)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM sim_sessions
 		WHERE instance_id = $1 AND linked AND send_error = 'none'
 		AND NOT EXISTS (SELECT 1 FROM sim_blocks WHERE instance_id = $1 AND jid = $3)
 		RETURNING seq`, instanceID, m.To, to.JID(), string(m.Type), m.Text, m.Caption, m.Mime, m.Filename, m.SHA256, m.WAMessageID,
-		mentions).Scan(&seq)
+		mentions, location, contacts, poll).Scan(&seq)
 	if err == nil {
 		return nil
 	}
@@ -217,6 +218,9 @@ type SentItem struct {
 	SHA256      string         `db:"sha256" json:"sha256"`
 	WAMessageID string         `db:"wa_message_id" json:"wa_message_id"`
 	Mentions    pq.StringArray `db:"mentions" json:"mentions"`
+	Location    sentJSON       `db:"location" json:"location"`
+	Contacts    sentJSON       `db:"contacts" json:"contacts"`
+	Poll        sentJSON       `db:"poll" json:"poll"`
 	At          time.Time      `db:"at" json:"at"`
 }
 
@@ -224,7 +228,7 @@ type SentItem struct {
 // the previous page.
 func (n *Network) Sent(ctx context.Context, instanceID string, limit int, after int64) ([]SentItem, error) {
 	items := []SentItem{}
-	if err := n.db.SelectContext(ctx, &items, `SELECT seq, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, at
+	if err := n.db.SelectContext(ctx, &items, `SELECT seq, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, location, contacts, poll, at
 		FROM sim_sent WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, instanceID, after, limit); err != nil {
 		return nil, fmt.Errorf("sim sent: %w", err)
 	}
