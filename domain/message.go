@@ -134,6 +134,7 @@ type Message struct {
 	ToLID              string   // the recipient's LID, when known
 	Participant        string   // in groups, the JID of the member who wrote
 	Mentions           []string // JIDs of the people the message mentions
+	PTT                bool     // an audio message sent as a voice note
 	FromMe             bool     // sent from the linked phone itself
 	Extra              []byte   // JSON: location, contact card, unsupported kind
 	AttendanceID       string   // the helpdesk conversation it belongs to
@@ -158,6 +159,8 @@ type OutgoingDraft struct {
 	// every member of the group `to` (Message.MentionMembers adds them).
 	Mentions   []string
 	MentionAll bool
+	// PTT sends an audio message as a voice note (push to talk).
+	PTT bool
 	// RequestFingerprint is d.Fingerprint() taken before the media was
 	// stored (Media then held the request's declared mime), kept with the
 	// key so a reuse of the key for another request can be refused.
@@ -198,6 +201,9 @@ func (d OutgoingDraft) Fingerprint() string {
 	}
 	if d.MentionAll {
 		parts = append(parts, "mention_all")
+	}
+	if d.PTT {
+		parts = append(parts, "ptt")
 	}
 	h := sha256.New()
 	for _, p := range parts {
@@ -250,6 +256,9 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 	if problem != "" {
 		fields["mentions"] = problem
 	}
+	if d.PTT && typ != TypeAudio {
+		fields["ptt"] = "is only for audio messages"
+	}
 	if d.MentionAll && !to.IsGroup() {
 		fields["mention_all"] = "is only for a message to a group (…@g.us)"
 	}
@@ -277,6 +286,7 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 		WAMessageID:    NewWAMessageID(),
 		IdempotencyKey: d.IdempotencyKey,
 		Mentions:       mentionJIDs(mentions),
+		PTT:            d.PTT,
 		CreatedAt:      now,
 
 		RequestFingerprint: d.RequestFingerprint,
