@@ -24,7 +24,8 @@ func (s simControl) Sent(ctx context.Context, instanceID string, limit int, afte
 			mentions = []string{}
 		}
 		out = append(out, api.SimSent{Seq: it.Seq, To: it.To, Chat: it.Chat, Type: it.Type, Text: it.Text, Caption: it.Caption,
-			Mime: it.Mime, Filename: it.Filename, SHA256: it.SHA256, WAMessageID: it.WAMessageID, Mentions: mentions, At: it.At})
+			Mime: it.Mime, Filename: it.Filename, SHA256: it.SHA256, WAMessageID: it.WAMessageID, Mentions: mentions, At: it.At,
+			Kind: it.Kind, PTT: it.PTT, State: it.State, TargetWAMessageID: it.TargetWAMessageID, MessageIDs: messageIDs(it.MessageIDs)})
 	}
 	return out, nil
 }
@@ -35,4 +36,12 @@ func (s simControl) Stats(ctx context.Context) (api.SimStats, error) {
 		return api.SimStats{}, err
 	}
 	return api.SimStats(st), nil
+}
+
+// messageIDs is never nil: [] on the wire.
+func messageIDs(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
 }
