@@ -69,7 +69,7 @@ func parseMultipartSend(r io.Reader, boundary string, sizeHint int) (app.SendMes
 	fields := map[string]any{}
 	var file []byte
 	var haveFile bool
-	var partName string
+	var partName, partMime string
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -98,8 +98,8 @@ func parseMultipartSend(r io.Reader, boundary string, sizeHint int) (app.SendMes
 				}
 				return app.SendMessage{}, err
 			}
-			if ct := p.Header.Get("Content-Type"); ct != "" && fields["mime"] == nil && ct != "application/octet-stream" {
-				fields["file_mime"] = ct
+			if ct := p.Header.Get("Content-Type"); ct != "application/octet-stream" {
+				partMime = ct // what form encoders put when they know no better is left out
 			}
 			continue
 		}
@@ -120,7 +120,7 @@ func parseMultipartSend(r io.Reader, boundary string, sizeHint int) (app.SendMes
 	if lr.N <= 0 {
 		return app.SendMessage{}, domain.ErrMediaTooLarge
 	}
-	return multipartCommand(fields, file, haveFile, partName)
+	return multipartCommand(fields, file, haveFile, partName, partMime)
 }
 
 // readFile reads the file part into one buffer of at most MaxMediaBytes.
@@ -186,16 +186,16 @@ func addField(fields map[string]any, name, v string) error {
 
 // multipartCommand turns the fields into the JSON request (so every field
 // the JSON body takes works here too) and adds the file as the media.
-func multipartCommand(fields map[string]any, file []byte, haveFile bool, partName string) (app.SendMessage, error) {
+func multipartCommand(fields map[string]any, file []byte, haveFile bool, partName, partMime string) (app.SendMessage, error) {
 	mimeType, _ := fields["mime"].(string)
 	if mimeType == "" {
-		mimeType, _ = fields["file_mime"].(string)
+		mimeType = partMime
 	}
 	filename, _ := fields["filename"].(string)
 	if filename == "" {
 		filename = partName
 	}
-	for _, k := range []string{"mime", "file_mime", "filename", "media"} {
+	for _, k := range []string{"mime", "filename", "media"} {
 		delete(fields, k)
 	}
 	raw, err := json.Marshal(fields)
