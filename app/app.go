@@ -32,7 +32,11 @@ import (
 //     every connect); group_state.go holds what they share
 //
 // Messages:
-//   - SendMessage, GetMessage, ListMessages, MessageMedia, CancelMessage
+//   - SendMessage, GetMessage, ListMessages, MessageMedia, CancelMessage;
+//     media by URL (fetch_media.go) and voice notes (voice_note.go) are
+//     prepared at request time
+//   - ReadChat (read_chat.go), SetChatPresence (chat_presence.go):
+//     commands that answer, the bot runs them
 //   - FireDueMessages, NextDueAt (the scheduler)
 //   - QueuedSends, SendOne (deliver_message.go), RecordSends (the sender)
 //   - ReceiveMessage, ApplyReceipt (from the bot)
@@ -78,6 +82,8 @@ type App struct {
 	adminToken  string
 	notices     CommandNotices
 	cmdTimeout  time.Duration
+	fetcher     MediaFetcher
+	voice       VoiceConverter
 }
 
 // Deps are the ports and settings the use cases need.
@@ -108,6 +114,11 @@ type Deps struct {
 	// CommandTimeout is how long a command may wait to run before it fails
 	// with not_connected; 0: DefaultCommandTimeout.
 	CommandTimeout time.Duration
+	// MediaFetcher downloads media sent by URL; nil: media.url is refused.
+	MediaFetcher MediaFetcher
+	// VoiceConverter turns audio into voice notes; nil: only Ogg/Opus
+	// voice notes are taken.
+	VoiceConverter VoiceConverter
 }
 
 // DefaultCommandTimeout is how long a command may wait for a connected
@@ -123,7 +134,7 @@ func New(d Deps) *App {
 		d.CommandTimeout = DefaultCommandTimeout
 	}
 	return &App{
-		notices: d.CommandNotices, cmdTimeout: d.CommandTimeout,
+		notices: d.CommandNotices, cmdTimeout: d.CommandTimeout, fetcher: d.MediaFetcher, voice: d.VoiceConverter,
 		store: d.Store, hooks: d.SendHooks, webhooks: d.Webhooks, guard: d.URLGuard, storage: d.Storage,
 		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, replays: d.Replays, adminToken: d.AdminToken,
 		attendances: d.Attendances, contacts: d.Contacts, groups: d.Groups, members: d.GroupMembers, attendants: d.Attendants, feedback: d.Feedback, publicURL: d.PublicURL,

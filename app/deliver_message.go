@@ -48,7 +48,7 @@ func (a *App) SendOne(ctx context.Context, p PreparedSend) (SendOutcome, error) 
 	m := p.Message
 	out := OutboundMessage{
 		WAMessageID: m.WAMessageID, To: m.SendTo(), Type: m.Type, Text: m.Text, Caption: m.Caption,
-		Mentions: m.Mentions, Location: m.Location, Contacts: m.Contacts, Poll: m.Poll,
+		Mentions: m.Mentions, Location: m.Location, Contacts: m.Contacts, Poll: m.Poll, PTT: m.PTT,
 	}
 	if m.Media != nil {
 		data, err := a.storage.Get(ctx, m.Media.Key)

@@ -12,7 +12,7 @@ func MessageData(m *domain.Message) events.Message {
 		ID: m.ID, InstanceID: m.InstanceID, Direction: string(m.Direction), Status: string(m.Status),
 		To: m.To, From: m.From, PushName: m.PushName, Chat: m.Chat, IsGroup: m.IsGroup, FromMe: m.FromMe,
 		FromLID: m.FromLID, ToLID: m.ToLID, Participant: m.Participant, Mentions: m.Mentions,
-		Type: string(m.Type), Text: m.Text, Caption: m.Caption, Extra: m.Extra,
+		PTT: m.PTT, Type: string(m.Type), Text: m.Text, Caption: m.Caption, Extra: m.Extra,
 		WAMessageID: m.WAMessageID, AttendanceID: m.AttendanceID, Error: m.Error, CreatedAt: m.CreatedAt,
 		SendAt: m.SendAt, SentAt: m.SentAt, DeliveredAt: m.DeliveredAt, ReadAt: m.ReadAt,
 	}

@@ -34,6 +34,10 @@ type Store interface {
 	NextDueAt(ctx context.Context) (*time.Time, error)
 	// Command reads one command of an instance.
 	Command(ctx context.Context, instanceID, id string) (*domain.Command, error)
+	// ChatIncoming lists, oldest first, up to limit incoming messages of
+	// the chats (JIDs): those among ids, or with no ids those the instance
+	// has not marked read (domain.Message.Unread).
+	ChatIncoming(ctx context.Context, instanceID string, chats, ids []string, limit int) ([]domain.Message, error)
 }
 
 // Tx is the write side of one transaction.
@@ -209,6 +213,7 @@ type OutboundMessage struct {
 	Location    *domain.Location
 	Contacts    []domain.ContactCard // the people of a contact message
 	Poll        *domain.Poll         // the question and options of a poll
+	PTT         bool                 // audio sent as a voice note (Media is Ogg/Opus)
 }
 
 // WhatsApp sends messages through a linked instance.
@@ -335,6 +340,19 @@ type ProfileManager interface {
 	// unset.
 	ProfilePicture(ctx context.Context, instanceID, jid string) (string, error)
 	SetBlocked(ctx context.Context, instanceID, jid string, blocked bool) error
+}
+
+// ChatManager is implemented by drivers that can send read receipts and
+// presence through the live session. Addresses are JIDs. Errors wrapping
+// ErrPermanent are WhatsApp's refusal; ErrNotConnected means no live
+// session.
+type ChatManager interface {
+	// MarkRead sends the read receipt (blue ticks) of messages of chat
+	// written by sender: in a group the member who wrote, else the chat.
+	MarkRead(ctx context.Context, instanceID, chat, sender string, waMessageIDs []string, at time.Time) error
+	// SendPresence shows the chat that the instance is typing, recording
+	// audio, or no longer either.
+	SendPresence(ctx context.Context, instanceID, chat string, state domain.PresenceState) error
 }
 
 // ErrPermanent marks a send failure that retrying cannot fix.

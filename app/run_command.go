@@ -52,6 +52,10 @@ func (a *App) RunCommand(ctx context.Context, instanceID, id string) error {
 		result, err = a.runContactPicture(ctx, cmd)
 	case domain.CommandBlockContact, domain.CommandUnblockContact:
 		result, also, err = a.runSetBlocked(ctx, cmd)
+	case domain.CommandReadChat:
+		result, also, err = a.runReadChat(ctx, cmd)
+	case domain.CommandChatPresence:
+		result, err = a.runChatPresence(ctx, cmd)
 	default:
 		return a.failCommand(ctx, id, "unknown_command", "this version cannot run "+string(cmd.Type))
 	}

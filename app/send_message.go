@@ -29,11 +29,14 @@ type SendMessage struct {
 	Location *domain.LocationDraft
 	Contacts []domain.ContactCard
 	Poll     *domain.PollDraft
+	PTT      bool // audio as a voice note (converted when not Ogg/Opus)
 }
 
-// MediaUpload is decoded media as the client sent it.
+// MediaUpload is decoded media as the client sent it, or the URL zapgate
+// fetches it from (fetch_media.go).
 type MediaUpload struct {
 	Data     []byte
+	URL      string
 	Mime     string // declared, may be empty
 	Filename string
 }
@@ -57,7 +60,7 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 	draft := domain.OutgoingDraft{
 		InstanceID: cmd.InstanceID, To: cmd.To, Type: cmd.Type, Text: cmd.Text, Caption: cmd.Caption,
 		SendAt: cmd.SendAt, IdempotencyKey: cmd.IdempotencyKey, Mentions: cmd.Mentions, MentionAll: cmd.MentionAll,
-		Location: cmd.Location, Contacts: cmd.Contacts, Poll: cmd.Poll,
+		Location: cmd.Location, Contacts: cmd.Contacts, Poll: cmd.Poll, PTT: cmd.PTT,
 	}
 	if cmd.IdempotencyKey != "" {
 		// Only keyed requests pay for the fingerprint (a hash of the media).
@@ -71,7 +74,7 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 		}
 	}
 	if cmd.Media != nil {
-		media, err := a.storeMedia(ctx, cmd.Type, cmd.Media)
+		media, err := a.storeMedia(ctx, cmd.Type, cmd.Media, cmd.PTT)
 		if err != nil {
 			return nil, false, err
 		}
@@ -173,7 +176,10 @@ func (a *App) knowRecipient(ctx context.Context, m *domain.Message) error {
 // requestFingerprint is the draft's fingerprint with the media as the client
 // sent it: its content hash, declared mime and file name.
 func requestFingerprint(d domain.OutgoingDraft, up *MediaUpload) string {
-	if up != nil {
+	if up != nil && up.URL != "" {
+		// Media by URL is the same request when it names the same URL.
+		d.Media = &domain.Media{SHA256: "url:" + up.URL, Mime: up.Mime, Filename: up.Filename}
+	} else if up != nil {
 		sum := sha256.Sum256(up.Data)
 		d.Media = &domain.Media{SHA256: hex.EncodeToString(sum[:]), Mime: up.Mime, Filename: up.Filename}
 	}
@@ -192,10 +198,15 @@ func repeated(first *domain.Message, fingerprint string) (*domain.Message, bool,
 
 // storeMedia checks the media against the message type and stores it under
 // its content hash before any row points at it.
-func (a *App) storeMedia(ctx context.Context, typ string, up *MediaUpload) (*domain.Media, error) {
+func (a *App) storeMedia(ctx context.Context, typ string, up *MediaUpload, ptt bool) (*domain.Media, error) {
 	t, ok := domain.ParseMessageType(typ)
 	if !ok || !t.IsMedia() {
 		return nil, domain.InvalidField("media", "is only for image, audio, video, document and sticker messages")
+	}
+	if up.URL != "" {
+		if err := a.fetchMedia(ctx, up); err != nil {
+			return nil, err
+		}
 	}
 	if len(up.Data) > domain.MaxMediaBytes {
 		return nil, domain.ErrMediaTooLarge
@@ -213,6 +224,12 @@ func (a *App) storeMedia(ctx context.Context, typ string, up *MediaUpload) (*dom
 	mime, err := domain.ResolveMime(t, up.Mime, up.Data)
 	if err != nil {
 		return nil, err
+	}
+	if ptt && t == domain.TypeAudio {
+		if up.Data, err = a.voiceNote(ctx, up.Data); err != nil {
+			return nil, err
+		}
+		mime = "audio/ogg"
 	}
 	return a.putMedia(ctx, up.Data, mime, up.Filename)
 }

@@ -29,6 +29,9 @@ const (
 	CommandProfilePicture CommandType = "profile_picture"
 	CommandBlockContact   CommandType = "block_contact"
 	CommandUnblockContact CommandType = "unblock_contact"
+
+	CommandReadChat     CommandType = "read_chat"
+	CommandChatPresence CommandType = "chat_presence"
 )
 
 // Error codes a command can end with.

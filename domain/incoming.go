@@ -18,6 +18,7 @@ type IncomingDraft struct {
 	IsGroup     bool
 	Participant string   // the JID of the member who wrote, in groups
 	Mentions    []string // JIDs of the people it mentions
+	PTT         bool     // an audio message recorded as a voice note
 	FromMe      bool
 	Type        MessageType
 	Text        string
@@ -80,6 +81,7 @@ func NewIncoming(d IncomingDraft, now time.Time) (*Message, error) {
 		From: d.From, PushName: strings.TrimSpace(d.PushName), Chat: d.Chat, IsGroup: d.IsGroup, FromMe: d.FromMe,
 		Type: d.Type, Text: d.Text, Caption: d.Caption, Media: d.Media, WAMessageID: d.WAMessageID,
 		Extra: extra, CreatedAt: at.UTC(), Participant: d.Participant, FromLID: d.FromLID, ToLID: d.ToLID,
+		PTT:      d.PTT && d.Type == TypeAudio,
 		Mentions: mentionJIDs(d.Mentions), // anything else is not a person's JID: dropped, not refused
 		Location: cleanLocation(d.Location), Contacts: cleanContacts(d.Contacts), Poll: cleanPoll(d.Poll),
 	}, nil

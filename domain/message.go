@@ -137,6 +137,7 @@ type Message struct {
 	ToLID              string        // the recipient's LID, when known
 	Participant        string        // in groups, the JID of the member who wrote
 	Mentions           []string      // JIDs of the people the message mentions
+	PTT                bool          // an audio message sent as a voice note
 	FromMe             bool          // sent from the linked phone itself
 	Location           *Location     // a location message's place
 	Contacts           []ContactCard // a contact message's people
@@ -169,6 +170,8 @@ type OutgoingDraft struct {
 	Location *LocationDraft
 	Contacts []ContactCard
 	Poll     *PollDraft
+	// PTT sends an audio message as a voice note (push to talk).
+	PTT bool
 	// RequestFingerprint is d.Fingerprint() taken before the media was
 	// stored (Media then held the request's declared mime), kept with the
 	// key so a reuse of the key for another request can be refused.
@@ -211,6 +214,9 @@ func (d OutgoingDraft) Fingerprint() string {
 		parts = append(parts, "mention_all")
 	}
 	parts = append(parts, d.kindParts()...)
+	if d.PTT {
+		parts = append(parts, "ptt")
+	}
 	h := sha256.New()
 	for _, p := range parts {
 		// Length-prefixed, so no two different drafts hash the same bytes.
@@ -267,6 +273,9 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 	if problem != "" {
 		fields["mentions"] = problem
 	}
+	if d.PTT && typ != TypeAudio {
+		fields["ptt"] = "is only for audio messages"
+	}
 	if d.MentionAll && !to.IsGroup() {
 		fields["mention_all"] = "is only for a message to a group (…@g.us)"
 	}
@@ -297,6 +306,7 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 		Location:       location,
 		Contacts:       contacts,
 		Poll:           poll,
+		PTT:            d.PTT,
 		CreatedAt:      now,
 
 		RequestFingerprint: d.RequestFingerprint,

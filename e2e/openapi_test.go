@@ -430,6 +430,20 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	for _, m := range ids[1:] {
 		c.do(200, request{method: "GET", path: msgs + "/" + m + "/media", token: itoken})
 	}
+	// Media by URL, a multipart upload, a voice note; read receipts and
+	// presence for a chat.
+	files := mediaServer(t)
+	c.call(202, "POST", msgs, itoken, map[string]any{"to": client, "type": "image", "media": map[string]any{"url": files.URL + "/menu.png"}})
+	c.call(400, "POST", msgs, itoken, map[string]any{"to": client, "type": "image", "media": map[string]any{"url": files.URL + "/gone.png"}})
+	form, formType := multipartBody(t, [][2]string{{"to", client}, {"type", "image"}, {"caption", "form"}}, "menu.png", "image/png", pngFile)
+	c.do(202, request{method: "POST", path: msgs, token: itoken, body: form, ctype: formType})
+	c.call(202, "POST", msgs, itoken, map[string]any{"to": client, "type": "audio", "ptt": true, "media": map[string]any{"data": b64(oggFile)}})
+	c.call(200, "POST", inst+"/chats/"+client+"/read?wait=true", itoken, map[string]any{})
+	c.call(202, "POST", inst+"/chats/"+client+"/read", itoken, nil)
+	c.call(400, "POST", inst+"/chats/"+client+"/read", itoken, map[string]any{"message_ids": []string{mid}})
+	c.call(200, "POST", inst+"/chats/"+client+"/presence?wait=true", itoken, map[string]any{"state": "typing"})
+	c.call(202, "POST", inst+"/chats/"+client+"/presence", itoken, map[string]any{"state": "paused"})
+	c.call(400, "POST", inst+"/chats/not-an-address/presence", itoken, map[string]any{"state": "typing"})
 	c.call(200, "POST", "/v1/sim/instances/"+id+"/receipts", adminToken,
 		map[string]any{"wa_message_id": str(t, sent, "wa_message_id"), "status": "delivered"})
 	c.call(200, "GET", "/v1/sim/instances/"+id+"/sent?limit=100", adminToken, nil)

@@ -132,6 +132,7 @@ type Message struct {
 	ToLID        string          `json:"to_lid"`
 	Participant  string          `json:"participant"`
 	Mentions     []string        `json:"mentions"` // JIDs
+	PTT          bool            `json:"ptt"`      // a voice note
 	FromMe       bool            `json:"from_me,omitempty"`
 	Type         string          `json:"type"`
 	Text         string          `json:"text"`

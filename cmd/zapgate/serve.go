@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"os/exec"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -25,6 +26,7 @@ import (
 	"github.com/zapgate/zapgate/handlers/whatsapp"
 	"github.com/zapgate/zapgate/handlers/ws"
 	"github.com/zapgate/zapgate/infra/config"
+	"github.com/zapgate/zapgate/infra/ffmpeg"
 	"github.com/zapgate/zapgate/infra/metrics"
 	"github.com/zapgate/zapgate/infra/outbox"
 	"github.com/zapgate/zapgate/infra/postgres"
@@ -90,10 +92,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	store := postgres.NewStore(db, log)
 	notices := postgres.NewCommandNotices(cfg.DatabaseURL, log)
 	sender := webhook.NewSender(cfg.WebhookDenyPrivate, cfg.WebhookTimeout)
+	voice := ffmpeg.New(exec.LookPath)
+	if !voice.Installed() {
+		log.Info("ffmpeg is not on PATH: voice notes are taken only as OGG/Opus")
+	}
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
 		Attendances: store, Contacts: store, Groups: store, GroupMembers: store, Attendants: store, Feedback: store, PublicURL: cfg.PublicURL,
 		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa.driver, QR: qr.Renderer{}, Log: log,
-		CommandNotices: notices, CommandTimeout: cfg.CommandTimeout})
+		CommandNotices: notices, CommandTimeout: cfg.CommandTimeout,
+		MediaFetcher: webhook.NewFetcher(cfg.WebhookDenyPrivate, cfg.MediaFetchTimeout), VoiceConverter: voice})
 	sink.app = a
 	m := metrics.New()
 	wa.translateEvents(a, m, log)

@@ -145,7 +145,7 @@ func (s *Server) getAttendance(c *fiber.Ctx) error {
 }
 
 func (s *Server) replyAttendance(c *fiber.Ctx) error {
-	cmd, err := parseSendMessage(c.Body())
+	cmd, err := s.parseSend(c)
 	if err != nil {
 		return err
 	}

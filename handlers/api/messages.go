@@ -25,10 +25,13 @@ type sendMessageRequest struct {
 	Location *domain.LocationDraft `json:"location"`
 	Contacts []domain.ContactCard  `json:"contacts"`
 	Poll     *domain.PollDraft     `json:"poll"`
+	// PTT sends audio as a voice note.
+	PTT bool `json:"ptt"`
 }
 
 type mediaRequest struct {
 	Data     string `json:"data"`
+	URL      string `json:"url"` // fetched by zapgate instead of data
 	Mime     string `json:"mime"`
 	Filename string `json:"filename"`
 }
@@ -40,8 +43,14 @@ func parseSendMessage(body []byte) (app.SendMessage, error) {
 	if err := decodeJSON(body, &req); err != nil {
 		return app.SendMessage{}, err
 	}
+	return req.command()
+}
+
+// command is the app command the request asks for; inline media is
+// decoded here, media by URL is fetched by the app.
+func (req sendMessageRequest) command() (app.SendMessage, error) {
 	cmd := app.SendMessage{To: req.To, Type: req.Type, Text: req.Text, Caption: req.Caption,
-		Mentions: req.Mentions, MentionAll: req.MentionAll, Location: req.Location, Contacts: req.Contacts, Poll: req.Poll}
+		Mentions: req.Mentions, MentionAll: req.MentionAll, Location: req.Location, Contacts: req.Contacts, Poll: req.Poll, PTT: req.PTT}
 	if req.SendAt != nil && strings.TrimSpace(*req.SendAt) != "" {
 		at, err := time.Parse(time.RFC3339, *req.SendAt)
 		if err != nil {
@@ -49,7 +58,12 @@ func parseSendMessage(body []byte) (app.SendMessage, error) {
 		}
 		cmd.SendAt = &at
 	}
-	if req.Media != nil {
+	if req.Media != nil && req.Media.URL != "" && req.Media.Data == "" {
+		cmd.Media = &app.MediaUpload{URL: req.Media.URL, Mime: req.Media.Mime, Filename: req.Media.Filename}
+	} else if req.Media != nil {
+		if req.Media.URL != "" {
+			return cmd, domain.InvalidField("media", "takes data or url, not both")
+		}
 		data, declared, err := domain.DecodeMediaData(req.Media.Data)
 		if err != nil {
 			return cmd, err
@@ -64,7 +78,7 @@ func parseSendMessage(body []byte) (app.SendMessage, error) {
 }
 
 func (s *Server) sendMessage(c *fiber.Ctx) error {
-	cmd, err := parseSendMessage(c.Body())
+	cmd, err := s.parseSend(c)
 	if err != nil {
 		return err
 	}

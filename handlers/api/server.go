@@ -128,6 +128,15 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 	}
 	req := c.Request()
 	stream := req.BodyStream()
+	if _, ok := multipartBoundary(c.Get(fiber.HeaderContentType)); ok && strings.HasSuffix(p, "/messages") && stream != nil {
+		// A message upload is left unread: parseSend streams the file
+		// into its one buffer and stops at the limit.
+		if n := req.Header.ContentLength(); n > multipartLimit {
+			s.drain(c)
+			return domain.ErrMediaTooLarge
+		}
+		return c.Next()
+	}
 	if stream == nil { // already in memory
 		if len(c.Body()) > limit {
 			return tooLarge

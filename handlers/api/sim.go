@@ -47,6 +47,13 @@ type SimSent struct {
 	Contacts json.RawMessage `json:"contacts"`
 	Poll     json.RawMessage `json:"poll"`
 	At       time.Time       `json:"at"`
+	// Kind is message, read (a read receipt of MessageIDs) or presence
+	// (State); a voice note shows PTT.
+	Kind              string   `json:"kind"`
+	PTT               bool     `json:"ptt"`
+	State             string   `json:"state"`
+	TargetWAMessageID string   `json:"target_wa_message_id"`
+	MessageIDs        []string `json:"message_ids"`
 }
 
 // SimStats is the answer of GET /v1/sim/stats.

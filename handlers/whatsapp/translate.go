@@ -231,7 +231,7 @@ func ConvertMessage(instanceID string, info types.MessageInfo, msg *waE2E.Messag
 		media = &Media{Downloadable: m, Mime: m.GetMimetype()}
 	case msg.GetAudioMessage() != nil:
 		m := msg.GetAudioMessage()
-		d.Type, extra.VoiceNote = domain.TypeAudio, m.GetPTT()
+		d.Type, extra.VoiceNote, d.PTT = domain.TypeAudio, m.GetPTT(), m.GetPTT()
 		media = &Media{Downloadable: m, Mime: m.GetMimetype()}
 	case msg.GetVideoMessage() != nil:
 		m := msg.GetVideoMessage()

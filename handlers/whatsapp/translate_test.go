@@ -166,8 +166,8 @@ func TestConvertMessage(t *testing.T) {
 			}},
 		{"voice note", info(pn), &waE2E.Message{AudioMessage: &waE2E.AudioMessage{PTT: proto.Bool(true), Mimetype: proto.String("audio/ogg; codecs=opus")}}, domain.TypeAudio, "", "5511988887777", "audio/ogg; codecs=opus",
 			func(t *testing.T, d domain.IncomingDraft) {
-				if e, ok := d.Extra.(Extra); !ok || !e.VoiceNote {
-					t.Fatalf("extra %+v", d.Extra)
+				if e, ok := d.Extra.(Extra); !ok || !e.VoiceNote || !d.PTT {
+					t.Fatalf("ptt %v, extra %+v", d.PTT, d.Extra)
 				}
 			}},
 		{"video", info(pn), &waE2E.Message{VideoMessage: &waE2E.VideoMessage{Mimetype: proto.String("video/mp4")}}, domain.TypeVideo, "", "5511988887777", "video/mp4", nil},

@@ -43,6 +43,10 @@ type Config struct {
 	// it so that a slow machine cannot mistake a slow pipeline for a
 	// timed-out receiver.
 	WebhookTimeout time.Duration
+	// MediaFetchTimeout is how long downloading media sent by URL may
+	// take. Hidden (ZAPGATE_MEDIA_FETCH_TIMEOUT): API.md fixes it at 30 s;
+	// tests shorten it.
+	MediaFetchTimeout time.Duration
 }
 
 var validNamespace = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
@@ -144,6 +148,7 @@ func load(getenv func(string) string, needAdmin bool) (Config, error) {
 	c.AttendanceSweep = dur("ZAPGATE_ATTENDANCE_SWEEP", "5m")
 	c.EventRetention = dur("ZAPGATE_EVENT_RETENTION", "720h")
 	c.CommandTimeout = dur("ZAPGATE_COMMAND_TIMEOUT", "2m")
+	c.MediaFetchTimeout = dur("ZAPGATE_MEDIA_FETCH_TIMEOUT", "30s")
 	c.WebhookTimeout = dur("ZAPGATE_WEBHOOK_TIMEOUT", "10s")
 
 	if c.AdminToken == "" {

@@ -83,6 +83,7 @@ type messageRow struct {
 	FromLID        string         `db:"from_lid"`
 	ToLID          string         `db:"to_lid"`
 	Mentions       pq.StringArray `db:"mentions"`
+	PTT            bool           `db:"ptt"`
 	Participant    string         `db:"participant"`
 	FromMe         bool           `db:"from_me"`
 	Extra          jsonText       `db:"extra"`
@@ -100,7 +101,7 @@ type messageRow struct {
 const messageColumns = `id, instance_id, direction, status, to_phone, from_phone, type, body, caption,
 	media_key, media_mime, media_filename, media_size, media_sha256, wa_message_id, error,
 	idempotency_key, push_name, chat, is_group, from_me, extra, attendance_id, created_at, send_at, sent_at, delivered_at, read_at,
-	request_fingerprint, from_lid, to_lid, participant, mentions, location, contacts, poll`
+	request_fingerprint, from_lid, to_lid, participant, mentions, location, contacts, poll, ptt`
 
 func (r messageRow) domain() domain.Message {
 	m := domain.Message{
@@ -108,7 +109,7 @@ func (r messageRow) domain() domain.Message {
 		Status: domain.MessageStatus(r.Status), To: r.To, From: r.From, Type: domain.MessageType(r.Type),
 		Text: r.Text, Caption: r.Caption, WAMessageID: r.WAMessageID, Error: r.Error,
 		IdempotencyKey: r.IdempotencyKey.String, RequestFingerprint: r.Fingerprint.String, PushName: r.PushName, Chat: r.Chat, IsGroup: r.IsGroup,
-		FromLID: r.FromLID, ToLID: r.ToLID, Participant: r.Participant, Mentions: nilIfEmpty(r.Mentions),
+		FromLID: r.FromLID, ToLID: r.ToLID, Participant: r.Participant, Mentions: nilIfEmpty(r.Mentions), PTT: r.PTT,
 		FromMe: r.FromMe, Extra: []byte(r.Extra), AttendanceID: r.AttendanceID.String, CreatedAt: r.CreatedAt.UTC(),
 		SendAt: timePtr(r.SendAt), SentAt: timePtr(r.SentAt), DeliveredAt: timePtr(r.DeliveredAt), ReadAt: timePtr(r.ReadAt),
 	}
@@ -126,7 +127,7 @@ func toMessageRow(m *domain.Message) messageRow {
 		To: m.To, From: m.From, Type: string(m.Type), Text: m.Text, Caption: m.Caption,
 		WAMessageID: m.WAMessageID, Error: m.Error, CreatedAt: m.CreatedAt,
 		PushName: m.PushName, Chat: m.Chat, IsGroup: m.IsGroup, FromMe: m.FromMe, Extra: jsonText(m.Extra),
-		FromLID: m.FromLID, ToLID: m.ToLID, Participant: m.Participant, Mentions: textArray(m.Mentions),
+		FromLID: m.FromLID, ToLID: m.ToLID, Participant: m.Participant, Mentions: textArray(m.Mentions), PTT: m.PTT,
 		SendAt: nullTime(m.SendAt), SentAt: nullTime(m.SentAt), DeliveredAt: nullTime(m.DeliveredAt), ReadAt: nullTime(m.ReadAt),
 	}
 	r.Location, r.Contacts, r.Poll = kindColumns(m)

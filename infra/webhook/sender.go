@@ -51,6 +51,21 @@ func NewSender(denyPrivate bool, timeout time.Duration) *Sender {
 	if timeout <= 0 {
 		timeout = Timeout
 	}
+	return &Sender{
+		client: &http.Client{
+			Transport: guardedTransport(denyPrivate),
+			Timeout:   timeout,
+			// A redirect could point anywhere; receivers must answer directly.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		denyPrivate: denyPrivate,
+	}
+}
+
+// guardedTransport is the transport of every outgoing request zapgate
+// makes for its users (webhooks, media by URL): with denyPrivate, the
+// resolved address is checked at connect time.
+func guardedTransport(denyPrivate bool) *http.Transport {
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	if denyPrivate {
 		dialer.Control = func(network, address string, _ syscall.RawConn) error {
@@ -64,21 +79,12 @@ func NewSender(denyPrivate bool, timeout time.Duration) *Sender {
 			return nil
 		}
 	}
-	transport := &http.Transport{
+	return &http.Transport{
 		Proxy:               nil,
 		DialContext:         dialer.DialContext,
 		MaxIdleConnsPerHost: 8,
 		IdleConnTimeout:     90 * time.Second,
 		TLSHandshakeTimeout: 5 * time.Second,
-	}
-	return &Sender{
-		client: &http.Client{
-			Transport: transport,
-			Timeout:   timeout,
-			// A redirect could point anywhere; receivers must answer directly.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		denyPrivate: denyPrivate,
 	}
 }
 

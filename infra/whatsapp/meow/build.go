@@ -6,6 +6,7 @@ package meow
 import (
 	"errors"
 	"fmt"
+	"math"
 	"mime"
 
 	"go.mau.fi/whatsmeow"
@@ -81,14 +82,7 @@ func BuildMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse) (*waE2E.M
 			FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength), ContextInfo: ci,
 		}}, nil
 	case domain.TypeAudio:
-		return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
-			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
-			Mimetype: proto.String(m.Mime), FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256,
-			FileLength: proto.Uint64(up.FileLength),
-			// An Ogg/Opus file plays as a voice note, with a waveform.
-			PTT:         proto.Bool(isVoiceNote(m.Mime)),
-			ContextInfo: ci,
-		}}, nil
+		return &waE2E.Message{AudioMessage: audioMessage(m, up, ci)}, nil
 	case domain.TypeSticker:
 		return &waE2E.Message{StickerMessage: &waE2E.StickerMessage{
 			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
@@ -123,6 +117,24 @@ func mentionContext(jids []string) *waE2E.ContextInfo {
 		return nil
 	}
 	return &waE2E.ContextInfo{MentionedJID: jids}
+}
+
+// audioMessage is an audio file, or with m.PTT a voice note: WhatsApp plays
+// those only as Opus in Ogg, and shows their length from Seconds.
+func audioMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse, ci *waE2E.ContextInfo) *waE2E.AudioMessage {
+	a := &waE2E.AudioMessage{
+		URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+		Mimetype: proto.String(m.Mime), FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256,
+		FileLength: proto.Uint64(up.FileLength), PTT: proto.Bool(m.PTT && isVoiceNote(m.Mime)),
+		ContextInfo: ci,
+	}
+	if a.GetPTT() {
+		a.Mimetype = proto.String(domain.VoiceNoteMime)
+		if d, ok := domain.OggOpusDuration(m.Media); ok {
+			a.Seconds = proto.Uint32(uint32(math.Ceil(d.Seconds())))
+		}
+	}
+	return a
 }
 
 // isVoiceNote tells whether an audio mime type is Ogg ("audio/ogg",

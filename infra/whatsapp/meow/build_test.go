@@ -2,6 +2,7 @@ package meow
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"testing"
 	"time"
@@ -63,16 +64,23 @@ func TestBuildMessage(t *testing.T) {
 			}},
 		{name: "image", msg: app.OutboundMessage{Type: domain.TypeImage, Mime: "image/png", Caption: "menu"}, up: upload, kind: "image"},
 		{name: "image without caption", msg: app.OutboundMessage{Type: domain.TypeImage, Mime: "image/jpeg"}, up: upload, kind: "image"},
-		{name: "voice note", msg: app.OutboundMessage{Type: domain.TypeAudio, Mime: "audio/ogg"}, up: upload, kind: "audio",
+		{name: "voice note", msg: app.OutboundMessage{Type: domain.TypeAudio, Mime: "audio/ogg", PTT: true, Media: twoSecondOpus()}, up: upload, kind: "audio",
 			extra: func(t *testing.T, got *waE2E.Message) {
-				if !got.GetAudioMessage().GetPTT() {
-					t.Error("audio/ogg not sent as a voice note")
+				a := got.GetAudioMessage()
+				if !a.GetPTT() || a.GetMimetype() != "audio/ogg; codecs=opus" || a.GetSeconds() != 2 {
+					t.Errorf("ptt %v, mime %q, seconds %d", a.GetPTT(), a.GetMimetype(), a.GetSeconds())
 				}
 			}},
-		{name: "voice note with codec", msg: app.OutboundMessage{Type: domain.TypeAudio, Mime: "audio/ogg; codecs=opus"}, up: upload, kind: "audio",
+		{name: "voice note with codec", msg: app.OutboundMessage{Type: domain.TypeAudio, Mime: "audio/ogg; codecs=opus", PTT: true}, up: upload, kind: "audio",
 			extra: func(t *testing.T, got *waE2E.Message) {
-				if !got.GetAudioMessage().GetPTT() {
-					t.Error("audio/ogg; codecs=opus not sent as a voice note")
+				if a := got.GetAudioMessage(); !a.GetPTT() || a.Seconds != nil {
+					t.Error("audio/ogg; codecs=opus not sent as a voice note, or a length made up")
+				}
+			}},
+		{name: "ogg without ptt is an audio file", msg: app.OutboundMessage{Type: domain.TypeAudio, Mime: "audio/ogg"}, up: upload, kind: "audio",
+			extra: func(t *testing.T, got *waE2E.Message) {
+				if a := got.GetAudioMessage(); a.GetPTT() || a.GetMimetype() != "audio/ogg" {
+					t.Errorf("ptt %v, mime %q", a.GetPTT(), a.GetMimetype())
 				}
 			}},
 		{name: "mp3 is not a voice note", msg: app.OutboundMessage{Type: domain.TypeAudio, Mime: "audio/mpeg", Caption: "dropped"}, up: upload, kind: "audio",
@@ -122,7 +130,7 @@ func TestBuildMessage(t *testing.T) {
 				if md.length != upload.FileLength {
 					t.Errorf("length = %d", md.length)
 				}
-				if md.mime != tt.msg.Mime {
+				if md.mime != tt.msg.Mime && !tt.msg.PTT { // a voice note names its codec
 					t.Errorf("mime = %q, want %q", md.mime, tt.msg.Mime)
 				}
 				// Audio never carries one; elsewhere an empty caption is unset.
@@ -266,4 +274,18 @@ func TestBuildMessageMentions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// twoSecondOpus is an Ogg/Opus stream whose last page ends two seconds
+// (96000 samples at 48 kHz) after the 312-sample pre-skip.
+func twoSecondOpus() []byte {
+	page := func(granule uint64, payload string) []byte {
+		h := []byte("OggS\x00\x00")
+		h = binary.LittleEndian.AppendUint64(h, granule)
+		h = append(h, make([]byte, 12)...)
+		h = append(h, 1, byte(len(payload)))
+		return append(h, payload...)
+	}
+	head := "OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00\x00\x00\x00"
+	return append(page(0, head), page(312+96000, "audio")...)
 }

@@ -127,12 +127,12 @@ func (n *Network) Send(ctx context.Context, instanceID string, m app.OutboundMes
 	location, contacts, poll := sentKinds(m)
 	var seq int64
 	err := n.db.QueryRowContext(ctx, `INSERT INTO sim_sent
-		(instance_id, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, location, contacts, poll)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM sim_sessions
+		(instance_id, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, location, contacts, poll, ptt)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM sim_sessions
 		WHERE instance_id = $1 AND linked AND send_error = 'none'
 		AND NOT EXISTS (SELECT 1 FROM sim_blocks WHERE instance_id = $1 AND jid = $3)
 		RETURNING seq`, instanceID, m.To, to.JID(), string(m.Type), m.Text, m.Caption, m.Mime, m.Filename, m.SHA256, m.WAMessageID,
-		mentions, location, contacts, poll).Scan(&seq)
+		mentions, location, contacts, poll, m.PTT).Scan(&seq)
 	if err == nil {
 		return nil
 	}
@@ -222,13 +222,21 @@ type SentItem struct {
 	Contacts    sentJSON       `db:"contacts" json:"contacts"`
 	Poll        sentJSON       `db:"poll" json:"poll"`
 	At          time.Time      `db:"at" json:"at"`
+	// Kind is message, or read (a read receipt: MessageIDs, the first in
+	// TargetWAMessageID) or presence (State).
+	Kind              string   `db:"kind" json:"kind"`
+	PTT               bool     `db:"ptt" json:"ptt"`
+	State             string   `db:"state" json:"state"`
+	TargetWAMessageID string   `db:"target_wa_message_id" json:"target_wa_message_id"`
+	MessageIDs        jsonList `db:"message_ids" json:"message_ids"`
 }
 
 // Sent lists what the instance sent, oldest first; after is the last Seq of
 // the previous page.
 func (n *Network) Sent(ctx context.Context, instanceID string, limit int, after int64) ([]SentItem, error) {
 	items := []SentItem{}
-	if err := n.db.SelectContext(ctx, &items, `SELECT seq, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, location, contacts, poll, at
+	if err := n.db.SelectContext(ctx, &items, `SELECT seq, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, location, contacts, poll, at,
+		kind, ptt, state, target_wa_message_id, message_ids
 		FROM sim_sent WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, instanceID, after, limit); err != nil {
 		return nil, fmt.Errorf("sim sent: %w", err)
 	}
@@ -245,12 +253,14 @@ type Stats struct {
 	Instances int64 `db:"instances" json:"instances"`
 }
 
-// Stats counts sends, distinct message ids and linked instances.
+// Stats counts sends, distinct message ids and linked instances; read
+// receipts and presence are not messages and are not counted.
 func (n *Network) Stats(ctx context.Context) (Stats, error) {
 	var s Stats
 	err := n.db.GetContext(ctx, &s, `SELECT
-		(SELECT count(*) FROM sim_sent) AS sent,
-		(SELECT count(*) FROM (SELECT DISTINCT instance_id, wa_message_id FROM sim_sent) d) AS "distinct",
+		(SELECT count(*) FROM sim_sent WHERE kind NOT IN ('read', 'presence')) AS sent,
+		(SELECT count(*) FROM (SELECT DISTINCT instance_id, wa_message_id FROM sim_sent
+			WHERE kind NOT IN ('read', 'presence')) d) AS "distinct",
 		(SELECT count(*) FROM sim_sessions WHERE linked) AS instances`)
 	if err != nil {
 		return s, fmt.Errorf("sim stats: %w", err)
