@@ -127,7 +127,7 @@ func TestSendHooks(t *testing.T) {
 	if r := plain("/hooks/"+bare["token"].(string), "to whom?"); r.Status != 400 {
 		t.Fatalf("no recipient = %d %s", r.Status, r.Body)
 	}
-	if r := plain(path, strings.Repeat("x", 65<<10)); r.Status != 413 {
+	if r := plain(path, strings.Repeat("x", 1<<20+1)); r.Status != 413 {
 		t.Fatalf("large body = %d", r.Status)
 	}
 	// The token is never stored in clear, nor listed.
