@@ -25,6 +25,10 @@ type IncomingDraft struct {
 	Media       *Media
 	Extra       any // typed data, stored as JSON
 	At          time.Time
+	// QuotedWAID is the WhatsApp id of the message this one replies to;
+	// ReplyTo its zapgate id, filled by the app when it knows it.
+	QuotedWAID string
+	ReplyTo    string
 }
 
 // NewIncoming validates a received message. Received data is trusted to be
@@ -78,5 +82,6 @@ func NewIncoming(d IncomingDraft, now time.Time) (*Message, error) {
 		Type: d.Type, Text: d.Text, Caption: d.Caption, Media: d.Media, WAMessageID: d.WAMessageID,
 		Extra: extra, CreatedAt: at.UTC(), Participant: d.Participant, FromLID: d.FromLID, ToLID: d.ToLID,
 		Mentions: mentionJIDs(d.Mentions), // anything else is not a person's JID: dropped, not refused
+		ReplyTo:  d.ReplyTo,
 	}, nil
 }
