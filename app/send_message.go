@@ -24,6 +24,11 @@ type SendMessage struct {
 	AttendanceID   string   // a reply filed in this attendance
 	Mentions       []string // addresses of people
 	MentionAll     bool     // mention every member of the group `to`
+	ReplyTo        string   // the id of a message of the instance to quote
+	// MessageID and Emoji make a reaction: the message reacted to (its
+	// chat is `to`) and the emoji, "" to remove ours.
+	MessageID string
+	Emoji     string
 }
 
 // MediaUpload is decoded media as the client sent it.
@@ -52,6 +57,7 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 	draft := domain.OutgoingDraft{
 		InstanceID: cmd.InstanceID, To: cmd.To, Type: cmd.Type, Text: cmd.Text, Caption: cmd.Caption,
 		SendAt: cmd.SendAt, IdempotencyKey: cmd.IdempotencyKey, Mentions: cmd.Mentions, MentionAll: cmd.MentionAll,
+		ReplyTo: cmd.ReplyTo, TargetID: cmd.MessageID, Emoji: cmd.Emoji,
 	}
 	if cmd.IdempotencyKey != "" {
 		// Only keyed requests pay for the fingerprint (a hash of the media).
@@ -63,6 +69,9 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 		if !domain.IsNotFound(err) {
 			return nil, false, err
 		}
+	}
+	if err := a.resolveQuotes(ctx, &draft); err != nil {
+		return nil, false, err
 	}
 	if cmd.Media != nil {
 		media, err := a.storeMedia(ctx, cmd.Type, cmd.Media)
