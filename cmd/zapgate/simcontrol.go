@@ -24,7 +24,8 @@ func (s simControl) Sent(ctx context.Context, instanceID string, limit int, afte
 			mentions = []string{}
 		}
 		out = append(out, api.SimSent{Seq: it.Seq, To: it.To, Chat: it.Chat, Type: it.Type, Text: it.Text, Caption: it.Caption,
-			Mime: it.Mime, Filename: it.Filename, SHA256: it.SHA256, WAMessageID: it.WAMessageID, Mentions: mentions, At: it.At})
+			Mime: it.Mime, Filename: it.Filename, SHA256: it.SHA256, WAMessageID: it.WAMessageID, Mentions: mentions, At: it.At,
+			Kind: it.Kind, ReplyToWAID: it.ReplyToWAID, Emoji: it.Emoji, TargetWAID: it.TargetWAID})
 	}
 	return out, nil
 }

@@ -58,6 +58,9 @@ type Translator struct {
 	// Self is the instance's own phone and LID JIDs (either may be empty),
 	// to tell "we left" from "someone left".
 	Self func() (phone, lid types.JID)
+	// Changes receives reactions, edits and revokes, which change the
+	// message they point at; nil: they are dropped.
+	Changes ChangeSink
 }
 
 // Handle applies one event; unknown events are ignored.
@@ -142,6 +145,9 @@ func (t *Translator) receipt(ctx context.Context, e *events.Receipt) error {
 func (t *Translator) message(ctx context.Context, e *events.Message) error {
 	info := e.Info
 	info.MessageSource = t.withSenderPhone(ctx, info.MessageSource)
+	if ch, ok := ConvertChange(t.InstanceID, info, e.Message); ok {
+		return t.change(ctx, ch)
+	}
 	d, media := ConvertMessage(t.InstanceID, info, e.Message)
 	var in *app.IncomingMedia
 	if media != nil && t.Download != nil {
@@ -270,6 +276,7 @@ func ConvertMessage(instanceID string, info types.MessageInfo, msg *waE2E.Messag
 		d.Extra = extra
 	}
 	d.Mentions = mentioned(msg)
+	d.QuotedWAID = quotedID(msg)
 	return d, media
 }
 

@@ -92,12 +92,19 @@ type messageRow struct {
 	SentAt         sql.NullTime   `db:"sent_at"`
 	DeliveredAt    sql.NullTime   `db:"delivered_at"`
 	ReadAt         sql.NullTime   `db:"read_at"`
+	ReplyTo        string         `db:"reply_to"`
+	Reactions      jsonText       `db:"reactions"`
+	TargetID       string         `db:"target_id"`
+	Emoji          string         `db:"emoji"`
+	EditedAt       sql.NullTime   `db:"edited_at"`
+	RevokedAt      sql.NullTime   `db:"revoked_at"`
 }
 
 const messageColumns = `id, instance_id, direction, status, to_phone, from_phone, type, body, caption,
 	media_key, media_mime, media_filename, media_size, media_sha256, wa_message_id, error,
 	idempotency_key, push_name, chat, is_group, from_me, extra, attendance_id, created_at, send_at, sent_at, delivered_at, read_at,
-	request_fingerprint, from_lid, to_lid, participant, mentions`
+	request_fingerprint, from_lid, to_lid, participant, mentions,
+	reply_to, reactions, target_id, emoji, edited_at, revoked_at`
 
 func (r messageRow) domain() domain.Message {
 	m := domain.Message{
@@ -109,6 +116,8 @@ func (r messageRow) domain() domain.Message {
 		FromMe: r.FromMe, Extra: []byte(r.Extra), AttendanceID: r.AttendanceID.String, CreatedAt: r.CreatedAt.UTC(),
 		SendAt: timePtr(r.SendAt), SentAt: timePtr(r.SentAt), DeliveredAt: timePtr(r.DeliveredAt), ReadAt: timePtr(r.ReadAt),
 	}
+	m.ReplyTo, m.TargetID, m.Emoji = r.ReplyTo, r.TargetID, r.Emoji
+	m.Reactions, m.EditedAt, m.RevokedAt = reactionsOf(r.Reactions), timePtr(r.EditedAt), timePtr(r.RevokedAt)
 	if r.MediaKey.Valid {
 		m.Media = &domain.Media{Key: r.MediaKey.String, Mime: r.MediaMime.String, Filename: r.MediaFilename.String,
 			Size: r.MediaSize.Int64, SHA256: r.MediaSHA256.String}
@@ -125,6 +134,8 @@ func toMessageRow(m *domain.Message) messageRow {
 		FromLID: m.FromLID, ToLID: m.ToLID, Participant: m.Participant, Mentions: textArray(m.Mentions),
 		SendAt: nullTime(m.SendAt), SentAt: nullTime(m.SentAt), DeliveredAt: nullTime(m.DeliveredAt), ReadAt: nullTime(m.ReadAt),
 	}
+	r.ReplyTo, r.TargetID, r.Emoji = m.ReplyTo, m.TargetID, m.Emoji
+	r.Reactions, r.EditedAt, r.RevokedAt = reactionsJSON(m.Reactions), nullTime(m.EditedAt), nullTime(m.RevokedAt)
 	if m.AttendanceID != "" {
 		r.AttendanceID = sql.NullString{String: m.AttendanceID, Valid: true}
 	}

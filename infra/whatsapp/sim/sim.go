@@ -124,14 +124,16 @@ func (n *Network) Send(ctx context.Context, instanceID string, m app.OutboundMes
 	if mentions == nil {
 		mentions = pq.StringArray{}
 	}
+	ref := refsOf(m)
 	var seq int64
 	err := n.db.QueryRowContext(ctx, `INSERT INTO sim_sent
-		(instance_id, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM sim_sessions
+		(instance_id, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions,
+		 kind, reply_to_wa_message_id, emoji, target_wa_message_id)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM sim_sessions
 		WHERE instance_id = $1 AND linked AND send_error = 'none'
 		AND NOT EXISTS (SELECT 1 FROM sim_blocks WHERE instance_id = $1 AND jid = $3)
 		RETURNING seq`, instanceID, m.To, to.JID(), string(m.Type), m.Text, m.Caption, m.Mime, m.Filename, m.SHA256, m.WAMessageID,
-		mentions).Scan(&seq)
+		mentions, ref.kind, ref.replyTo, ref.emoji, ref.target).Scan(&seq)
 	if err == nil {
 		return nil
 	}
@@ -218,13 +220,20 @@ type SentItem struct {
 	WAMessageID string         `db:"wa_message_id" json:"wa_message_id"`
 	Mentions    pq.StringArray `db:"mentions" json:"mentions"`
 	At          time.Time      `db:"at" json:"at"`
+	// Kind is message, reaction, edit or revoke; the others name the
+	// message a send quotes or points at, and a reaction's emoji.
+	Kind        string `db:"kind" json:"kind"`
+	ReplyToWAID string `db:"reply_to_wa_message_id" json:"reply_to_wa_message_id"`
+	Emoji       string `db:"emoji" json:"emoji"`
+	TargetWAID  string `db:"target_wa_message_id" json:"target_wa_message_id"`
 }
 
 // Sent lists what the instance sent, oldest first; after is the last Seq of
 // the previous page.
 func (n *Network) Sent(ctx context.Context, instanceID string, limit int, after int64) ([]SentItem, error) {
 	items := []SentItem{}
-	if err := n.db.SelectContext(ctx, &items, `SELECT seq, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, at
+	if err := n.db.SelectContext(ctx, &items, `SELECT seq, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, at,
+		kind, reply_to_wa_message_id, emoji, target_wa_message_id
 		FROM sim_sent WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, instanceID, after, limit); err != nil {
 		return nil, fmt.Errorf("sim sent: %w", err)
 	}
