@@ -65,6 +65,8 @@ func (s *Server) routes() {
 	// Attendants too, for the messages of the attendances they see (app decides).
 	v1.Get("/instances/:id/messages/:mid/media", s.getMessageMedia)
 	v1.Delete("/instances/:id/messages/:mid", s.instanceAccess, s.cancelMessage)
+	v1.Patch("/instances/:id/messages/:mid", s.instanceAccess, s.editMessage)
+	v1.Post("/instances/:id/messages/:mid/revoke", s.instanceAccess, s.revokeMessage)
 
 	v1.Post("/instances/:id/send-hooks", s.instanceAccess, s.createSendHook)
 	v1.Get("/instances/:id/send-hooks", s.instanceAccess, s.listSendHooks)
