@@ -17,7 +17,8 @@ import (
 // applyOwnReactions puts the instance's reactions that WhatsApp just
 // accepted on their targets, from the instance's phone.
 func (a *App) applyOwnReactions(ctx context.Context, tx Tx, instanceID string, sent []*domain.Message) ([]events.Envelope, error) {
-	in, err := a.store.Instance(ctx, instanceID)
+	// Read in the transaction: the phone the reactions are from.
+	in, err := tx.LockInstance(ctx, instanceID)
 	if err != nil {
 		return nil, fmt.Errorf("read the reacting instance: %w", err)
 	}
