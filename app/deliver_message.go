@@ -57,6 +57,12 @@ func (a *App) SendOne(ctx context.Context, p PreparedSend) (SendOutcome, error) 
 		}
 		out.Media, out.Mime, out.Filename, out.SHA256 = data, m.Media.Mime, m.Media.Filename, m.Media.SHA256
 	}
+	if err := a.quoteFor(ctx, &m, &out); err != nil {
+		if !errors.Is(err, ErrPermanent) {
+			return SendOutcome{}, fmt.Errorf("send %s: %w", m.ID, err)
+		}
+		return SendOutcome{MessageID: m.ID, Err: err, At: a.now()}, nil
+	}
 	var sendErr error
 	if !p.MaybeSent || !a.alreadyAccepted(ctx, m.InstanceID, m.WAMessageID) {
 		sendErr = a.wa.Send(ctx, m.InstanceID, out)

@@ -17,6 +17,15 @@ func MessageData(m *domain.Message) events.Message {
 		SendAt: m.SendAt, SentAt: m.SentAt, DeliveredAt: m.DeliveredAt, ReadAt: m.ReadAt,
 	}
 	kindData(&v, m)
+	v.ReplyTo, v.EditedAt, v.RevokedAt = m.ReplyTo, m.EditedAt, m.RevokedAt
+	v.Reactions = make([]events.Reaction, 0, len(m.Reactions)) // always a list on the wire
+	for _, r := range m.Reactions {
+		v.Reactions = append(v.Reactions, events.Reaction{From: r.From, Emoji: r.Emoji, At: r.At})
+	}
+	if m.Type == domain.TypeReaction {
+		emoji := m.Emoji
+		v.TargetID, v.Emoji = m.TargetID, &emoji
+	}
 	if v.Mentions == nil {
 		v.Mentions = []string{} // always a list on the wire
 	}

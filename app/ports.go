@@ -58,6 +58,9 @@ type Tx interface {
 	LockMessages(ctx context.Context, instanceID string, ids []string) ([]domain.Message, error)
 	// UpdateMessages stores the status fields of ms in one statement.
 	UpdateMessages(ctx context.Context, ms []*domain.Message) error
+	// UpdateMessageContent stores what edits, revokes and reactions change
+	// of a message: text, caption, reactions, edited_at and revoked_at.
+	UpdateMessageContent(ctx context.Context, m *domain.Message) error
 	// LockMessageByWAID reads an instance's message by WhatsApp id FOR UPDATE.
 	LockMessageByWAID(ctx context.Context, instanceID, waMessageID string) (*domain.Message, error)
 	// ClaimDueMessages locks up to limit scheduled messages due at now,
@@ -214,6 +217,27 @@ type OutboundMessage struct {
 	Contacts    []domain.ContactCard // the people of a contact message
 	Poll        *domain.Poll         // the question and options of a poll
 	PTT         bool                 // audio sent as a voice note (Media is Ogg/Opus)
+	// ReplyTo is the message this one quotes (a reply), nil when none.
+	ReplyTo *QuotedMessage
+	// Target and Emoji make a reaction (Type domain.TypeReaction): the
+	// message reacted to and the emoji, "" to remove ours.
+	Target *QuotedMessage
+	Emoji  string
+}
+
+// QuotedMessage is a message an outbound one replies or reacts to, as
+// WhatsApp names it: its id, chat and sender, and for a reply the content
+// shown above the answer.
+type QuotedMessage struct {
+	WAMessageID string
+	Chat        string // the conversation's JID
+	// FromMe tells that the instance (or its phone) wrote it; else Sender
+	// is the JID of who did (in groups, the participant).
+	FromMe  bool
+	Sender  string
+	Type    domain.MessageType
+	Text    string
+	Caption string
 }
 
 // WhatsApp sends messages through a linked instance.
@@ -323,6 +347,29 @@ type GroupManager interface {
 	// JoinGroup joins by invite link (or its code) and returns the group.
 	JoinGroup(ctx context.Context, instanceID, link string) (*GroupInfo, error)
 	LeaveGroup(ctx context.Context, instanceID, jid string) error
+}
+
+// MessageEdit is an edit of a sent message: its new text, or caption for
+// a media message.
+type MessageEdit struct {
+	Chat        string // the address the message was sent to (domain.Message.SendTo)
+	WAMessageID string
+	Type        domain.MessageType
+	Text        string
+}
+
+// MessageRevoke deletes a sent message for everyone.
+type MessageRevoke struct {
+	Chat        string // the address the message was sent to (domain.Message.SendTo)
+	WAMessageID string
+}
+
+// MessageEditor is implemented by drivers that can edit and revoke sent
+// messages through the live session. Errors wrapping ErrPermanent are
+// WhatsApp's refusal; ErrNotConnected means no live session.
+type MessageEditor interface {
+	EditMessage(ctx context.Context, instanceID string, e MessageEdit) error
+	RevokeMessage(ctx context.Context, instanceID string, r MessageRevoke) error
 }
 
 // GroupMembers reads the members of the groups an instance is in, as the

@@ -40,6 +40,9 @@ func (a *App) ReceiveMessage(ctx context.Context, d domain.IncomingDraft, media 
 	}
 	created := false
 	err = a.store.InTx(ctx, func(tx Tx) error {
+		if err := a.knowQuoted(ctx, tx, m, d.QuotedWAID); err != nil {
+			return err
+		}
 		ok, err := tx.InsertMessage(ctx, m)
 		if err != nil || !ok {
 			return err

@@ -26,7 +26,7 @@ func (a *App) RecordSends(ctx context.Context, instanceID string, outs []SendOut
 		for i := range locked {
 			byID[locked[i].ID] = &locked[i]
 		}
-		var changed []*domain.Message
+		var changed, reactions []*domain.Message
 		var envs []events.Envelope
 		for i, o := range outs {
 			m, ok := byID[o.MessageID]
@@ -43,10 +43,20 @@ func (a *App) RecordSends(ctx context.Context, instanceID string, outs []SendOut
 			if ch {
 				changed = append(changed, m)
 				envs = append(envs, statusEvent(m, a.now()))
+				if m.Type == domain.TypeReaction && m.Status == domain.StatusSent {
+					reactions = append(reactions, m)
+				}
 			}
 		}
 		if len(changed) == 0 {
 			return nil
+		}
+		if len(reactions) > 0 {
+			more, err := a.applyOwnReactions(ctx, tx, instanceID, reactions)
+			if err != nil {
+				return err
+			}
+			envs = append(envs, more...)
 		}
 		if err := tx.UpdateMessages(ctx, changed); err != nil {
 			return err

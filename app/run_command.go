@@ -28,6 +28,7 @@ func (a *App) RunCommand(ctx context.Context, instanceID, id string) error {
 		return a.failCommand(ctx, id, domain.CommandNotConnected, "the instance was not connected in time")
 	}
 	var result []byte
+	var refused *domain.Error
 	var also func(tx Tx) error // what changes with the ending, in its transaction
 	switch cmd.Type {
 	case domain.CommandCheckContacts:
@@ -56,6 +57,10 @@ func (a *App) RunCommand(ctx context.Context, instanceID, id string) error {
 		result, also, err = a.runReadChat(ctx, cmd)
 	case domain.CommandChatPresence:
 		result, err = a.runChatPresence(ctx, cmd)
+	case domain.CommandEditMessage:
+		result, also, err = a.runEditMessage(ctx, cmd)
+	case domain.CommandRevokeMessage:
+		result, also, err = a.runRevokeMessage(ctx, cmd)
 	default:
 		return a.failCommand(ctx, id, "unknown_command", "this version cannot run "+string(cmd.Type))
 	}
@@ -72,6 +77,10 @@ func (a *App) RunCommand(ctx context.Context, instanceID, id string) error {
 		})
 	case errors.Is(err, ErrPermanent):
 		return a.failCommand(ctx, id, domain.CommandWhatsAppRefused, err.Error())
+	case errors.As(err, &refused) && refused.Kind == domain.KindConflict:
+		// The state no longer allows it (a message that aged past
+		// WhatsApp's window while the command waited): ends with that code.
+		return a.failCommand(ctx, id, refused.Code, refused.Message)
 	default:
 		// Not connected or a transient failure: retried until it runs or
 		// the sweeper fails it.

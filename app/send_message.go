@@ -29,7 +29,12 @@ type SendMessage struct {
 	Location *domain.LocationDraft
 	Contacts []domain.ContactCard
 	Poll     *domain.PollDraft
-	PTT      bool // audio as a voice note (converted when not Ogg/Opus)
+	PTT      bool   // audio as a voice note (converted when not Ogg/Opus)
+	ReplyTo  string // the id of a message of the instance to quote
+	// MessageID and Emoji make a reaction: the message reacted to (its
+	// chat is `to`) and the emoji, "" to remove ours.
+	MessageID string
+	Emoji     string
 }
 
 // MediaUpload is decoded media as the client sent it, or the URL zapgate
@@ -61,6 +66,7 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 		InstanceID: cmd.InstanceID, To: cmd.To, Type: cmd.Type, Text: cmd.Text, Caption: cmd.Caption,
 		SendAt: cmd.SendAt, IdempotencyKey: cmd.IdempotencyKey, Mentions: cmd.Mentions, MentionAll: cmd.MentionAll,
 		Location: cmd.Location, Contacts: cmd.Contacts, Poll: cmd.Poll, PTT: cmd.PTT,
+		ReplyTo: cmd.ReplyTo, TargetID: cmd.MessageID, Emoji: cmd.Emoji,
 	}
 	if cmd.IdempotencyKey != "" {
 		// Only keyed requests pay for the fingerprint (a hash of the media).
@@ -72,6 +78,9 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 		if !domain.IsNotFound(err) {
 			return nil, false, err
 		}
+	}
+	if err := a.resolveQuotes(ctx, &draft); err != nil {
+		return nil, false, err
 	}
 	if cmd.Media != nil {
 		media, err := a.storeMedia(ctx, cmd.Type, cmd.Media, cmd.PTT)

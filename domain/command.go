@@ -30,14 +30,18 @@ const (
 	CommandBlockContact   CommandType = "block_contact"
 	CommandUnblockContact CommandType = "unblock_contact"
 
-	CommandReadChat     CommandType = "read_chat"
-	CommandChatPresence CommandType = "chat_presence"
+	CommandReadChat      CommandType = "read_chat"
+	CommandChatPresence  CommandType = "chat_presence"
+	CommandEditMessage   CommandType = "edit_message"
+	CommandRevokeMessage CommandType = "revoke_message"
 )
 
 // Error codes a command can end with.
 const (
 	CommandNotConnected    = "not_connected"
 	CommandWhatsAppRefused = "whatsapp_refused"
+	CommandNotEditable     = "not_editable"
+	CommandNotRevocable    = "not_revocable"
 )
 
 // Command is an operation on the live WhatsApp connection whose result the
@@ -108,6 +112,9 @@ func (c *Command) Err() error {
 		return Conflict(c.ErrorCode, c.ErrorMessage)
 	case CommandWhatsAppRefused:
 		return &Error{Kind: KindUnprocessable, Code: c.ErrorCode, Message: c.ErrorMessage}
+	case CommandNotEditable, CommandNotRevocable:
+		// The message changed (or aged) between the request and the run.
+		return Conflict(c.ErrorCode, c.ErrorMessage)
 	default:
 		return &Error{Kind: KindInternal, Code: c.ErrorCode, Message: c.ErrorMessage}
 	}

@@ -29,6 +29,10 @@ type IncomingDraft struct {
 	Poll        *Poll // a poll someone created; its votes start at 0
 	Extra       any   // typed data, stored as JSON
 	At          time.Time
+	// QuotedWAID is the WhatsApp id of the message this one replies to;
+	// ReplyTo its zapgate id, filled by the app when it knows it.
+	QuotedWAID string
+	ReplyTo    string
 }
 
 // NewIncoming validates a received message. Received data is trusted to be
@@ -84,5 +88,6 @@ func NewIncoming(d IncomingDraft, now time.Time) (*Message, error) {
 		PTT:      d.PTT && d.Type == TypeAudio,
 		Mentions: mentionJIDs(d.Mentions), // anything else is not a person's JID: dropped, not refused
 		Location: cleanLocation(d.Location), Contacts: cleanContacts(d.Contacts), Poll: cleanPoll(d.Poll),
+		ReplyTo: d.ReplyTo,
 	}, nil
 }

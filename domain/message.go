@@ -19,6 +19,8 @@ const (
 	TypeAudio    MessageType = "audio"
 	TypeVideo    MessageType = "video"
 	TypeDocument MessageType = "document"
+	// TypeReaction is an emoji on another message (reaction.go).
+	TypeReaction MessageType = "reaction"
 )
 
 const (
@@ -30,12 +32,12 @@ const (
 )
 
 // TypeRule is the reason given for an unknown message type.
-const TypeRule = "must be one of text, image, audio, video, document, sticker, location, contact, poll"
+const TypeRule = "must be one of text, image, audio, video, document, sticker, location, contact, poll, reaction"
 
 // ParseMessageType accepts only the types zapgate can send.
 func ParseMessageType(s string) (MessageType, bool) {
 	switch t := MessageType(s); t {
-	case TypeText, TypeImage, TypeAudio, TypeVideo, TypeDocument, TypeSticker, TypeLocation, TypeContact, TypePoll:
+	case TypeText, TypeImage, TypeAudio, TypeVideo, TypeDocument, TypeSticker, TypeLocation, TypeContact, TypePoll, TypeReaction:
 		return t, true
 	}
 	return "", false
@@ -144,11 +146,21 @@ type Message struct {
 	Poll               *Poll         // a poll with its tally
 	Extra              []byte        // JSON: location, contact card, unsupported kind
 	AttendanceID       string        // the helpdesk conversation it belongs to
-	CreatedAt          time.Time
-	SendAt             *time.Time
-	SentAt             *time.Time
-	DeliveredAt        *time.Time
-	ReadAt             *time.Time
+	// ReplyTo is the id of the message this one quotes, "" when none (or
+	// when it quotes a message zapgate never saw).
+	ReplyTo string
+	// Reactions are the emoji people put on the message, one per sender.
+	Reactions []Reaction
+	// TargetID and Emoji are what an outgoing reaction reacts to and with.
+	TargetID    string
+	Emoji       string
+	EditedAt    *time.Time // when its text or caption last changed
+	RevokedAt   *time.Time // when it was deleted for everyone
+	CreatedAt   time.Time
+	SendAt      *time.Time
+	SentAt      *time.Time
+	DeliveredAt *time.Time
+	ReadAt      *time.Time
 }
 
 // OutgoingDraft is what a client asks to send, before validation.
@@ -172,6 +184,14 @@ type OutgoingDraft struct {
 	Poll     *PollDraft
 	// PTT sends an audio message as a voice note (push to talk).
 	PTT bool
+	// ReplyTo is the id of the message this one quotes; the caller checks
+	// that it is one of the instance's (Message.CheckQuotable).
+	ReplyTo string
+	// TargetID and Emoji make a reaction: the id of the message reacted
+	// to (checked by the caller, like ReplyTo; `to` is its chat) and the
+	// emoji, "" to remove ours.
+	TargetID string
+	Emoji    string
 	// RequestFingerprint is d.Fingerprint() taken before the media was
 	// stored (Media then held the request's declared mime), kept with the
 	// key so a reuse of the key for another request can be refused.
@@ -217,6 +237,12 @@ func (d OutgoingDraft) Fingerprint() string {
 	if d.PTT {
 		parts = append(parts, "ptt")
 	}
+	if d.ReplyTo != "" {
+		parts = append(parts, "reply_to", d.ReplyTo)
+	}
+	if d.Type == string(TypeReaction) {
+		parts = append(parts, "reaction", d.TargetID, d.Emoji)
+	}
 	h := sha256.New()
 	for _, p := range parts {
 		// Length-prefixed, so no two different drafts hash the same bytes.
@@ -236,6 +262,11 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 	typ, ok := ParseMessageType(d.Type)
 	if !ok {
 		fields["type"] = TypeRule
+	}
+	if typ == TypeReaction {
+		checkReaction(fields, d)
+	} else if d.TargetID != "" || d.Emoji != "" {
+		fields["message_id"] = "is only for a reaction"
 	}
 	switch {
 	case typ == TypeText && strings.TrimSpace(d.Text) == "":
@@ -307,6 +338,9 @@ func NewOutgoing(d OutgoingDraft, now time.Time) (*Message, error) {
 		Contacts:       contacts,
 		Poll:           poll,
 		PTT:            d.PTT,
+		ReplyTo:        d.ReplyTo,
+		TargetID:       d.TargetID,
+		Emoji:          d.Emoji,
 		CreatedAt:      now,
 
 		RequestFingerprint: d.RequestFingerprint,

@@ -24,7 +24,7 @@ var WebhookEventTypes = []string{
 	"message.received", "message.status", "instance.status", "instance.qr",
 	"attendance.opened", "attendance.message", "attendance.closed", "feedback.received",
 	"group.joined", "group.left", "group.updated", "group.participants",
-	"poll.vote",
+	"poll.vote", "message.reaction", "message.edited", "message.revoked",
 }
 
 // NewWebhook validates a subscription and gives it a fresh secret.

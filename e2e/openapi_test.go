@@ -446,6 +446,19 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	c.call(400, "POST", inst+"/chats/not-an-address/presence", itoken, map[string]any{"state": "typing"})
 	c.call(200, "POST", "/v1/sim/instances/"+id+"/receipts", adminToken,
 		map[string]any{"wa_message_id": str(t, sent, "wa_message_id"), "status": "delivered"})
+	// Replies, reactions, edits and revokes.
+	c.call(202, "POST", msgs, itoken, map[string]any{"to": client, "type": "text", "text": "yes", "reply_to": ids[0]})
+	c.call(202, "POST", msgs, itoken, map[string]any{"type": "reaction", "message_id": ids[0], "emoji": "👍"})
+	c.call(400, "POST", msgs, itoken, map[string]any{"type": "reaction", "message_id": mid, "emoji": "👍"})
+	c.call(200, "PATCH", msgs+"/"+ids[0]+"?wait=true", itoken, map[string]any{"text": "hello again"})
+	c.call(202, "PATCH", msgs+"/"+ids[1], itoken, map[string]any{"text": "the new menu"})
+	c.call(400, "PATCH", msgs+"/"+ids[3], itoken, map[string]any{"text": "a\u0000b"})
+	c.call(409, "PATCH", msgs+"/"+ids[2], itoken, map[string]any{"text": "audio has no caption"})
+	c.call(200, "POST", msgs+"/"+ids[3]+"/revoke?wait=true", itoken, nil)
+	c.call(202, "POST", msgs+"/"+ids[4]+"/revoke", itoken, nil)
+	c.call(409, "POST", msgs+"/"+mid+"/revoke", itoken, nil)
+	c.call(200, "POST", "/v1/sim/instances/"+id+"/inbound", adminToken, map[string]any{"from": client, "type": "reaction",
+		"target_wa_message_id": str(t, sent, "wa_message_id"), "emoji": "❤️"})
 	c.call(200, "GET", "/v1/sim/instances/"+id+"/sent?limit=100", adminToken, nil)
 	c.call(200, "GET", "/v1/sim/stats", adminToken, nil)
 	c.call(200, "POST", "/v1/sim/instances/"+id+"/faults", adminToken, map[string]any{"send_error": "none"})

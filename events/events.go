@@ -38,6 +38,10 @@ const (
 	GroupLeft         = "group.left"
 	GroupUpdated      = "group.updated"
 	GroupParticipants = "group.participants"
+
+	MessageReaction = "message.reaction"
+	MessageEdited   = "message.edited"
+	MessageRevoked  = "message.revoked"
 )
 
 // IsCommand tells whether typ names a command.
@@ -150,6 +154,45 @@ type Message struct {
 	SentAt       *time.Time      `json:"sent_at"`
 	DeliveredAt  *time.Time      `json:"delivered_at"`
 	ReadAt       *time.Time      `json:"read_at"`
+	// ReplyTo is the id of the message this one quotes, "" when none or
+	// unknown.
+	ReplyTo   string     `json:"reply_to"`
+	Reactions []Reaction `json:"reactions"`
+	EditedAt  *time.Time `json:"edited_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+	// TargetID and Emoji are what an outgoing reaction reacts to and with
+	// (the request's message_id and emoji); only reactions show them.
+	TargetID string  `json:"message_id,omitempty"`
+	Emoji    *string `json:"emoji,omitempty"` // "" removes: shown all the same
+
+}
+
+// Reaction is one person's emoji on a message.
+type Reaction struct {
+	From  string    `json:"from"`
+	Emoji string    `json:"emoji"`
+	At    time.Time `json:"at"`
+}
+
+// MessageReacted is the data of message.reaction: from put emoji on the
+// message ("" removed their reaction).
+type MessageReacted struct {
+	MessageID string `json:"message_id"`
+	From      string `json:"from"`
+	Emoji     string `json:"emoji"`
+}
+
+// MessageEditedData is the data of message.edited: the message's new text
+// (or caption).
+type MessageEditedData struct {
+	MessageID string `json:"message_id"`
+	Text      string `json:"text"`
+}
+
+// MessageRevokedData is the data of message.revoked: the message was
+// deleted for everyone.
+type MessageRevokedData struct {
+	MessageID string `json:"message_id"`
 }
 
 // Client is a customer as events and the API show it.

@@ -350,7 +350,7 @@ func (wa *whatsApp) translateEvents(a *app.App, m *metrics.Metrics, log *slog.Lo
 		return
 	}
 	wmd.OnEvent(func(ctx context.Context, instanceID string, evt any) {
-		tr := whatsapp.Translator{InstanceID: instanceID, Sink: a, Log: log,
+		tr := whatsapp.Translator{InstanceID: instanceID, Sink: a, Changes: a, Log: log,
 			Download: downloader{wmd, instanceID},
 			Phone:    func() string { return wmd.Phone(instanceID) },
 			Alarm:    func(kind string) { m.WhatsAppAlarms.WithLabelValues(kind).Inc() },

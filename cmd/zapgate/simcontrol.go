@@ -27,7 +27,8 @@ func (s simControl) Sent(ctx context.Context, instanceID string, limit int, afte
 		out = append(out, api.SimSent{Seq: it.Seq, To: it.To, Chat: it.Chat, Type: it.Type, Text: it.Text, Caption: it.Caption,
 			Mime: it.Mime, Filename: it.Filename, SHA256: it.SHA256, WAMessageID: it.WAMessageID, Mentions: mentions, At: it.At,
 			Location: json.RawMessage(it.Location), Contacts: json.RawMessage(it.Contacts), Poll: json.RawMessage(it.Poll),
-			Kind: it.Kind, PTT: it.PTT, State: it.State, TargetWAMessageID: it.TargetWAMessageID, MessageIDs: messageIDs(it.MessageIDs)})
+			Kind: it.Kind, PTT: it.PTT, State: it.State, TargetWAMessageID: it.TargetWAMessageID, MessageIDs: messageIDs(it.MessageIDs),
+			ReplyToWAID: it.ReplyToWAID, Emoji: it.Emoji})
 	}
 	return out, nil
 }

@@ -27,6 +27,11 @@ type sendMessageRequest struct {
 	Poll     *domain.PollDraft     `json:"poll"`
 	// PTT sends audio as a voice note.
 	PTT bool `json:"ptt"`
+	// ReplyTo quotes a message of the instance; MessageID and Emoji make
+	// a reaction (an emoji that is there and "" removes ours).
+	ReplyTo   string  `json:"reply_to"`
+	MessageID string  `json:"message_id"`
+	Emoji     *string `json:"emoji"`
 }
 
 type mediaRequest struct {
@@ -50,7 +55,13 @@ func parseSendMessage(body []byte) (app.SendMessage, error) {
 // decoded here, media by URL is fetched by the app.
 func (req sendMessageRequest) command() (app.SendMessage, error) {
 	cmd := app.SendMessage{To: req.To, Type: req.Type, Text: req.Text, Caption: req.Caption,
-		Mentions: req.Mentions, MentionAll: req.MentionAll, Location: req.Location, Contacts: req.Contacts, Poll: req.Poll, PTT: req.PTT}
+		Mentions: req.Mentions, MentionAll: req.MentionAll, Location: req.Location, Contacts: req.Contacts, Poll: req.Poll, PTT: req.PTT,
+		ReplyTo: req.ReplyTo, MessageID: req.MessageID}
+	if req.Emoji != nil {
+		cmd.Emoji = *req.Emoji
+	} else if req.Type == string(domain.TypeReaction) {
+		return cmd, domain.InvalidField("emoji", "is required for a reaction: one emoji, or \"\" to remove the reaction")
+	}
 	if req.SendAt != nil && strings.TrimSpace(*req.SendAt) != "" {
 		at, err := time.Parse(time.RFC3339, *req.SendAt)
 		if err != nil {
@@ -138,4 +149,29 @@ func (s *Server) cancelMessage(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(toMessageView(m))
+}
+
+func (s *Server) editMessage(c *fiber.Ctx) error {
+	var req struct {
+		Text *string `json:"text"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Text == nil {
+		return domain.InvalidField("text", "is required: the new text")
+	}
+	cmd, err := s.app.EditMessage(c.UserContext(), c.Params("id"), c.Params("mid"), *req.Text)
+	if err != nil {
+		return err
+	}
+	return s.answerCommand(c, cmd)
+}
+
+func (s *Server) revokeMessage(c *fiber.Ctx) error {
+	cmd, err := s.app.RevokeMessage(c.UserContext(), c.Params("id"), c.Params("mid"))
+	if err != nil {
+		return err
+	}
+	return s.answerCommand(c, cmd)
 }

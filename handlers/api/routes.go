@@ -67,6 +67,8 @@ func (s *Server) routes() {
 	v1.Delete("/instances/:id/messages/:mid", s.instanceAccess, s.cancelMessage)
 	v1.Post("/instances/:id/chats/:address/read", s.instanceAccess, s.readChat)
 	v1.Post("/instances/:id/chats/:address/presence", s.instanceAccess, s.chatPresence)
+	v1.Patch("/instances/:id/messages/:mid", s.instanceAccess, s.editMessage)
+	v1.Post("/instances/:id/messages/:mid/revoke", s.instanceAccess, s.revokeMessage)
 
 	v1.Post("/instances/:id/send-hooks", s.instanceAccess, s.createSendHook)
 	v1.Get("/instances/:id/send-hooks", s.instanceAccess, s.listSendHooks)

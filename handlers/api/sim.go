@@ -47,13 +47,16 @@ type SimSent struct {
 	Contacts json.RawMessage `json:"contacts"`
 	Poll     json.RawMessage `json:"poll"`
 	At       time.Time       `json:"at"`
-	// Kind is message, read (a read receipt of MessageIDs) or presence
-	// (State); a voice note shows PTT.
+	// Kind is message, reaction, edit, revoke, read (a read receipt of
+	// MessageIDs) or presence (State); a voice note shows PTT. The others
+	// name the message a send quotes or points at, and a reaction's emoji.
 	Kind              string   `json:"kind"`
 	PTT               bool     `json:"ptt"`
 	State             string   `json:"state"`
 	TargetWAMessageID string   `json:"target_wa_message_id"`
 	MessageIDs        []string `json:"message_ids"`
+	ReplyToWAID       string   `json:"reply_to_wa_message_id"`
+	Emoji             string   `json:"emoji"`
 }
 
 // SimStats is the answer of GET /v1/sim/stats.
@@ -166,6 +169,8 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 		Group       string        `json:"group"`
 		Mentions    []string      `json:"mentions"`
 		simKinds
+		ReplyToWAID string `json:"reply_to_wa_message_id"`
+		Emoji       string `json:"emoji"`
 	}
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -174,15 +179,23 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := domain.CheckText("reply_to_wa_message_id", req.ReplyToWAID); err != nil {
+		return err
+	}
 	if req.Type == simPollVote {
 		return s.simVote(c, sender, req.WAMessageID, req.simKinds)
+	}
+	switch kind := app.ChangeKind(req.Type); kind {
+	case app.ChangeReaction, app.ChangeEdit, app.ChangeRevoke:
+		return s.simInboundChange(c, req.WAMessageID, app.IncomingChange{Kind: kind, TargetWAID: req.TargetWAMessageID,
+			From: sender.from, Emoji: req.Emoji, Text: req.Text})
 	}
 	typ := domain.MessageType(req.Type)
 	if req.Type == "" {
 		typ = domain.TypeText
 	}
 	if _, ok := domain.ParseMessageType(string(typ)); !ok {
-		return domain.InvalidField("type", domain.TypeRule+", poll_vote")
+		return domain.InvalidField("type", domain.TypeRule+", poll_vote, edit, revoke")
 	}
 	if typ == domain.TypeText && req.Text == "" {
 		return domain.InvalidField("text", "is required for a text message")
@@ -209,7 +222,7 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 	}
 	d := domain.IncomingDraft{InstanceID: id, WAMessageID: req.WAMessageID, From: sender.from, FromLID: sender.lid,
 		PushName: req.PushName, Type: typ, Text: req.Text, Caption: req.Caption, IsGroup: group.IsGroup(), Chat: group.JID(),
-		Mentions: mentions}
+		Mentions: mentions, QuotedWAID: req.ReplyToWAID}
 	if group.IsGroup() {
 		// The member who wrote, by the address they wrote from (a LID in
 		// LID-addressed groups), as whatsmeow's Sender.
@@ -247,6 +260,42 @@ func (s *Server) simInbound(c *fiber.Ctx) error {
 		status = fiber.StatusOK
 	}
 	return c.Status(status).JSON(fiber.Map{"wa_message_id": m.WAMessageID, "created": created})
+}
+
+// simInboundChange applies an inbound reaction, edit or revoke: it
+// changes the message it points at and never becomes a message, so the
+// answer is 200 with created false and the id of the changed message.
+func (s *Server) simInboundChange(c *fiber.Ctx, waID string, ch app.IncomingChange) error {
+	if err := domain.CheckText("wa_message_id", waID); err != nil {
+		return err
+	}
+	if waID == "" {
+		waID = domain.NewWAMessageID()
+	}
+	switch ch.Kind {
+	case app.ChangeReaction:
+		if err := domain.CheckText("emoji", ch.Emoji); err != nil {
+			return err
+		}
+	case app.ChangeEdit:
+		if err := domain.CheckText("text", ch.Text); err != nil {
+			return err
+		}
+		if ch.Text == "" {
+			return domain.InvalidField("text", "is required for an edit: the new text")
+		}
+	}
+	id, err := s.simInstance(c)
+	if err != nil {
+		return err
+	}
+	ch.InstanceID = id
+	m, err := s.app.ReceiveChange(c.UserContext(), ch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"wa_message_id": waID, "created": false, "kind": ch.Kind, "message_id": m.ID,
+		"target_wa_message_id": m.WAMessageID})
 }
 
 // simSentBy is who wrote an inbound message, as whatsmeow's MessageSource

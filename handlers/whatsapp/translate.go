@@ -63,6 +63,9 @@ type Translator struct {
 	// the result. Either nil: votes are dropped.
 	DecryptPollVote func(ctx context.Context, evt *events.Message) (*waE2E.PollVoteMessage, error)
 	Votes           VoteSink
+	// Changes receives reactions, edits and revokes, which change the
+	// message they point at; nil: they are dropped.
+	Changes ChangeSink
 }
 
 // Handle applies one event; unknown events are ignored.
@@ -150,6 +153,9 @@ func (t *Translator) message(ctx context.Context, e *events.Message) error {
 	if e.Message.GetPollUpdateMessage() != nil {
 		// A vote changes its poll; it never becomes a message.
 		return t.pollVote(ctx, e, info)
+	}
+	if ch, ok := ConvertChange(t.InstanceID, info, e.Message); ok {
+		return t.change(ctx, ch)
 	}
 	d, media := ConvertMessage(t.InstanceID, info, e.Message)
 	var in *app.IncomingMedia
@@ -254,6 +260,7 @@ func ConvertMessage(instanceID string, info types.MessageInfo, msg *waE2E.Messag
 		d.Extra = extra
 	}
 	d.Mentions = mentioned(msg)
+	d.QuotedWAID = quotedID(msg)
 	return d, media
 }
 

@@ -96,12 +96,19 @@ type messageRow struct {
 	SentAt         sql.NullTime   `db:"sent_at"`
 	DeliveredAt    sql.NullTime   `db:"delivered_at"`
 	ReadAt         sql.NullTime   `db:"read_at"`
+	ReplyTo        string         `db:"reply_to"`
+	Reactions      jsonText       `db:"reactions"`
+	TargetID       string         `db:"target_id"`
+	Emoji          string         `db:"emoji"`
+	EditedAt       sql.NullTime   `db:"edited_at"`
+	RevokedAt      sql.NullTime   `db:"revoked_at"`
 }
 
 const messageColumns = `id, instance_id, direction, status, to_phone, from_phone, type, body, caption,
 	media_key, media_mime, media_filename, media_size, media_sha256, wa_message_id, error,
 	idempotency_key, push_name, chat, is_group, from_me, extra, attendance_id, created_at, send_at, sent_at, delivered_at, read_at,
-	request_fingerprint, from_lid, to_lid, participant, mentions, location, contacts, poll, ptt`
+	request_fingerprint, from_lid, to_lid, participant, mentions, location, contacts, poll, ptt,
+	reply_to, reactions, target_id, emoji, edited_at, revoked_at`
 
 func (r messageRow) domain() domain.Message {
 	m := domain.Message{
@@ -114,6 +121,8 @@ func (r messageRow) domain() domain.Message {
 		SendAt: timePtr(r.SendAt), SentAt: timePtr(r.SentAt), DeliveredAt: timePtr(r.DeliveredAt), ReadAt: timePtr(r.ReadAt),
 	}
 	r.kinds(&m)
+	m.ReplyTo, m.TargetID, m.Emoji = r.ReplyTo, r.TargetID, r.Emoji
+	m.Reactions, m.EditedAt, m.RevokedAt = reactionsOf(r.Reactions), timePtr(r.EditedAt), timePtr(r.RevokedAt)
 	if r.MediaKey.Valid {
 		m.Media = &domain.Media{Key: r.MediaKey.String, Mime: r.MediaMime.String, Filename: r.MediaFilename.String,
 			Size: r.MediaSize.Int64, SHA256: r.MediaSHA256.String}
@@ -131,6 +140,8 @@ func toMessageRow(m *domain.Message) messageRow {
 		SendAt: nullTime(m.SendAt), SentAt: nullTime(m.SentAt), DeliveredAt: nullTime(m.DeliveredAt), ReadAt: nullTime(m.ReadAt),
 	}
 	r.Location, r.Contacts, r.Poll = kindColumns(m)
+	r.ReplyTo, r.TargetID, r.Emoji = m.ReplyTo, m.TargetID, m.Emoji
+	r.Reactions, r.EditedAt, r.RevokedAt = reactionsJSON(m.Reactions), nullTime(m.EditedAt), nullTime(m.RevokedAt)
 	if m.AttendanceID != "" {
 		r.AttendanceID = sql.NullString{String: m.AttendanceID, Valid: true}
 	}

@@ -196,7 +196,8 @@ func (t *Tx) InsertMessage(ctx context.Context, m *domain.Message) (bool, error)
 		:id, :instance_id, :direction, :status, :to_phone, :from_phone, :type, :body, :caption,
 		:media_key, :media_mime, :media_filename, :media_size, :media_sha256, :wa_message_id, :error,
 		:idempotency_key, :push_name, :chat, :is_group, :from_me, :extra, :attendance_id, :created_at, :send_at, :sent_at,
-		:delivered_at, :read_at, :request_fingerprint, :from_lid, :to_lid, :participant, :mentions, :location, :contacts, :poll, :ptt)
+		:delivered_at, :read_at, :request_fingerprint, :from_lid, :to_lid, :participant, :mentions, :location, :contacts, :poll, :ptt,
+		:reply_to, :reactions, :target_id, :emoji, :edited_at, :revoked_at)
 		ON CONFLICT DO NOTHING`, toMessageRow(m))
 	if err != nil {
 		return false, fmt.Errorf("insert message: %w", err)

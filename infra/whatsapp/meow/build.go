@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"mime"
+	"time"
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -56,7 +57,10 @@ func JIDOf(a domain.Address) types.JID {
 
 // BuildMessage is the waE2E message for m; media types need the upload.
 func BuildMessage(m app.OutboundMessage, up *whatsmeow.UploadResponse) (*waE2E.Message, error) {
-	ci := mentionContext(m.Mentions)
+	if m.Type == domain.TypeReaction {
+		return BuildReaction(m, time.Now())
+	}
+	ci := withQuote(mentionContext(m.Mentions), m.ReplyTo)
 	if m.Type == domain.TypeText {
 		if ci != nil {
 			// Mentions ride in a context, which a plain conversation has not.

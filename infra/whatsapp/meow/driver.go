@@ -284,7 +284,7 @@ func (d *Driver) Send(ctx context.Context, instanceID string, m app.OutboundMess
 		}
 		up = &resp
 	}
-	msg, err := BuildMessage(m, up)
+	msg, err := BuildMessage(withOwnSender(m, ownJID(c)), up)
 	if err != nil {
 		return fmt.Errorf("send %s: %w", m.WAMessageID, err)
 	}

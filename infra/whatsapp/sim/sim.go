@@ -125,14 +125,16 @@ func (n *Network) Send(ctx context.Context, instanceID string, m app.OutboundMes
 		mentions = pq.StringArray{}
 	}
 	location, contacts, poll := sentKinds(m)
+	ref := refsOf(m)
 	var seq int64
 	err := n.db.QueryRowContext(ctx, `INSERT INTO sim_sent
-		(instance_id, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, location, contacts, poll, ptt)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM sim_sessions
+		(instance_id, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, location, contacts, poll, ptt,
+		 kind, reply_to_wa_message_id, emoji, target_wa_message_id)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM sim_sessions
 		WHERE instance_id = $1 AND linked AND send_error = 'none'
 		AND NOT EXISTS (SELECT 1 FROM sim_blocks WHERE instance_id = $1 AND jid = $3)
 		RETURNING seq`, instanceID, m.To, to.JID(), string(m.Type), m.Text, m.Caption, m.Mime, m.Filename, m.SHA256, m.WAMessageID,
-		mentions, location, contacts, poll, m.PTT).Scan(&seq)
+		mentions, location, contacts, poll, m.PTT, ref.kind, ref.replyTo, ref.emoji, ref.target).Scan(&seq)
 	if err == nil {
 		return nil
 	}
@@ -222,13 +224,17 @@ type SentItem struct {
 	Contacts    sentJSON       `db:"contacts" json:"contacts"`
 	Poll        sentJSON       `db:"poll" json:"poll"`
 	At          time.Time      `db:"at" json:"at"`
-	// Kind is message, or read (a read receipt: MessageIDs, the first in
-	// TargetWAMessageID) or presence (State).
+	// Kind is message, reaction, edit, revoke, read (a read receipt:
+	// MessageIDs, the first in TargetWAMessageID) or presence (State); the
+	// others name the message a send quotes or points at, and a reaction's
+	// emoji.
 	Kind              string   `db:"kind" json:"kind"`
 	PTT               bool     `db:"ptt" json:"ptt"`
 	State             string   `db:"state" json:"state"`
 	TargetWAMessageID string   `db:"target_wa_message_id" json:"target_wa_message_id"`
 	MessageIDs        jsonList `db:"message_ids" json:"message_ids"`
+	ReplyToWAID       string   `db:"reply_to_wa_message_id" json:"reply_to_wa_message_id"`
+	Emoji             string   `db:"emoji" json:"emoji"`
 }
 
 // Sent lists what the instance sent, oldest first; after is the last Seq of
@@ -236,7 +242,7 @@ type SentItem struct {
 func (n *Network) Sent(ctx context.Context, instanceID string, limit int, after int64) ([]SentItem, error) {
 	items := []SentItem{}
 	if err := n.db.SelectContext(ctx, &items, `SELECT seq, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, location, contacts, poll, at,
-		kind, ptt, state, target_wa_message_id, message_ids
+		kind, ptt, state, target_wa_message_id, message_ids, reply_to_wa_message_id, emoji
 		FROM sim_sent WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, instanceID, after, limit); err != nil {
 		return nil, fmt.Errorf("sim sent: %w", err)
 	}
