@@ -36,7 +36,7 @@ func incomingByWAID(t *testing.T, p *proc, inst, token, waID string) map[string]
 	return found
 }
 
-// sentMessage sends body and waits until WhatsApp accepted it.
+// sendAndWaitSent sends body and waits until WhatsApp accepted it.
 func sendAndWaitSent(t *testing.T, p *proc, inst, token string, body map[string]any) map[string]any {
 	t.Helper()
 	mid := p.must(202, "POST", inst+"/messages", token, body)["id"].(string)
