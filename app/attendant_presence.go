@@ -45,6 +45,9 @@ func (a *App) KeepFeeds(ctx context.Context, processID string) error {
 	if a.presence == nil {
 		return nil
 	}
+	// Rows are forgotten well after they expire, so a process whose renewal
+	// was late (Postgres unreachable for a while) finds its rows and brings
+	// its attendants back online.
 	now := a.now()
-	return a.presence.KeepFeeds(ctx, processID, now.Add(FeedTTL), now)
+	return a.presence.KeepFeeds(ctx, processID, now.Add(FeedTTL), now.Add(-time.Hour))
 }

@@ -34,8 +34,9 @@ type PresenceStore interface {
 	OpenFeed(ctx context.Context, id, attendantID, processID string, expiresAt, now time.Time) (cameOnline bool, err error)
 	CloseFeed(ctx context.Context, id string) error
 	// KeepFeeds extends the process's connections to expiresAt and forgets
-	// every connection expired at now (a replica that died).
-	KeepFeeds(ctx context.Context, processID string, expiresAt, now time.Time) error
+	// every connection that expired before forgetBefore (a replica that
+	// died long ago; an expired row already counts for nothing).
+	KeepFeeds(ctx context.Context, processID string, expiresAt, forgetBefore time.Time) error
 	// UpdateAttendant locks the attendant, lets fn change it and stores it.
 	UpdateAttendant(ctx context.Context, id string, fn func(*domain.Attendant) error) (*domain.Attendant, error)
 	// AttendantLoads tells, per attendant, whether a dashboard of theirs is

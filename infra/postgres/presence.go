@@ -47,11 +47,11 @@ func (s *Store) CloseFeed(ctx context.Context, id string) error {
 }
 
 // KeepFeeds implements app.PresenceStore.
-func (s *Store) KeepFeeds(ctx context.Context, processID string, expiresAt, now time.Time) error {
+func (s *Store) KeepFeeds(ctx context.Context, processID string, expiresAt, forgetBefore time.Time) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE attendant_feeds SET expires_at = $2 WHERE process_id = $1`, processID, expiresAt); err != nil {
 		return fmt.Errorf("keep feeds: %w", err)
 	}
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM attendant_feeds WHERE expires_at <= $1`, now); err != nil {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM attendant_feeds WHERE expires_at < $1`, forgetBefore); err != nil {
 		return fmt.Errorf("expire feeds: %w", err)
 	}
 	return nil

@@ -177,3 +177,54 @@ func TestRoutingFromTwoProcessesNeverExceedsCapacity(t *testing.T) {
 		t.Fatalf("oldest waiting after a close: %+v, %v; want it assigned to ana", got, err)
 	}
 }
+
+// TestPresenceIsClusterWideAndExpires: a dashboard connection counts on
+// every process; the connections of a process that stopped renewing them
+// (it died) expire, and the renewing process's ones stay.
+func TestPresenceIsClusterWideAndExpires(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.New(t)
+	s := postgres.NewStore(db, quiet)
+	now := time.Now().UTC()
+	clock := func() time.Time { return now }
+	a := app.New(app.Deps{AdminToken: "admin-token", Store: s, Attendances: s, Attendants: s, Feedback: s, Teams: s, Presence: s,
+		Clock: clock, Log: quiet})
+	ctx := context.Background()
+	ana, bia := newAttendant(t, a, "ana", 10), newAttendant(t, a, "bia", 10)
+	dead, alive := domain.NewID(now), domain.NewID(now)
+	if _, err := a.OpenFeed(ctx, ana.ID, dead); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.OpenFeed(ctx, bia.ID, alive); err != nil {
+		t.Fatal(err)
+	}
+	connected := func() map[string]bool {
+		t.Helper()
+		loads, err := a.AttendantLoads(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return map[string]bool{"ana": loads[ana.ID].Connected, "bia": loads[bia.ID].Connected}
+	}
+	if c := connected(); !c["ana"] || !c["bia"] {
+		t.Fatalf("connected = %v", c)
+	}
+	// Only the live process renews; past the TTL its attendant alone is on.
+	for range 3 {
+		now = now.Add(app.FeedTTL / 2)
+		if err := a.KeepFeeds(ctx, alive); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := connected(); c["ana"] || !c["bia"] {
+		t.Fatalf("after the dead process's TTL: %v", c)
+	}
+	// Ana's dashboard reconnects to the live process: she comes online.
+	feed, err := a.OpenFeed(ctx, ana.ID, alive)
+	if err != nil || !connected()["ana"] {
+		t.Fatalf("reconnected: %v %v", connected(), err)
+	}
+	if err := a.CloseFeed(ctx, feed); err != nil || connected()["ana"] {
+		t.Fatalf("closed: %v %v", connected(), err)
+	}
+}
