@@ -223,7 +223,9 @@ func (f fakeAttendants) AttendantByID(ctx context.Context, id string) (*domain.A
 	}
 	return &domain.Attendant{ID: id, Name: name, Active: true}, nil
 }
-func (f fakeAttendants) ListAttendants(ctx context.Context) ([]domain.Attendant, error) { return nil, nil }
+func (f fakeAttendants) ListAttendants(ctx context.Context) ([]domain.Attendant, error) {
+	return nil, nil
+}
 func (f fakeAttendants) InsertSession(ctx context.Context, hash []byte, attendantID string, expiresAt time.Time) error {
 	return nil
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/zapgate/zapgate/infra/postgres/pgtest"
 )
 
-func attendanceApp(t *testing.T) (*app.App, *postgres.Store, *domain.Instance, func() time.Time) {
+func attendanceApp(t testing.TB) (*app.App, *postgres.Store, *domain.Instance, func() time.Time) {
 	t.Helper()
 	db, _ := pgtest.New(t)
 	s := postgres.NewStore(db, quiet)
@@ -129,11 +129,15 @@ func TestAttendIncomingFilesABatchInOrder(t *testing.T) {
 
 // TestTwoClosersCloseEachAttendanceOnce races two closers over 150 idle
 // attendances in batches of 40: each is closed once, with one feedback
-// link and one message to its client.
+// link and one message to its client (nobody answered them, so the
+// instance asks for feedback of the unanswered too).
 func TestTwoClosersCloseEachAttendanceOnce(t *testing.T) {
 	t.Parallel()
 	a, s, in, clock := attendanceApp(t)
 	ctx := context.Background()
+	if _, err := a.UpdateInstance(ctx, in.ID, app.InstancePatch{FeedbackWhenUnanswered: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
 	old := clock().Add(-time.Hour)
 	for i := range 150 {
 		receive(t, a, in.ID, fmt.Sprintf("55119888%05d", i), fmt.Sprint("W", i), old)

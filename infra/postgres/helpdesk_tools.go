@@ -43,10 +43,11 @@ func (a *attributes) Scan(src any) error {
 // Value implements driver.Valuer.
 func (a attributes) Value() (driver.Value, error) {
 	if a == nil {
-		return []byte(`{}`), nil
+		return "{}", nil
 	}
+	// As text: lib/pq would send []byte in binary, which jsonb refuses.
 	b, err := json.Marshal(map[string]string(a))
-	return b, err
+	return string(b), err
 }
 
 const clientProfileColumns = clientColumns + `, name, notes, attributes`
