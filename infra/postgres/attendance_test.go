@@ -22,7 +22,7 @@ func attendanceApp(t testing.TB) (*app.App, *postgres.Store, *domain.Instance, f
 	now := time.Now().UTC()
 	clock := func() time.Time { return now }
 	a := app.New(app.Deps{AdminToken: "admin-token", Store: s, Attendances: s, Attendants: s, Feedback: s, Tools: s,
-		PublicURL: "https://zap.example", Clock: clock, Log: quiet})
+		Teams: s, Presence: s, PublicURL: "https://zap.example", Clock: clock, Log: quiet})
 	return a, s, in, clock
 }
 

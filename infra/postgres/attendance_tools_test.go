@@ -62,10 +62,15 @@ func TestAttendanceSearchAndFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.AssignAttendance(ctx, bob.Attendance.ID, at.ID); err != nil {
+	if _, err := a.AssignAttendance(ctx, bob.Attendance.ID, at.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.UpdateClient(ctx, cid.Client.ID, domain.ClientProfile{Name: ptr("Maria Aparecida")}); err != nil {
+		t.Fatal(err)
+	}
+
+	team, err := a.CreateTeam(ctx, "Recife", []string{other.ID}, nil, "manual")
+	if err != nil {
 		t.Fatal(err)
 	}
 
@@ -95,7 +100,8 @@ func TestAttendanceSearchAndFilters(t *testing.T) {
 		{"assigned to her", admin, app.AttendanceFilter{Assigned: at.ID}, "Bob"},
 		{"mine", app.Principal{AttendantID: at.ID}, app.AttendanceFilter{Assigned: "me"}, "Bob"},
 		{"an instance", admin, app.AttendanceFilter{InstanceID: other.ID}, "Cida"},
-		{"a team, before teams exist", admin, app.AttendanceFilter{TeamID: domain.NewID(now)}, ""},
+		{"a team with none of these", admin, app.AttendanceFilter{TeamID: domain.NewID(now)}, ""},
+		{"the team of an instance", admin, app.AttendanceFilter{TeamID: team.ID}, "Cida"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
