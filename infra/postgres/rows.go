@@ -30,8 +30,13 @@ type instanceRow struct {
 	FeedbackUnanswer  bool          `db:"feedback_when_unanswered"`
 }
 
-const instanceColumns = `id, name, status, phone, status_reason, token_hash, send_rate_per_minute,
-	qr_code, qr_expires_at, wa_jid, created_at, updated_at, closing_message, feedback_when_unanswered`
+// instanceInsertColumns are what a new instance sets; its helpdesk settings
+// start at their defaults, so an older schema (an upgrade's first steps)
+// takes the insert too.
+const instanceInsertColumns = `id, name, status, phone, status_reason, token_hash, send_rate_per_minute,
+	qr_code, qr_expires_at, wa_jid, created_at, updated_at`
+
+const instanceColumns = instanceInsertColumns + `, closing_message, feedback_when_unanswered`
 
 func (r instanceRow) domain() domain.Instance {
 	in := domain.Instance{

@@ -156,9 +156,9 @@ type Tx struct {
 
 // InsertInstance implements app.Tx.
 func (t *Tx) InsertInstance(ctx context.Context, in *domain.Instance) error {
-	_, err := t.tx.NamedExecContext(ctx, `INSERT INTO instances (`+instanceColumns+`) VALUES (
+	_, err := t.tx.NamedExecContext(ctx, `INSERT INTO instances (`+instanceInsertColumns+`) VALUES (
 		:id, :name, :status, :phone, :status_reason, :token_hash, :send_rate_per_minute,
-		:qr_code, :qr_expires_at, :wa_jid, :created_at, :updated_at, :closing_message, :feedback_when_unanswered)`, toInstanceRow(in))
+		:qr_code, :qr_expires_at, :wa_jid, :created_at, :updated_at)`, toInstanceRow(in))
 	if err != nil {
 		return fmt.Errorf("insert instance: %w", err)
 	}
