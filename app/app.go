@@ -53,9 +53,15 @@ import (
 //   - ReplayEvents, GetReplay, AdvanceReplay (run_replays.go)
 //
 // Helpdesk:
-//   - AttendIncoming, ListAttendances, GetAttendance, Reply
-//     (reply_to_attendance.go), AssignAttendance, CloseAttendance,
-//     CloseIdleAttendances
+//   - AttendIncoming, ListAttendances (search and filters), GetAttendance,
+//     AttendanceTimeline (messages and notes), Reply
+//     (reply_to_attendance.go), AssignAttendance, CloseAttendance (the
+//     instance's closing message; no feedback asked of the unanswered),
+//     CloseIdleAttendances, ReopenAttendance
+//   - The attendant's tools (ports in helpdesk_tools.go): AddNote,
+//     SetLabels, CreateCannedReply, ListCannedReplies (filled for an
+//     attendance), UpdateCannedReply, DeleteCannedReply, ListClients,
+//     GetClient, UpdateClient
 //   - CreateAttendant, ListAttendants, Login
 //   - UpdateAttendant, AttendantLoads, SetMyStatus (update_attendant.go);
 //     OpenFeed, CloseFeed, KeepFeeds (attendant_presence.go: dashboards
@@ -63,7 +69,7 @@ import (
 //   - CreateTeam, ListTeams, UpdateTeam, DeleteTeam (teams.go)
 //   - RouteTeam, RouteWaiting (route_attendances.go: capacity round robin,
 //     domain.Route decides), TransferAttendance
-//   - FeedbackState, GiveFeedback, FeedbackSummary
+//   - FeedbackState, GiveFeedback, FeedbackSummary (with recent comments)
 //
 // Access: Authenticate.
 type App struct {
@@ -81,6 +87,7 @@ type App struct {
 	feedback    FeedbackStore
 	teams       TeamStore
 	presence    PresenceStore
+	tools       HelpdeskTools
 	publicURL   string
 	storage     Storage
 	wa          WhatsApp
@@ -115,7 +122,8 @@ type Deps struct {
 	// answer 404) and nobody is online.
 	Teams     TeamStore
 	Presence  PresenceStore
-	PublicURL string // base of links sent to people
+	Tools     HelpdeskTools // notes, canned replies, client records
+	PublicURL string        // base of links sent to people
 	Storage   Storage
 	WhatsApp  WhatsApp
 	QR        QRRenderer
@@ -149,7 +157,7 @@ func New(d Deps) *App {
 		notices: d.CommandNotices, cmdTimeout: d.CommandTimeout, fetcher: d.MediaFetcher, voice: d.VoiceConverter,
 		store: d.Store, hooks: d.SendHooks, webhooks: d.Webhooks, guard: d.URLGuard, storage: d.Storage,
 		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, replays: d.Replays, adminToken: d.AdminToken,
-		attendances: d.Attendances, contacts: d.Contacts, groups: d.Groups, members: d.GroupMembers, attendants: d.Attendants, feedback: d.Feedback, publicURL: d.PublicURL,
+		attendances: d.Attendances, contacts: d.Contacts, groups: d.Groups, members: d.GroupMembers, attendants: d.Attendants, feedback: d.Feedback, tools: d.Tools, publicURL: d.PublicURL,
 		teams: d.Teams, presence: d.Presence,
 	}
 }

@@ -16,7 +16,7 @@ import (
 func helpdeskApp(t *testing.T, now *time.Time) (*App, *fakeStore, string) {
 	t.Helper()
 	store := newFakeStore()
-	a := New(Deps{Store: store, Attendances: store, Storage: &fakeStorage{}, WhatsApp: &fakeWhatsApp{}, QR: fakeQR{},
+	a := New(Deps{Store: store, Attendances: store, Tools: fakeTools{store}, Storage: &fakeStorage{}, WhatsApp: &fakeWhatsApp{}, QR: fakeQR{},
 		Clock: func() time.Time { return *now }, PublicURL: "https://zap.example",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	in, _, err := a.CreateInstance(context.Background(), "desk")
@@ -91,7 +91,7 @@ func TestAttendanceLifecycle(t *testing.T) {
 	// Closing sends a feedback link filed in the attendance; a second close
 	// is refused and leaves no trace.
 	store.published = nil
-	closed, err := a.CloseAttendance(ctx, att.ID)
+	closed, err := a.CloseAttendance(ctx, att.ID, "")
 	if err != nil || closed.Status != domain.AttendanceClosed || closed.ClosedReason != domain.ClosedManual {
 		t.Fatalf("close: %+v %v", closed, err)
 	}
@@ -102,7 +102,7 @@ func TestAttendanceLifecycle(t *testing.T) {
 	if len(store.helpdesk.tokens) != 1 {
 		t.Fatalf("%d feedback links", len(store.helpdesk.tokens))
 	}
-	if _, err := a.CloseAttendance(ctx, att.ID); domain.KindOf(err) != domain.KindConflict {
+	if _, err := a.CloseAttendance(ctx, att.ID, ""); domain.KindOf(err) != domain.KindConflict {
 		t.Fatalf("second close: %v", err)
 	}
 	if len(store.helpdesk.tokens) != 1 {
@@ -184,7 +184,7 @@ func TestLIDOnlyCustomer(t *testing.T) {
 	if att2 := onlyAttendance(t, store); att2.ID != att.ID || len(store.helpdesk.clients) != 1 {
 		t.Fatalf("%d clients, attendance %s", len(store.helpdesk.clients), att2.ID)
 	}
-	closed, err := a.CloseAttendance(ctx, att.ID)
+	closed, err := a.CloseAttendance(ctx, att.ID, "")
 	if err != nil || closed.Status != domain.AttendanceClosed {
 		t.Fatalf("close: %+v %v", closed, err)
 	}

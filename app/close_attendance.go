@@ -2,20 +2,20 @@ package app
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/zapgate/zapgate/domain"
 	"github.com/zapgate/zapgate/events"
 )
 
-// CloseAttendance closes by hand.
-func (a *App) CloseAttendance(ctx context.Context, id string) (*domain.Attendance, error) {
+// CloseAttendance closes by hand; by is the attendant who closed it ("" for
+// the admin token).
+func (a *App) CloseAttendance(ctx context.Context, id, by string) (*domain.Attendance, error) {
 	if !domain.ValidID(id) {
 		return nil, domain.NotFound("attendance")
 	}
 	var out *domain.Attendance
 	err := a.store.InTx(ctx, func(tx Tx) error {
-		att, err := a.closeAttendance(ctx, tx, id, domain.ClosedManual)
+		att, err := a.closeAttendance(ctx, tx, id, domain.ClosedManual, by)
 		out = att
 		return err
 	})
@@ -26,16 +26,27 @@ func (a *App) CloseAttendance(ctx context.Context, id string) (*domain.Attendanc
 	return out, err
 }
 
-// closeAttendance is one close: the status, a one-time feedback link sent to
-// the client through the send pipeline, and attendance.closed, together.
-func (a *App) closeAttendance(ctx context.Context, tx Tx, id string, reason domain.CloseReason) (*domain.Attendance, error) {
+// closeAttendance is one close: the status, attendance.closed and, when the
+// instance asks for it (an attendant answered, or feedback_when_unanswered),
+// the instance's closing message with a one-time feedback link, sent to the
+// client through the send pipeline, together.
+func (a *App) closeAttendance(ctx context.Context, tx Tx, id string, reason domain.CloseReason, by string) (*domain.Attendance, error) {
 	now := a.now()
 	var att *domain.Attendance
 	if err := tx.UpdateAttendance(ctx, id, func(a *domain.Attendance) error {
 		att = a
-		return a.Close(reason, now)
+		return a.CloseBy(reason, by, now)
 	}); err != nil {
 		return att, err
+	}
+	in, err := tx.ReadInstance(ctx, att.InstanceID)
+	if err != nil {
+		return att, err
+	}
+	closed := newEvent(events.AttendanceClosed, att.InstanceID, now, events.AttendanceClosedData{
+		AttendanceID: att.ID, Reason: string(reason), ClosedAt: now, ClosedBy: by, FeedbackRequested: in.AsksFeedback(att)})
+	if !in.AsksFeedback(att) {
+		return att, tx.Publish(ctx, closed)
 	}
 	client, err := tx.ClientByID(ctx, att.ClientID)
 	if err != nil {
@@ -45,7 +56,7 @@ func (a *App) closeAttendance(ctx context.Context, tx Tx, id string, reason doma
 	if err := tx.InsertFeedbackToken(ctx, domain.HashSecret(token), att.ID, now.Add(domain.FeedbackTokenTTL)); err != nil {
 		return att, err
 	}
-	text := fmt.Sprintf("Thank you for talking to us! How did we do? Rate this conversation in one tap: %s/feedback/%s", a.publicURL, token)
+	text := in.ClosingText(a.publicURL + "/feedback/" + token)
 	m, err := domain.NewOutgoing(domain.OutgoingDraft{InstanceID: att.InstanceID, To: client.Address(), Type: string(domain.TypeText), Text: text}, now)
 	if err != nil {
 		return att, err
@@ -56,6 +67,5 @@ func (a *App) closeAttendance(ctx context.Context, tx Tx, id string, reason doma
 	if _, err := tx.InsertMessage(ctx, m); err != nil {
 		return att, err
 	}
-	return att, tx.Publish(ctx, sendCommand(m, now), newEvent(events.AttendanceClosed, att.InstanceID, now,
-		events.AttendanceClosedData{AttendanceID: att.ID, Reason: string(reason), ClosedAt: now}))
+	return att, tx.Publish(ctx, sendCommand(m, now), closed)
 }

@@ -22,7 +22,7 @@ func (a *App) CloseIdleAttendances(ctx context.Context, idle time.Duration, batc
 			if att.AttendantID != "" {
 				freed = append(freed, att.AttendantID)
 			}
-			if _, err := a.closeAttendance(ctx, tx, att.ID, domain.ClosedIdle); err != nil {
+			if _, err := a.closeAttendance(ctx, tx, att.ID, domain.ClosedIdle, ""); err != nil {
 				return err
 			}
 		}

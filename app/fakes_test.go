@@ -33,10 +33,13 @@ type fakeStore struct {
 	lastGroupVersion    int64
 
 	pollVotes map[string]PollVoteRecord // message id + voter → choice; not rolled back
+
+	notes  []domain.Note                 // not rolled back
+	canned map[string]domain.CannedReply // by id
 }
 
 func newFakeStore() *fakeStore {
-	return &fakeStore{instances: map[string]domain.Instance{}, messages: map[string]domain.Message{}}
+	return &fakeStore{instances: map[string]domain.Instance{}, messages: map[string]domain.Message{}, canned: map[string]domain.CannedReply{}}
 }
 
 type fakeTx struct {

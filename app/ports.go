@@ -91,6 +91,12 @@ type Tx interface {
 	LockFeedbackToken(ctx context.Context, hash []byte) (*FeedbackToken, error)
 	UseFeedbackToken(ctx context.Context, hash []byte, at time.Time) error
 	InsertFeedback(ctx context.Context, f *domain.Feedback) error
+	InsertNote(ctx context.Context, n *domain.Note) error
+	// ReadInstance reads an instance without locking it (its settings).
+	ReadInstance(ctx context.Context, id string) (*domain.Instance, error)
+	// UpdateClient reads the client FOR UPDATE, lets fn change what
+	// attendants wrote of them and stores it.
+	UpdateClient(ctx context.Context, id string, fn func(*domain.Client) error) error
 
 	InsertCommand(ctx context.Context, c *domain.Command) error
 	// LockCommand reads a command FOR UPDATE.
@@ -163,6 +169,7 @@ type AttendanceView struct {
 	Attendance  domain.Attendance
 	Client      domain.Client
 	LastMessage *domain.Message
+	Feedback    *domain.Feedback // nil until the client rated it
 }
 
 // AttendanceFilter narrows the inbox. Status is as the caller typed it
@@ -171,6 +178,14 @@ type AttendanceFilter struct {
 	Page
 	Status     string
 	InstanceID string
+	// Q searches message text and client names and phones.
+	Q     string
+	Label string
+	// TeamID keeps the attendances of the team's instances.
+	TeamID string
+	// Assigned is "none" (unassigned) or an attendant id; ListAttendances
+	// turns "me" into the caller's id.
+	Assigned string
 }
 
 // AttendanceStore reads the helpdesk.

@@ -13,6 +13,10 @@ type InstancePatch struct {
 	// nil to go back to the process default.
 	SetSendRate bool
 	SendRate    *int
+	// Helpdesk: the closing text ("" back to the default) and whether the
+	// unanswered are asked for feedback.
+	ClosingMessage         *string
+	FeedbackWhenUnanswered *bool
 }
 
 // UpdateInstance applies a patch.
@@ -35,6 +39,14 @@ func (a *App) UpdateInstance(ctx context.Context, id string, p InstancePatch) (*
 			if err := in.SetSendRate(p.SendRate); err != nil {
 				return err
 			}
+		}
+		if p.ClosingMessage != nil {
+			if err := in.SetClosingMessage(*p.ClosingMessage); err != nil {
+				return err
+			}
+		}
+		if p.FeedbackWhenUnanswered != nil {
+			in.AskFeedbackWhenUnanswered(*p.FeedbackWhenUnanswered)
 		}
 		in.Touch(a.now())
 		out = in

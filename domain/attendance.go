@@ -18,6 +18,10 @@ type Client struct {
 	PushName    string
 	FirstSeenAt time.Time
 	LastSeenAt  time.Time
+	// What attendants wrote down (ClientProfile.Apply).
+	Name       string
+	Notes      string
+	Attributes map[string]string
 }
 
 // AttendanceStatus is where a conversation stands.
@@ -75,6 +79,14 @@ type Attendance struct {
 	// TeamID is the team whose queue it waits in, or that routed it; ""
 	// when its instance had no team.
 	TeamID string
+	// ClosedBy is the attendant who closed it by hand; "" when idle, merged
+	// or closed with the admin token.
+	ClosedBy string
+	// FirstReplyAt is when an attendant first answered; nil while nobody
+	// has, which decides whether closing asks for feedback.
+	FirstReplyAt *time.Time
+	// Labels are normalized by SetLabels.
+	Labels []string
 }
 
 // OpenAttendance starts a conversation with a client's first message, which
@@ -103,6 +115,9 @@ func (a *Attendance) Touch(from Speaker, at time.Time) error {
 		a.Unread++
 	} else {
 		a.Unread = 0
+		if a.FirstReplyAt == nil {
+			a.FirstReplyAt = &at
+		}
 	}
 	return nil
 }
@@ -121,13 +136,18 @@ func (a *Attendance) Assign(attendantID string) error {
 
 // Close ends the conversation, by hand or for being idle.
 func (a *Attendance) Close(reason CloseReason, now time.Time) error {
+	return a.CloseBy(reason, "", now)
+}
+
+// CloseBy is Close recording who closed it (an attendant id, or "").
+func (a *Attendance) CloseBy(reason CloseReason, by string, now time.Time) error {
 	if reason != ClosedManual && reason != ClosedIdle {
 		return fmt.Errorf("close attendance: unknown reason %q", reason)
 	}
 	if a.Status != AttendanceOpen {
 		return errAttendanceClosed
 	}
-	a.Status, a.ClosedReason, a.ClosedAt = AttendanceClosed, reason, &now
+	a.Status, a.ClosedReason, a.ClosedAt, a.ClosedBy = AttendanceClosed, reason, &now, by
 	return nil
 }
 

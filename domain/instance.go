@@ -34,6 +34,9 @@ type Instance struct {
 	QRExpiresAt       *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	// Helpdesk texts (instance_helpdesk.go).
+	ClosingMessage         string // "": DefaultClosingMessage
+	FeedbackWhenUnanswered bool
 }
 
 // NewInstance validates the name and returns the instance with its token,

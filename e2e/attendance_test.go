@@ -111,10 +111,13 @@ func TestAttendanceFlowEndToEnd(t *testing.T) {
 	})
 	// Expired link: 410.
 	expireFeedbackLinks(t, p)
-	p.must(200, "POST", "/v1/attendances/"+firstOpen(t, p, token)+"/close", token, nil)
+	second := firstOpen(t, p, token)
+	// Answered, so closing asks for feedback.
+	p.must(202, "POST", "/v1/attendances/"+second+"/messages", token, map[string]any{"type": "text", "text": "sure"})
+	p.must(200, "POST", "/v1/attendances/"+second+"/close", token, nil)
 	eventually(t, 20*time.Second, "a second link", func() bool { return countLinks(t, p, id) == 2 })
 	expireFeedbackLinks(t, p)
-	var second string
+	second = ""
 	for _, it := range p.must(200, "GET", "/v1/sim/instances/"+id+"/sent", adminToken, nil)["items"].([]any) {
 		if m := feedbackLink.FindStringSubmatch(it.(map[string]any)["text"].(string)); m != nil && m[1] != link {
 			second = m[1]

@@ -33,6 +33,8 @@ func TestNULIsRefusedOnEveryRoute(t *testing.T) {
 		}
 		return aid != ""
 	})
+	// Nobody answered: the instance asks for feedback anyway.
+	p.must(200, "PATCH", "/v1/instances/"+id, adminToken, map[string]any{"feedback_when_unanswered": true})
 	p.must(200, "POST", "/v1/attendances/"+aid+"/close", att, nil)
 	var feedback string
 	eventually(t, 20*time.Second, "the feedback link sent", func() bool {

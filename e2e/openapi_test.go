@@ -658,6 +658,31 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	c.call(409, "POST", "/v1/feedback/"+link, "", map[string]any{"rating": 4})
 	c.call(200, "GET", "/v1/feedback/summary?instance="+id, adminToken, nil)
 
+	// The attendant's tools.
+	att := "/v1/attendances/" + aid
+	c.call(200, "PATCH", inst, itoken, map[string]any{"closing_message": "Obrigado! {{link}}", "feedback_when_unanswered": false})
+	c.call(201, "POST", att+"/notes", atoken, map[string]any{"text": "called back, all good"})
+	c.do(400, request{method: "POST", path: att + "/notes", token: atoken, body: map[string]any{"text": ""}, broken: true})
+	c.call(200, "PUT", att+"/labels", atoken, map[string]any{"labels": []string{"billing", "VIP"}})
+	c.call(200, "POST", att+"/reopen", atoken, nil)
+	c.call(409, "POST", att+"/reopen", atoken, nil)
+	c.call(200, "POST", att+"/close", atoken, nil)
+	rated := c.call(200, "GET", att, atoken, nil)
+	c.call(200, "GET", "/v1/attendances?q=help&label=vip&assigned="+ana+"&team_id="+tid+"&status=closed", atoken, nil)
+	c.call(200, "GET", "/v1/attendances?assigned=none", atoken, nil)
+	canned := c.call(201, "POST", "/v1/canned-replies", adminToken, map[string]any{"shortcut": "hello", "text": "Hi {{name}}, {{attendant}} here."})
+	c.call(409, "POST", "/v1/canned-replies", adminToken, map[string]any{"shortcut": "hello", "text": "again"})
+	c.call(200, "GET", "/v1/canned-replies", atoken, nil)
+	c.call(200, "GET", "/v1/canned-replies?attendance_id="+aid, atoken, nil)
+	c.call(200, "PATCH", "/v1/canned-replies/"+str(t, canned, "id"), adminToken, map[string]any{"text": "Hello {{name}}!"})
+	c.call(204, "DELETE", "/v1/canned-replies/"+str(t, canned, "id"), adminToken, nil)
+	c.call(404, "DELETE", "/v1/canned-replies/"+str(t, canned, "id"), adminToken, nil)
+	cid := str(t, rated["client"].(map[string]any), "id")
+	c.call(200, "GET", "/v1/clients?q=5511&limit=10", atoken, nil)
+	c.call(200, "PATCH", "/v1/clients/"+cid, atoken, map[string]any{"name": "Maria", "notes": "prefers mornings", "attributes": map[string]any{"plan": "gold"}})
+	c.call(200, "GET", "/v1/clients/"+cid, atoken, nil)
+	c.call(404, "GET", "/v1/clients/0196a3f0-6c1e-7d2a-9b4f-2f5e8c1d3a70", atoken, nil)
+
 	// A client known only by LID, then with the phone WhatsApp reveals.
 	c.call(201, "POST", "/v1/sim/instances/"+id+"/inbound", adminToken, map[string]any{"from": "201234567890123@lid", "push_name": "Lia", "text": "hi"})
 	c.call(201, "POST", "/v1/sim/instances/"+id+"/inbound", adminToken, map[string]any{"from": "201234567890123@lid", "from_phone": "5511966665555", "text": "again"})

@@ -221,6 +221,9 @@ type AttendanceClosedData struct {
 	AttendanceID string    `json:"attendance_id"`
 	Reason       string    `json:"reason"`
 	ClosedAt     time.Time `json:"closed_at"`
+	ClosedBy     string    `json:"closed_by"` // the attendant; "" when idle or by the admin token
+	// FeedbackRequested tells whether the client was sent the feedback link.
+	FeedbackRequested bool `json:"feedback_requested"`
 }
 
 // FeedbackGiven is the data of feedback.received.

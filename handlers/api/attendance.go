@@ -37,29 +37,41 @@ func toAttendantLoadView(a *domain.Attendant, l app.AttendantLoad) attendantView
 }
 
 type attendanceView struct {
-	ID              string           `json:"id"`
-	InstanceID      string           `json:"instance_id"`
-	Status          string           `json:"status"`
-	Client          events.Client    `json:"client"`
-	AttendantID     string           `json:"attendant_id"`
-	OpenedAt        time.Time        `json:"opened_at"`
-	LastActivityAt  time.Time        `json:"last_activity_at"`
-	LastMessageFrom string           `json:"last_message_from"`
-	Unread          int              `json:"unread"`
-	ClosedAt        *time.Time       `json:"closed_at"`
-	ClosedReason    string           `json:"closed_reason"`
-	TeamID          string           `json:"team_id"`
-	LastMessage     *events.Message  `json:"last_message"`
-	Messages        []events.Message `json:"messages,omitempty"`
+	ID              string          `json:"id"`
+	InstanceID      string          `json:"instance_id"`
+	Status          string          `json:"status"`
+	Client          clientRef       `json:"client"`
+	AttendantID     string          `json:"attendant_id"`
+	OpenedAt        time.Time       `json:"opened_at"`
+	LastActivityAt  time.Time       `json:"last_activity_at"`
+	LastMessageFrom string          `json:"last_message_from"`
+	Unread          int             `json:"unread"`
+	ClosedAt        *time.Time      `json:"closed_at"`
+	ClosedReason    string          `json:"closed_reason"`
+	TeamID          string          `json:"team_id"`
+	LastMessage     *events.Message `json:"last_message"`
+	// Messages is the timeline of GET /v1/attendances/{aid}: messages and
+	// private notes in time order, told apart by "kind".
+	Messages     []timelineItem `json:"messages,omitempty"`
+	ClosedBy     string         `json:"closed_by"`
+	FirstReplyAt *time.Time     `json:"first_reply_at"`
+	Labels       []string       `json:"labels"`
+	Feedback     *feedbackView  `json:"feedback"`
 }
 
 func toAttendanceView(v *app.AttendanceView) attendanceView {
 	a := v.Attendance
 	out := attendanceView{ID: a.ID, InstanceID: a.InstanceID, Status: string(a.Status),
-		Client:      events.Client{ID: v.Client.ID, Phone: v.Client.Phone, LID: v.Client.LID, PushName: v.Client.PushName},
+		Client:      toClientRef(&v.Client),
 		AttendantID: a.AttendantID, OpenedAt: a.OpenedAt, LastActivityAt: a.LastActivityAt,
 		LastMessageFrom: string(a.LastMessageFrom), Unread: a.Unread, ClosedAt: a.ClosedAt, ClosedReason: string(a.ClosedReason),
-		TeamID: a.TeamID}
+		ClosedBy: a.ClosedBy, FirstReplyAt: a.FirstReplyAt, Labels: a.Labels, TeamID: a.TeamID}
+	if out.Labels == nil {
+		out.Labels = []string{}
+	}
+	if f := v.Feedback; f != nil {
+		out.Feedback = &feedbackView{Rating: f.Rating, Comment: f.Comment, At: f.CreatedAt}
+	}
 	if v.LastMessage != nil {
 		m := app.MessageData(v.LastMessage)
 		out.LastMessage = &m
@@ -139,7 +151,9 @@ func (s *Server) listAttendances(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	vs, next, err := s.app.ListAttendances(c.UserContext(), app.AttendanceFilter{Page: p, Status: c.Query("status"), InstanceID: c.Query("instance")})
+	vs, next, err := s.app.ListAttendances(c.UserContext(), principal(c), app.AttendanceFilter{Page: p,
+		Status: c.Query("status"), InstanceID: c.Query("instance"), Q: c.Query("q"), Label: c.Query("label"),
+		TeamID: c.Query("team_id"), Assigned: c.Query("assigned")})
 	if err != nil {
 		return err
 	}
@@ -147,14 +161,14 @@ func (s *Server) listAttendances(c *fiber.Ctx) error {
 }
 
 func (s *Server) getAttendance(c *fiber.Ctx) error {
-	v, msgs, err := s.app.GetAttendance(c.UserContext(), c.Params("aid"))
+	v, items, err := s.app.AttendanceTimeline(c.UserContext(), c.Params("aid"))
 	if err != nil {
 		return err
 	}
 	out := toAttendanceView(v)
-	out.Messages = make([]events.Message, 0, len(msgs))
-	for i := range msgs {
-		out.Messages = append(out.Messages, app.MessageData(&msgs[i]))
+	out.Messages = make([]timelineItem, 0, len(items))
+	for _, it := range items {
+		out.Messages = append(out.Messages, toTimelineItem(it))
 	}
 	return c.JSON(out)
 }
@@ -187,7 +201,7 @@ func (s *Server) assignAttendance(c *fiber.Ctx) error {
 }
 
 func (s *Server) closeAttendance(c *fiber.Ctx) error {
-	if _, err := s.app.CloseAttendance(c.UserContext(), c.Params("aid")); err != nil {
+	if _, err := s.app.CloseAttendance(c.UserContext(), c.Params("aid"), principal(c).AttendantID); err != nil {
 		return err
 	}
 	return s.getAttendance(c)
@@ -221,7 +235,13 @@ func (s *Server) feedbackSummary(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(sum)
+	recent := make([]feedbackItemView, 0, len(sum.Recent))
+	for _, it := range sum.Recent {
+		recent = append(recent, feedbackItemView{AttendanceID: it.Feedback.AttendanceID, InstanceID: it.InstanceID,
+			AttendantID: it.AttendantID, Client: toClientRef(&it.Client), Rating: it.Feedback.Rating,
+			Comment: it.Feedback.Comment, At: it.Feedback.CreatedAt})
+	}
+	return c.JSON(fiber.Map{"count": sum.Count, "average": sum.Average, "recent": recent})
 }
 
 // loginGuard counts failed logins per key (email, client IP) in this

@@ -77,6 +77,22 @@ func (s *Server) patchInstance(c *fiber.Ctx) error {
 			p.SendRate = &n
 		}
 	}
+	if raw, ok := req["closing_message"]; ok {
+		var text string
+		if string(raw) != "null" {
+			if err := json.Unmarshal(raw, &text); err != nil {
+				return domain.InvalidField("closing_message", "must be a string or null")
+			}
+		}
+		p.ClosingMessage = &text
+	}
+	if raw, ok := req["feedback_when_unanswered"]; ok {
+		var ask bool
+		if err := json.Unmarshal(raw, &ask); err != nil || string(raw) == "null" {
+			return domain.InvalidField("feedback_when_unanswered", "must be true or false")
+		}
+		p.FeedbackWhenUnanswered = &ask
+	}
 	in, err := s.app.UpdateInstance(c.UserContext(), c.Params("id"), p)
 	if err != nil {
 		return err

@@ -94,6 +94,18 @@ func (s *Server) routes() {
 	v1.Post("/attendances/:aid/assign", s.attendAccess, s.assignAttendance)
 	v1.Post("/attendances/:aid/close", s.attendAccess, s.closeAttendance)
 	v1.Post("/attendances/:aid/transfer", s.attendAccess, s.transferAttendance)
+	v1.Post("/attendances/:aid/reopen", s.attendAccess, s.reopenAttendance)
+	v1.Post("/attendances/:aid/notes", s.attendAccess, s.addNote)
+	v1.Put("/attendances/:aid/labels", s.attendAccess, s.setLabels)
+
+	v1.Post("/canned-replies", s.adminOnly, s.createCannedReply)
+	v1.Get("/canned-replies", s.attendAccess, s.listCannedReplies)
+	v1.Patch("/canned-replies/:id", s.adminOnly, s.patchCannedReply)
+	v1.Delete("/canned-replies/:id", s.adminOnly, s.deleteCannedReply)
+
+	v1.Get("/clients", s.attendAccess, s.listClients)
+	v1.Get("/clients/:cid", s.attendAccess, s.getClient)
+	v1.Patch("/clients/:cid", s.attendAccess, s.patchClient)
 
 	v1.Get("/events", s.adminOnly, s.listEvents)
 	v1.Post("/events/replay", s.adminOnly, s.replayEvents)

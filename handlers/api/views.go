@@ -21,14 +21,22 @@ type instanceView struct {
 	UpdatedAt         time.Time  `json:"updated_at"`
 	Token             string     `json:"token,omitempty"`
 	QRExpiresAt       *time.Time `json:"qr_expires_at,omitempty"`
+	// Helpdesk texts: the closing message in effect (the default until one
+	// is set) and whether the unanswered are asked for feedback.
+	ClosingMessage         string `json:"closing_message"`
+	FeedbackWhenUnanswered bool   `json:"feedback_when_unanswered"`
 }
 
 func toInstanceView(in *domain.Instance) instanceView {
-	return instanceView{
+	v := instanceView{
 		ID: in.ID, Name: in.Name, Status: string(in.Status), StatusReason: in.StatusReason, Phone: in.Phone,
 		SendRatePerMinute: in.SendRatePerMinute, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
-		QRExpiresAt: in.QRExpiresAt,
+		QRExpiresAt: in.QRExpiresAt, ClosingMessage: in.ClosingMessage, FeedbackWhenUnanswered: in.FeedbackWhenUnanswered,
 	}
+	if v.ClosingMessage == "" {
+		v.ClosingMessage = domain.DefaultClosingMessage
+	}
+	return v
 }
 
 // toMessageView is the wire shape shared with events.

@@ -21,11 +21,16 @@ type clientRow struct {
 	PushName    string    `db:"push_name"`
 	FirstSeenAt time.Time `db:"first_seen_at"`
 	LastSeenAt  time.Time `db:"last_seen_at"`
+	// What attendants wrote down; read where clientProfileColumns are.
+	Name       string     `db:"name"`
+	Notes      string     `db:"notes"`
+	Attributes attributes `db:"attributes"`
 }
 
 func (r clientRow) domain() domain.Client {
 	return domain.Client{ID: r.ID, InstanceID: r.InstanceID, Phone: r.Phone, LID: r.LID, PushName: r.PushName,
-		FirstSeenAt: r.FirstSeenAt.UTC(), LastSeenAt: r.LastSeenAt.UTC()}
+		FirstSeenAt: r.FirstSeenAt.UTC(), LastSeenAt: r.LastSeenAt.UTC(),
+		Name: r.Name, Notes: r.Notes, Attributes: map[string]string(r.Attributes)}
 }
 
 const clientColumns = `id, instance_id, phone, lid, push_name, first_seen_at, last_seen_at`
@@ -42,28 +47,39 @@ type attendanceRow struct {
 	Unread          int            `db:"unread"`
 	ClosedAt        sql.NullTime   `db:"closed_at"`
 	ClosedReason    string         `db:"closed_reason"`
+	ClosedBy        sql.NullString `db:"closed_by"`
+	FirstReplyAt    sql.NullTime   `db:"first_reply_at"`
+	Labels          pq.StringArray `db:"labels"`
 	TeamID          sql.NullString `db:"team_id"`
 }
 
 const attendanceColumns = `id, instance_id, client_id, status, attendant_id, opened_at, last_activity_at,
-	last_message_from, unread, closed_at, closed_reason, team_id`
+	last_message_from, unread, closed_at, closed_reason, closed_by, first_reply_at, labels, team_id`
 
 func (r attendanceRow) domain() domain.Attendance {
 	return domain.Attendance{ID: r.ID, InstanceID: r.InstanceID, ClientID: r.ClientID, Status: domain.AttendanceStatus(r.Status),
 		AttendantID: r.AttendantID.String, OpenedAt: r.OpenedAt.UTC(), LastActivityAt: r.LastActivityAt.UTC(),
 		LastMessageFrom: domain.Speaker(r.LastMessageFrom), Unread: r.Unread, ClosedAt: timePtr(r.ClosedAt),
-		ClosedReason: domain.CloseReason(r.ClosedReason), TeamID: r.TeamID.String}
+		ClosedReason: domain.CloseReason(r.ClosedReason), ClosedBy: r.ClosedBy.String,
+		FirstReplyAt: timePtr(r.FirstReplyAt), Labels: []string(r.Labels), TeamID: r.TeamID.String}
 }
 
 func toAttendanceRow(a *domain.Attendance) attendanceRow {
 	r := attendanceRow{ID: a.ID, InstanceID: a.InstanceID, ClientID: a.ClientID, Status: string(a.Status),
 		OpenedAt: a.OpenedAt, LastActivityAt: a.LastActivityAt, LastMessageFrom: string(a.LastMessageFrom),
-		Unread: a.Unread, ClosedAt: nullTime(a.ClosedAt), ClosedReason: string(a.ClosedReason)}
+		Unread: a.Unread, ClosedAt: nullTime(a.ClosedAt), ClosedReason: string(a.ClosedReason),
+		FirstReplyAt: nullTime(a.FirstReplyAt), Labels: pq.StringArray(a.Labels)}
+	if r.Labels == nil {
+		r.Labels = pq.StringArray{}
+	}
 	if a.AttendantID != "" {
 		r.AttendantID = sql.NullString{String: a.AttendantID, Valid: true}
 	}
 	if a.TeamID != "" {
 		r.TeamID = sql.NullString{String: a.TeamID, Valid: true}
+	}
+	if a.ClosedBy != "" {
+		r.ClosedBy = sql.NullString{String: a.ClosedBy, Valid: true}
 	}
 	return r
 }
@@ -87,7 +103,7 @@ func (t *Tx) ClientByID(ctx context.Context, id string) (*domain.Client, error) 
 func (t *Tx) OpenAttendanceFor(ctx context.Context, a *domain.Attendance) (*domain.Attendance, bool, error) {
 	res, err := t.tx.NamedExecContext(ctx, `INSERT INTO attendances (`+attendanceColumns+`) VALUES (
 		:id, :instance_id, :client_id, :status, :attendant_id, :opened_at, :last_activity_at,
-		:last_message_from, :unread, :closed_at, :closed_reason, :team_id)
+		:last_message_from, :unread, :closed_at, :closed_reason, :closed_by, :first_reply_at, :labels, :team_id)
 		ON CONFLICT (instance_id, client_id) WHERE status = 'open' DO NOTHING`, toAttendanceRow(a))
 	if err != nil {
 		return nil, false, fmt.Errorf("open attendance: %w", err)
@@ -135,7 +151,12 @@ func (t *Tx) UpdateAttendance(ctx context.Context, id string, fn func(*domain.At
 func (t *Tx) storeAttendance(ctx context.Context, a *domain.Attendance) error {
 	_, err := t.tx.NamedExecContext(ctx, `UPDATE attendances SET status = :status, attendant_id = :attendant_id,
 		last_activity_at = :last_activity_at, last_message_from = :last_message_from, unread = :unread,
-		closed_at = :closed_at, closed_reason = :closed_reason, team_id = :team_id WHERE id = :id`, toAttendanceRow(a))
+		closed_at = :closed_at, closed_reason = :closed_reason, closed_by = :closed_by,
+		first_reply_at = :first_reply_at, labels = :labels, team_id = :team_id WHERE id = :id`, toAttendanceRow(a))
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "23505" && pqErr.Constraint == "attendances_one_open" {
+		return domain.Conflict("attendance_open", "the client already has an open attendance")
+	}
 	if err != nil {
 		return fmt.Errorf("update attendance: %w", err)
 	}
@@ -182,14 +203,34 @@ type attendanceViewRow struct {
 	attendanceRow
 	C      clientRow      `db:"c"`
 	LastID sql.NullString `db:"last_id"`
+	F      feedbackRow    `db:"f"`
+}
+
+// feedbackRow is the rating of an attendance, all null until given.
+type feedbackRow struct {
+	ID        sql.NullString `db:"id"`
+	Rating    sql.NullInt32  `db:"rating"`
+	Comment   sql.NullString `db:"comment"`
+	CreatedAt sql.NullTime   `db:"created_at"`
+}
+
+func (r feedbackRow) domain(attendanceID string) *domain.Feedback {
+	if !r.ID.Valid {
+		return nil
+	}
+	return &domain.Feedback{ID: r.ID.String, AttendanceID: attendanceID, Rating: int(r.Rating.Int32),
+		Comment: r.Comment.String, CreatedAt: r.CreatedAt.Time.UTC()}
 }
 
 const attendanceViewSQL = `SELECT a.id, a.instance_id, a.client_id, a.status, a.attendant_id, a.opened_at,
-	a.last_activity_at, a.last_message_from, a.unread, a.closed_at, a.closed_reason, a.team_id,
+	a.last_activity_at, a.last_message_from, a.unread, a.closed_at, a.closed_reason,
+	a.closed_by, a.first_reply_at, a.labels, a.team_id,
 	c.id AS "c.id", c.instance_id AS "c.instance_id", c.phone AS "c.phone", c.lid AS "c.lid", c.push_name AS "c.push_name",
 	c.first_seen_at AS "c.first_seen_at", c.last_seen_at AS "c.last_seen_at",
+	c.name AS "c.name", c.notes AS "c.notes", c.attributes AS "c.attributes",
+	f.id AS "f.id", f.rating AS "f.rating", f.comment AS "f.comment", f.created_at AS "f.created_at",
 	(SELECT m.id::text FROM messages m WHERE m.attendance_id = a.id ORDER BY m.id DESC LIMIT 1) AS last_id
-	FROM attendances a JOIN clients c ON c.id = a.client_id`
+	FROM attendances a JOIN clients c ON c.id = a.client_id LEFT JOIN feedback f ON f.attendance_id = a.id`
 
 // views completes rows with their last messages, read in one statement
 // whatever the page's length.
@@ -213,7 +254,7 @@ func (s *Store) views(ctx context.Context, rows []attendanceViewRow) ([]app.Atte
 	}
 	out := make([]app.AttendanceView, 0, len(rows))
 	for _, r := range rows {
-		v := app.AttendanceView{Attendance: r.attendanceRow.domain(), Client: r.C.domain()}
+		v := app.AttendanceView{Attendance: r.attendanceRow.domain(), Client: r.C.domain(), Feedback: r.F.domain(r.ID)}
 		if r.LastID.Valid {
 			m, ok := last[r.LastID.String]
 			if !ok {
@@ -225,26 +266,6 @@ func (s *Store) views(ctx context.Context, rows []attendanceViewRow) ([]app.Atte
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-// ListAttendances implements app.AttendanceStore: most recently active
-// first; the cursor is the last id of the page.
-func (s *Store) ListAttendances(ctx context.Context, f app.AttendanceFilter) ([]app.AttendanceView, string, error) {
-	var rows []attendanceViewRow
-	err := s.db.SelectContext(ctx, &rows, attendanceViewSQL+`
-		WHERE ($1 = '' OR a.status = $1) AND ($2 = '' OR a.instance_id::text = $2)
-		  AND ($3 = '' OR (a.last_activity_at, a.id) < (SELECT last_activity_at, id FROM attendances WHERE id::text = $3))
-		ORDER BY a.last_activity_at DESC, a.id DESC LIMIT $4`, f.Status, f.InstanceID, f.Cursor, f.Limit+1)
-	if err != nil {
-		return nil, "", fmt.Errorf("list attendances: %w", err)
-	}
-	next := ""
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		next = rows[len(rows)-1].ID
-	}
-	views, err := s.views(ctx, rows)
-	return views, next, err
 }
 
 // Attendance implements app.AttendanceStore.

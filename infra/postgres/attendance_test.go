@@ -14,15 +14,15 @@ import (
 	"github.com/zapgate/zapgate/infra/postgres/pgtest"
 )
 
-func attendanceApp(t *testing.T) (*app.App, *postgres.Store, *domain.Instance, func() time.Time) {
+func attendanceApp(t testing.TB) (*app.App, *postgres.Store, *domain.Instance, func() time.Time) {
 	t.Helper()
 	db, _ := pgtest.New(t)
 	s := postgres.NewStore(db, quiet)
 	in := newInstance(t, s)
 	now := time.Now().UTC()
 	clock := func() time.Time { return now }
-	a := app.New(app.Deps{AdminToken: "admin-token", Store: s, Attendances: s, Attendants: s, Feedback: s,
-		PublicURL: "https://zap.example", Clock: clock, Log: quiet})
+	a := app.New(app.Deps{AdminToken: "admin-token", Store: s, Attendances: s, Attendants: s, Feedback: s, Tools: s,
+		Teams: s, Presence: s, PublicURL: "https://zap.example", Clock: clock, Log: quiet})
 	return a, s, in, clock
 }
 
@@ -40,7 +40,7 @@ func receive(t *testing.T, a *app.App, instanceID, from, wa string, at time.Time
 			t.Fatal(err)
 		}
 	}
-	items, _, err := a.ListAttendances(ctx, app.AttendanceFilter{Page: app.Page{Limit: 500}, Status: string(domain.AttendanceOpen), InstanceID: instanceID})
+	items, _, err := a.ListAttendances(ctx, app.Principal{Admin: true}, app.AttendanceFilter{Page: app.Page{Limit: 500}, Status: string(domain.AttendanceOpen), InstanceID: instanceID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestAttendanceConsumerIsIdempotent(t *testing.T) {
 		if err := a.AttendIncoming(ctx, app.MessageData(m)); err != nil {
 			t.Fatal(err)
 		}
-		items, _, _ := a.ListAttendances(ctx, app.AttendanceFilter{InstanceID: in.ID})
+		items, _, _ := a.ListAttendances(ctx, app.Principal{Admin: true}, app.AttendanceFilter{InstanceID: in.ID})
 		if len(items) != 1 {
 			t.Fatalf("case %d opened an attendance", i)
 		}
@@ -114,7 +114,7 @@ func TestAttendIncomingFilesABatchInOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	items, _, err := a.ListAttendances(ctx, app.AttendanceFilter{Page: app.Page{Limit: 10}, InstanceID: in.ID})
+	items, _, err := a.ListAttendances(ctx, app.Principal{Admin: true}, app.AttendanceFilter{Page: app.Page{Limit: 10}, InstanceID: in.ID})
 	if err != nil || len(items) != 2 {
 		t.Fatalf("%d attendances, %v; want one per customer (the group opens none)", len(items), err)
 	}
@@ -129,11 +129,15 @@ func TestAttendIncomingFilesABatchInOrder(t *testing.T) {
 
 // TestTwoClosersCloseEachAttendanceOnce races two closers over 150 idle
 // attendances in batches of 40: each is closed once, with one feedback
-// link and one message to its client.
+// link and one message to its client (nobody answered them, so the
+// instance asks for feedback of the unanswered too).
 func TestTwoClosersCloseEachAttendanceOnce(t *testing.T) {
 	t.Parallel()
 	a, s, in, clock := attendanceApp(t)
 	ctx := context.Background()
+	if _, err := a.UpdateInstance(ctx, in.ID, app.InstancePatch{FeedbackWhenUnanswered: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
 	old := clock().Add(-time.Hour)
 	for i := range 150 {
 		receive(t, a, in.ID, fmt.Sprintf("55119888%05d", i), fmt.Sprint("W", i), old)

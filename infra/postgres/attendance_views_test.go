@@ -33,7 +33,7 @@ func TestListAttendancesReadsLastMessagesAtOnce(t *testing.T) {
 	base := time.Now().UTC()
 	var tick int64
 	clock := func() time.Time { tick++; return base.Add(time.Duration(tick) * time.Millisecond) }
-	a := app.New(app.Deps{AdminToken: "admin-token", Store: s, Attendances: s, Attendants: s, Feedback: s,
+	a := app.New(app.Deps{AdminToken: "admin-token", Store: s, Attendances: s, Attendants: s, Feedback: s, Tools: s,
 		PublicURL: "https://zap.example", Clock: clock, Log: quiet})
 	ctx := context.Background()
 

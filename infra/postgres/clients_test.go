@@ -27,7 +27,7 @@ func clientsApp(t *testing.T) (*app.App, *sqlx.DB, *domain.Instance) {
 	s := postgres.NewStore(db, quiet)
 	in := newInstance(t, s)
 	now := time.Now().UTC()
-	a := app.New(app.Deps{AdminToken: "admin-token", Store: s, Attendances: s, Attendants: s, Feedback: s,
+	a := app.New(app.Deps{AdminToken: "admin-token", Store: s, Attendances: s, Attendants: s, Feedback: s, Tools: s,
 		PublicURL: "https://zap.example", Clock: func() time.Time { return now }, Log: quiet})
 	return a, db, in
 }
@@ -101,7 +101,7 @@ func TestClientKnownByLIDGainsItsPhone(t *testing.T) {
 	if open != 1 || merged != 0 || filed != 3 || unfiled != 0 {
 		t.Fatalf("open %d, merged %d, filed %d, unfiled %d", open, merged, filed, unfiled)
 	}
-	items, _, err := a.ListAttendances(ctx, app.AttendanceFilter{Page: app.Page{Limit: 10}, InstanceID: in.ID})
+	items, _, err := a.ListAttendances(ctx, app.Principal{Admin: true}, app.AttendanceFilter{Page: app.Page{Limit: 10}, InstanceID: in.ID})
 	if err != nil || len(items) != 1 || items[0].Client.LID != lidJID || items[0].Client.Phone != lidPhone || items[0].Attendance.Unread != 3 {
 		t.Fatalf("view %+v %v", items, err)
 	}
@@ -143,7 +143,7 @@ func TestClientsByPhoneAndByLIDMerge(t *testing.T) {
 			if open != 1 || merged != 1 || filed != 4 || unfiled != 0 {
 				t.Fatalf("open %d, merged %d, filed %d, unfiled %d", open, merged, filed, unfiled)
 			}
-			items, _, err := a.ListAttendances(ctx, app.AttendanceFilter{Page: app.Page{Limit: 10}, Status: "open", InstanceID: in.ID})
+			items, _, err := a.ListAttendances(ctx, app.Principal{Admin: true}, app.AttendanceFilter{Page: app.Page{Limit: 10}, Status: "open", InstanceID: in.ID})
 			if err != nil || len(items) != 1 || items[0].Attendance.Unread != 4 || items[0].Client.ID != older {
 				t.Fatalf("open %+v %v", items, err)
 			}
@@ -199,7 +199,7 @@ func TestClientsSurviveConcurrentAddresses(t *testing.T) {
 	if open != 1 || filed != n*3 || unfiled != 0 {
 		t.Fatalf("open %d, filed %d of %d, unfiled %d", open, filed, n*3, unfiled)
 	}
-	items, _, err := a.ListAttendances(ctx, app.AttendanceFilter{Page: app.Page{Limit: 10}, Status: "open", InstanceID: in.ID})
+	items, _, err := a.ListAttendances(ctx, app.Principal{Admin: true}, app.AttendanceFilter{Page: app.Page{Limit: 10}, Status: "open", InstanceID: in.ID})
 	if err != nil || len(items) != 1 || items[0].Attendance.Unread != n*3 {
 		t.Fatalf("open %+v %v", items, err)
 	}

@@ -114,7 +114,7 @@ func TestRoutingFromTwoProcessesNeverExceedsCapacity(t *testing.T) {
 		}
 	}
 
-	open, _, err := a1.ListAttendances(ctx, app.AttendanceFilter{Page: app.Page{Limit: 500}, Status: "open"})
+	open, _, err := a1.ListAttendances(ctx, app.Principal{Admin: true}, app.AttendanceFilter{Page: app.Page{Limit: 500}, Status: "open"})
 	if err != nil || len(open) != 2*perInstance {
 		t.Fatalf("%d open attendances, %v", len(open), err)
 	}
@@ -169,7 +169,7 @@ func TestRoutingFromTwoProcessesNeverExceedsCapacity(t *testing.T) {
 			oldest = &open[i]
 		}
 	}
-	if _, err := a2.CloseAttendance(ctx, anas[0].Attendance.ID); err != nil {
+	if _, err := a2.CloseAttendance(ctx, anas[0].Attendance.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s1.Attendance(ctx, oldest.Attendance.ID)

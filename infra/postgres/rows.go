@@ -26,16 +26,24 @@ type instanceRow struct {
 	WAJID             string        `db:"wa_jid"`
 	CreatedAt         time.Time     `db:"created_at"`
 	UpdatedAt         time.Time     `db:"updated_at"`
+	ClosingMessage    string        `db:"closing_message"`
+	FeedbackUnanswer  bool          `db:"feedback_when_unanswered"`
 }
 
-const instanceColumns = `id, name, status, phone, status_reason, token_hash, send_rate_per_minute,
+// instanceInsertColumns are what a new instance sets; its helpdesk settings
+// start at their defaults, so an older schema (an upgrade's first steps)
+// takes the insert too.
+const instanceInsertColumns = `id, name, status, phone, status_reason, token_hash, send_rate_per_minute,
 	qr_code, qr_expires_at, wa_jid, created_at, updated_at`
+
+const instanceColumns = instanceInsertColumns + `, closing_message, feedback_when_unanswered`
 
 func (r instanceRow) domain() domain.Instance {
 	in := domain.Instance{
 		ID: r.ID, Name: r.Name, Status: domain.InstanceStatus(r.Status), Phone: r.Phone,
 		StatusReason: r.StatusReason, TokenHash: r.TokenHash, QRCode: r.QRCode,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		ClosingMessage: r.ClosingMessage, FeedbackWhenUnanswered: r.FeedbackUnanswer,
 	}
 	if r.SendRatePerMinute.Valid {
 		v := int(r.SendRatePerMinute.Int32)
@@ -50,6 +58,7 @@ func toInstanceRow(in *domain.Instance) instanceRow {
 		ID: in.ID, Name: in.Name, Status: string(in.Status), Phone: in.Phone,
 		StatusReason: in.StatusReason, TokenHash: in.TokenHash, QRCode: in.QRCode,
 		CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
+		ClosingMessage: in.ClosingMessage, FeedbackUnanswer: in.FeedbackWhenUnanswered,
 	}
 	if in.SendRatePerMinute != nil {
 		r.SendRatePerMinute = sql.NullInt32{Int32: int32(*in.SendRatePerMinute), Valid: true}

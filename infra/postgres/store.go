@@ -156,7 +156,7 @@ type Tx struct {
 
 // InsertInstance implements app.Tx.
 func (t *Tx) InsertInstance(ctx context.Context, in *domain.Instance) error {
-	_, err := t.tx.NamedExecContext(ctx, `INSERT INTO instances (`+instanceColumns+`) VALUES (
+	_, err := t.tx.NamedExecContext(ctx, `INSERT INTO instances (`+instanceInsertColumns+`) VALUES (
 		:id, :name, :status, :phone, :status_reason, :token_hash, :send_rate_per_minute,
 		:qr_code, :qr_expires_at, :wa_jid, :created_at, :updated_at)`, toInstanceRow(in))
 	if err != nil {
@@ -174,7 +174,8 @@ func (t *Tx) LockInstance(ctx context.Context, id string) (*domain.Instance, err
 func (t *Tx) UpdateInstance(ctx context.Context, in *domain.Instance) error {
 	_, err := t.tx.NamedExecContext(ctx, `UPDATE instances SET name = :name, status = :status, phone = :phone,
 		status_reason = :status_reason, send_rate_per_minute = :send_rate_per_minute, qr_code = :qr_code,
-		qr_expires_at = :qr_expires_at, updated_at = :updated_at WHERE id = :id`, toInstanceRow(in))
+		qr_expires_at = :qr_expires_at, updated_at = :updated_at, closing_message = :closing_message,
+		feedback_when_unanswered = :feedback_when_unanswered WHERE id = :id`, toInstanceRow(in))
 	if err != nil {
 		return fmt.Errorf("update instance: %w", err)
 	}

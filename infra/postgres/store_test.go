@@ -55,7 +55,7 @@ func TestMigrateConcurrentlyAndTwice(t *testing.T) {
 	}
 }
 
-func newInstance(t *testing.T, s *postgres.Store) *domain.Instance {
+func newInstance(t testing.TB, s *postgres.Store) *domain.Instance {
 	t.Helper()
 	in, _, err := domain.NewInstance("sales", time.Now().UTC())
 	if err != nil {
