@@ -250,6 +250,29 @@ func TestBrowserMessageSurface(t *testing.T) {
 		t.Fatal("no screenshot")
 	}
 
+	// From an attendance, a reply quotes and a reaction targets only that
+	// conversation's messages: a reaction would go to its target's chat.
+	aid := eval[string](b, `document.querySelector('#conv').dataset.id`)
+	p.inbound(instance, "5511988880702", "another customer", "DASH-OTHER")
+	var otherID string
+	eventually(t, 20*time.Second, "the other customer's attendance", func() bool {
+		for _, it := range p.must(200, "GET", "/v1/attendances?status=open", adminToken, nil)["items"].([]any) {
+			if a := it.(map[string]any); a["id"] != aid && a["last_message"] != nil {
+				otherID = a["last_message"].(map[string]any)["id"].(string)
+			}
+		}
+		return otherID != ""
+	})
+	for field, body := range map[string]map[string]any{
+		"message_id": {"type": "reaction", "message_id": otherID, "emoji": "👍"},
+		"reply_to":   {"type": "text", "text": "about that", "reply_to": otherID},
+	} {
+		r := p.do("POST", "/v1/attendances/"+aid+"/messages", adminToken, body)
+		if r.Status != 400 || r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)[field] == nil {
+			t.Errorf("%s of another attendance's message = %d %s", field, r.Status, r.Body)
+		}
+	}
+
 	// Keyboard: the reply action is a button reached with Tab like any.
 	if !eval[bool](b, `[...document.querySelectorAll('#messages [data-testid="reply-to"]')].every(b => b.tagName === 'BUTTON' && b.getAttribute('aria-label'))`) {
 		t.Fatal("the reply actions are not labelled buttons")
