@@ -57,6 +57,12 @@ import (
 //     (reply_to_attendance.go), AssignAttendance, CloseAttendance,
 //     CloseIdleAttendances
 //   - CreateAttendant, ListAttendants, Login
+//   - UpdateAttendant, AttendantLoads, SetMyStatus (update_attendant.go);
+//     OpenFeed, CloseFeed, KeepFeeds (attendant_presence.go: dashboards
+//     connected, per API process)
+//   - CreateTeam, ListTeams, UpdateTeam, DeleteTeam (teams.go)
+//   - RouteTeam, RouteWaiting (route_attendances.go: capacity round robin,
+//     domain.Route decides), TransferAttendance
 //   - FeedbackState, GiveFeedback, FeedbackSummary
 //
 // Access: Authenticate.
@@ -73,6 +79,8 @@ type App struct {
 	members     GroupMembers
 	attendants  AttendantStore
 	feedback    FeedbackStore
+	teams       TeamStore
+	presence    PresenceStore
 	publicURL   string
 	storage     Storage
 	wa          WhatsApp
@@ -103,12 +111,16 @@ type Deps struct {
 	GroupMembers GroupMembers
 	Attendants   AttendantStore
 	Feedback     FeedbackStore
-	PublicURL    string // base of links sent to people
-	Storage      Storage
-	WhatsApp     WhatsApp
-	QR           QRRenderer
-	Clock        Clock // nil: the wall clock in UTC
-	Log          *slog.Logger
+	// Teams and Presence route attendances; nil: no teams (their routes
+	// answer 404) and nobody is online.
+	Teams     TeamStore
+	Presence  PresenceStore
+	PublicURL string // base of links sent to people
+	Storage   Storage
+	WhatsApp  WhatsApp
+	QR        QRRenderer
+	Clock     Clock // nil: the wall clock in UTC
+	Log       *slog.Logger
 	// CommandNotices wakes WaitCommand; nil: it polls.
 	CommandNotices CommandNotices
 	// CommandTimeout is how long a command may wait to run before it fails
@@ -138,6 +150,7 @@ func New(d Deps) *App {
 		store: d.Store, hooks: d.SendHooks, webhooks: d.Webhooks, guard: d.URLGuard, storage: d.Storage,
 		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, replays: d.Replays, adminToken: d.AdminToken,
 		attendances: d.Attendances, contacts: d.Contacts, groups: d.Groups, members: d.GroupMembers, attendants: d.Attendants, feedback: d.Feedback, publicURL: d.PublicURL,
+		teams: d.Teams, presence: d.Presence,
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"github.com/zapgate/zapgate/domain"
 )
 
-// AssignAttendance hands an attendance to an attendant.
-func (a *App) AssignAttendance(ctx context.Context, id, attendantID string) (*domain.Attendance, error) {
+// AssignAttendance hands an attendance to an attendant, by hand: by is who
+// decided (Principal.Actor). It emits attendance.assigned; the attendant it
+// was taken from may have room for their team's queue now.
+func (a *App) AssignAttendance(ctx context.Context, id, attendantID, by string) (*domain.Attendance, error) {
 	if !domain.ValidID(id) {
 		return nil, domain.NotFound("attendance")
 	}
@@ -18,11 +20,21 @@ func (a *App) AssignAttendance(ctx context.Context, id, attendantID string) (*do
 		return nil, err
 	}
 	var out *domain.Attendance
+	previous := ""
 	err := a.store.InTx(ctx, func(tx Tx) error {
-		return tx.UpdateAttendance(ctx, id, func(att *domain.Attendance) error {
-			out = att
-			return att.Assign(attendantID)
-		})
+		rt, _ := routingTx(tx)
+		att, prev, env, err := a.assign(ctx, tx, rt, id, attendantID, by)
+		if err != nil {
+			return err
+		}
+		out, previous = att, prev
+		return tx.Publish(ctx, env)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if previous != "" && previous != attendantID {
+		a.routeFor(ctx, []string{previous})
+	}
+	return out, nil
 }

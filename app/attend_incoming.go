@@ -27,17 +27,29 @@ func (a *App) AttendIncoming(ctx context.Context, msgs ...events.Message) error 
 	if len(todo) == 0 {
 		return nil
 	}
-	return a.store.InTx(ctx, func(tx Tx) error {
+	var route []string // teams with a new attendance in their queue
+	err := a.store.InTx(ctx, func(tx Tx) error {
+		route = route[:0]
 		var envs []events.Envelope
 		for i, m := range todo {
-			filed, err := a.fileIncoming(ctx, tx, m, seen[i])
+			filed, team, err := a.fileIncoming(ctx, tx, m, seen[i])
 			if err != nil {
 				return err
 			}
 			envs = append(envs, filed...)
+			if team != "" {
+				route = append(route, team)
+			}
 		}
 		return tx.Publish(ctx, envs...)
 	})
+	if err != nil {
+		return err
+	}
+	// Routing takes its own transaction per team after the attendances
+	// exist, so a batch never holds two teams' locks at once.
+	a.routeFor(ctx, nil, route...)
+	return nil
 }
 
 // knownAs completes a customer seen by one address with the other one the
@@ -60,12 +72,13 @@ func (a *App) knownAs(ctx context.Context, c *domain.Client) error {
 }
 
 // fileIncoming files one message, from the customer seen, and returns the
-// events it caused.
-func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *domain.Client) ([]events.Envelope, error) {
+// events it caused and, when it opened an attendance in a team's queue,
+// the team.
+func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *domain.Client) ([]events.Envelope, string, error) {
 	now := a.now()
 	client, merged, err := tx.UpsertClient(ctx, seen)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var envs []events.Envelope
 	if merged != nil {
@@ -73,16 +86,24 @@ func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *d
 		envs = append(envs, newEvent(events.AttendanceClosed, m.InstanceID, now, events.AttendanceClosedData{
 			AttendanceID: merged.ID, Reason: string(merged.ClosedReason), ClosedAt: *merged.ClosedAt}))
 	}
-	att, created, err := tx.OpenAttendanceFor(ctx, domain.OpenAttendance(m.InstanceID, client.ID, m.CreatedAt))
+	draft := domain.OpenAttendance(m.InstanceID, client.ID, m.CreatedAt)
+	if rt, ok := routingTx(tx); ok {
+		team, err := rt.TeamOfInstance(ctx, m.InstanceID)
+		if err != nil {
+			return nil, "", err
+		}
+		draft.JoinTeam(team)
+	}
+	att, created, err := tx.OpenAttendanceFor(ctx, draft)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	linked, err := tx.LinkMessage(ctx, m.ID, att.ID)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if !linked {
-		return envs, nil // already filed: a redelivered event
+		return envs, "", nil // already filed: a redelivered event
 	}
 	if created {
 		// The new attendance already counts this message.
@@ -91,11 +112,15 @@ func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *d
 	} else if err := tx.UpdateAttendance(ctx, att.ID, func(att *domain.Attendance) error {
 		return att.Touch(domain.FromClient, m.CreatedAt)
 	}); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	envs = append(envs, newEvent(events.AttendanceMsg, m.InstanceID, now, events.AttendanceMessage{
 		AttendanceID: att.ID, From: string(domain.FromClient), Message: m}))
-	return envs, nil
+	team := ""
+	if created && att.AttendantID == "" {
+		team = att.TeamID
+	}
+	return envs, team, nil
 }
 
 // customer is the client who wrote m, by phone, LID or both (from_lid);

@@ -59,3 +59,15 @@ func (a *App) Authenticate(ctx context.Context, token string) (Principal, error)
 	}
 	return Principal{InstanceID: in.ID}, nil
 }
+
+// Actor names who acts in events (the "by" of attendance.assigned): the
+// attendant's id, or "admin" for the admin token.
+func (p Principal) Actor() string {
+	if p.AttendantID != "" {
+		return p.AttendantID
+	}
+	if p.Admin {
+		return "admin"
+	}
+	return p.InstanceID
+}

@@ -19,6 +19,10 @@ func (a *App) CloseAttendance(ctx context.Context, id string) (*domain.Attendanc
 		out = att
 		return err
 	})
+	if err == nil && out.AttendantID != "" {
+		// Their room is the next waiting attendance's.
+		a.routeFor(ctx, []string{out.AttendantID})
+	}
 	return out, err
 }
 

@@ -11,12 +11,17 @@ import (
 // idle, all in one transaction; replicas skip each other's rows.
 func (a *App) CloseIdleAttendances(ctx context.Context, idle time.Duration, batch int) (int, error) {
 	n := 0
+	var freed []string // attendants with room now
 	err := a.store.InTx(ctx, func(tx Tx) error {
 		idleOnes, err := tx.ClaimIdleAttendances(ctx, a.now().Add(-idle), batch)
 		if err != nil {
 			return err
 		}
+		freed = freed[:0]
 		for _, att := range idleOnes {
+			if att.AttendantID != "" {
+				freed = append(freed, att.AttendantID)
+			}
 			if _, err := a.closeAttendance(ctx, tx, att.ID, domain.ClosedIdle); err != nil {
 				return err
 			}
@@ -24,5 +29,8 @@ func (a *App) CloseIdleAttendances(ctx context.Context, idle time.Duration, batc
 		n = len(idleOnes)
 		return nil
 	})
+	if err == nil && len(freed) > 0 {
+		a.routeFor(ctx, freed)
+	}
 	return n, err
 }

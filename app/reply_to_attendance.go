@@ -45,13 +45,27 @@ func (a *App) inAttendance(ctx context.Context, instanceID, attendanceID, id, fi
 	return err
 }
 
-// fileReply runs inside SendMessage's transaction for attendance replies.
-func (a *App) fileReply(ctx context.Context, tx Tx, m *domain.Message, now time.Time) ([]events.Envelope, error) {
-	if err := tx.UpdateAttendance(ctx, m.AttendanceID, func(att *domain.Attendance) error {
-		return att.Touch(domain.FromAttendant, now)
+// fileReply runs inside SendMessage's transaction for attendance replies:
+// an attendant who answers an unassigned attendance takes it (API.md).
+func (a *App) fileReply(ctx context.Context, tx Tx, m *domain.Message, by string, now time.Time) ([]events.Envelope, error) {
+	var att *domain.Attendance
+	took := false
+	if err := tx.UpdateAttendance(ctx, m.AttendanceID, func(at *domain.Attendance) error {
+		att = at
+		took = at.TakeUnassigned(by)
+		return at.Touch(domain.FromAttendant, now)
 	}); err != nil {
 		return nil, err
 	}
-	return []events.Envelope{newEvent(events.AttendanceMsg, m.InstanceID, now, events.AttendanceMessage{
-		AttendanceID: m.AttendanceID, From: string(domain.FromAttendant), Message: MessageData(m)})}, nil
+	envs := []events.Envelope{newEvent(events.AttendanceMsg, m.InstanceID, now, events.AttendanceMessage{
+		AttendanceID: m.AttendanceID, From: string(domain.FromAttendant), Message: MessageData(m)})}
+	if took {
+		if rt, ok := routingTx(tx); ok {
+			if err := rt.MarkAssigned(ctx, by, now); err != nil {
+				return nil, err
+			}
+		}
+		envs = append(envs, assignedEvent(att, by, now))
+	}
+	return envs, nil
 }

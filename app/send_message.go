@@ -22,9 +22,12 @@ type SendMessage struct {
 	Media          *MediaUpload
 	SendAt         *time.Time
 	IdempotencyKey string
-	AttendanceID   string   // a reply filed in this attendance
-	Mentions       []string // addresses of people
-	MentionAll     bool     // mention every member of the group `to`
+	AttendanceID   string // a reply filed in this attendance
+	// RepliedBy is the attendant who wrote the reply: an unassigned
+	// attendance becomes theirs.
+	RepliedBy  string
+	Mentions   []string // addresses of people
+	MentionAll bool     // mention every member of the group `to`
 	// What a location, contact or poll message carries.
 	Location *domain.LocationDraft
 	Contacts []domain.ContactCard
@@ -115,7 +118,7 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 		created = true
 		var envs []events.Envelope
 		if m.AttendanceID != "" {
-			if envs, err = a.fileReply(ctx, tx, m, now); err != nil {
+			if envs, err = a.fileReply(ctx, tx, m, cmd.RepliedBy, now); err != nil {
 				return err
 			}
 		}

@@ -72,6 +72,9 @@ type Attendance struct {
 	Unread          int
 	ClosedAt        *time.Time
 	ClosedReason    CloseReason
+	// TeamID is the team whose queue it waits in, or that routed it; ""
+	// when its instance had no team.
+	TeamID string
 }
 
 // OpenAttendance starts a conversation with a client's first message, which
@@ -148,6 +151,11 @@ type Attendant struct {
 	Role         string
 	Active       bool
 	CreatedAt    time.Time
+	// MaxOpen is how many open attendances routing gives them at most.
+	MaxOpen int
+	// Away is their own choice to take nothing new while connected.
+	Away           bool
+	LastAssignedAt *time.Time
 }
 
 // NewAttendant validates a new attendant; the caller hashes the password
@@ -172,7 +180,7 @@ func NewAttendant(name, email, role string, now time.Time) (*Attendant, error) {
 	if len(fields) > 0 {
 		return nil, Invalid(fields)
 	}
-	return &Attendant{ID: NewID(now), Name: name, Email: email, Role: role, Active: true, CreatedAt: now}, nil
+	return &Attendant{ID: NewID(now), Name: name, Email: email, Role: role, Active: true, CreatedAt: now, MaxOpen: DefaultMaxOpen}, nil
 }
 
 // SetPasswordHash stores the hash of a password checked with ValidPassword.

@@ -23,6 +23,7 @@ type Webhook struct {
 var WebhookEventTypes = []string{
 	"message.received", "message.status", "instance.status", "instance.qr",
 	"attendance.opened", "attendance.message", "attendance.closed", "feedback.received",
+	"attendance.assigned", "attendance.transferred",
 	"group.joined", "group.left", "group.updated", "group.participants",
 	"poll.vote", "message.reaction", "message.edited", "message.revoked",
 }

@@ -626,6 +626,21 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	}
 	c.call(202, "POST", "/v1/attendances/"+aid+"/messages", atoken, map[string]any{"type": "text", "text": "how can I help?"})
 	c.call(200, "POST", "/v1/attendances/"+aid+"/assign", atoken, map[string]any{"attendant_id": ana})
+	// Teams, capacity and transfers.
+	c.call(200, "PATCH", "/v1/attendants/"+ana, adminToken, map[string]any{"max_open": 5})
+	c.do(400, request{method: "PATCH", path: "/v1/attendants/" + ana, token: adminToken, body: `{"max_open":0}`, broken: true})
+	c.call(200, "PATCH", "/v1/attendants/me", atoken, map[string]any{"status": "away"})
+	team := c.call(201, "POST", "/v1/teams", adminToken, map[string]any{"name": "Sales", "instance_ids": []string{id},
+		"attendant_ids": []string{ana}, "routing": "round_robin"})
+	tid := str(t, team, "id")
+	c.call(409, "POST", "/v1/teams", adminToken, map[string]any{"name": "Other", "instance_ids": []string{id}})
+	c.call(200, "GET", "/v1/teams", atoken, nil)
+	c.call(200, "PATCH", "/v1/teams/"+tid, adminToken, map[string]any{"name": "Sales (Brazil)"})
+	c.call(200, "POST", "/v1/attendances/"+aid+"/transfer", atoken, map[string]any{"attendant_id": ana, "note": "VIP"})
+	c.call(200, "POST", "/v1/attendances/"+aid+"/transfer", adminToken, map[string]any{"team_id": tid})
+	c.call(400, "POST", "/v1/attendances/"+aid+"/transfer", adminToken, map[string]any{"note": "to nobody"})
+	c.call(204, "DELETE", "/v1/teams/"+tid, adminToken, nil)
+	c.call(200, "PATCH", "/v1/attendants/me", atoken, map[string]any{"status": "online"})
 	c.call(200, "POST", "/v1/attendances/"+aid+"/close", atoken, nil)
 	c.call(409, "POST", "/v1/attendances/"+aid+"/close", atoken, nil)
 	var link string

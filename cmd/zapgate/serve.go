@@ -97,7 +97,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		log.Info("ffmpeg is not on PATH: voice notes are taken only as OGG/Opus")
 	}
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
-		Attendances: store, Contacts: store, Groups: store, GroupMembers: store, Attendants: store, Feedback: store, PublicURL: cfg.PublicURL,
+		Attendances: store, Contacts: store, Groups: store, GroupMembers: store, Attendants: store, Feedback: store, Teams: store, Presence: store, PublicURL: cfg.PublicURL,
 		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa.driver, QR: qr.Renderer{}, Log: log,
 		CommandNotices: notices, CommandTimeout: cfg.CommandTimeout,
 		MediaFetcher: webhook.NewFetcher(cfg.WebhookDenyPrivate, cfg.MediaFetchTimeout), VoiceConverter: voice})
@@ -250,12 +250,16 @@ func (s *system) startNotifier(r roles) error {
 	return nil
 }
 
+// routeSweep is how often waiting attendances are routed as a safety net.
+const routeSweep = 5 * time.Second
+
 // startScheduler fires scheduled messages, closes idle attendances and
 // runs replays.
 func (s *system) startScheduler(r roles) error {
 	r.run(messaging.NewScheduler(s.app, 500*time.Millisecond, s.log).Run)
 	r.run(messaging.NewCloser(s.app, s.cfg.AttendanceIdle, s.cfg.AttendanceSweep, s.log).Run)
 	r.run(messaging.NewReplayer(s.app, 500*time.Millisecond, app.ReplayBatch, s.log).Run)
+	r.run(messaging.NewRouter(s.app, routeSweep, s.log).Run)
 	// A tenth of the timeout: a command fails soon after it is due to.
 	r.run(messaging.NewCommandSweeper(s.app, max(s.cfg.CommandTimeout/10, 100*time.Millisecond), s.log).Run)
 	return nil
@@ -286,6 +290,7 @@ func (s *system) startAPI(r roles) error {
 	// Wakes requests that wait for a command (?wait=true).
 	r.run(s.notices.Run)
 	srv := api.New(s.app, s.metrics, opts, s.log)
+	r.run(srv.KeepPresence)
 	r.run(func(context.Context) error {
 		s.log.Info("listening", "addr", s.cfg.HTTPAddr)
 		if err := srv.Listen(s.cfg.HTTPAddr); err != nil {

@@ -21,10 +21,19 @@ type attendantView struct {
 	Role      string    `json:"role"`
 	Active    bool      `json:"active"`
 	CreatedAt time.Time `json:"created_at"`
+	// Status is online, away or offline (domain.Attendant.PresenceOf).
+	Status    string `json:"status"`
+	MaxOpen   int    `json:"max_open"`
+	OpenCount int    `json:"open_count"`
 }
 
 func toAttendantView(a *domain.Attendant) attendantView {
-	return attendantView{ID: a.ID, Name: a.Name, Email: a.Email, Role: a.Role, Active: a.Active, CreatedAt: a.CreatedAt}
+	return toAttendantLoadView(a, app.AttendantLoad{})
+}
+
+func toAttendantLoadView(a *domain.Attendant, l app.AttendantLoad) attendantView {
+	return attendantView{ID: a.ID, Name: a.Name, Email: a.Email, Role: a.Role, Active: a.Active, CreatedAt: a.CreatedAt,
+		Status: string(a.PresenceOf(l.Connected)), MaxOpen: a.MaxOpen, OpenCount: l.Open}
 }
 
 type attendanceView struct {
@@ -39,6 +48,7 @@ type attendanceView struct {
 	Unread          int              `json:"unread"`
 	ClosedAt        *time.Time       `json:"closed_at"`
 	ClosedReason    string           `json:"closed_reason"`
+	TeamID          string           `json:"team_id"`
 	LastMessage     *events.Message  `json:"last_message"`
 	Messages        []events.Message `json:"messages,omitempty"`
 }
@@ -48,7 +58,8 @@ func toAttendanceView(v *app.AttendanceView) attendanceView {
 	out := attendanceView{ID: a.ID, InstanceID: a.InstanceID, Status: string(a.Status),
 		Client:      events.Client{ID: v.Client.ID, Phone: v.Client.Phone, LID: v.Client.LID, PushName: v.Client.PushName},
 		AttendantID: a.AttendantID, OpenedAt: a.OpenedAt, LastActivityAt: a.LastActivityAt,
-		LastMessageFrom: string(a.LastMessageFrom), Unread: a.Unread, ClosedAt: a.ClosedAt, ClosedReason: string(a.ClosedReason)}
+		LastMessageFrom: string(a.LastMessageFrom), Unread: a.Unread, ClosedAt: a.ClosedAt, ClosedReason: string(a.ClosedReason),
+		TeamID: a.TeamID}
 	if v.LastMessage != nil {
 		m := app.MessageData(v.LastMessage)
 		out.LastMessage = &m
@@ -91,7 +102,11 @@ func (s *Server) listAttendants(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listOf(as, "", toAttendantView))
+	loads, err := s.app.AttendantLoads(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(listOf(as, "", func(a *domain.Attendant) attendantView { return toAttendantLoadView(a, loads[a.ID]) }))
 }
 
 func (s *Server) login(c *fiber.Ctx) error {
@@ -149,6 +164,7 @@ func (s *Server) replyAttendance(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	cmd.RepliedBy = principal(c).AttendantID
 	m, err := s.app.Reply(c.UserContext(), c.Params("aid"), cmd)
 	if err != nil {
 		return err
@@ -164,7 +180,7 @@ func (s *Server) assignAttendance(c *fiber.Ctx) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if _, err := s.app.AssignAttendance(c.UserContext(), c.Params("aid"), req.AttendantID); err != nil {
+	if _, err := s.app.AssignAttendance(c.UserContext(), c.Params("aid"), req.AttendantID, principal(c).Actor()); err != nil {
 		return err
 	}
 	return s.getAttendance(c)

@@ -136,6 +136,7 @@ func (s *Server) wsAuthorize(c *fiber.Ctx) error {
 	// Attendants see the helpdesk's events only, and the status of the
 	// messages of the attendances they see.
 	helpdeskOnly := p.AttendantID != "" && !p.Admin
+	c.Locals("ws.attendant", p.AttendantID)
 	c.Locals("ws.session", ws.Session{
 		Key:        string(domain.HashSecret(token)),
 		InstanceID: instance,
@@ -155,6 +156,21 @@ func (s *Server) wsServe(conn *websocket.Conn) {
 	ctx := s.ctx
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	// A dashboard connected is what makes its attendant online, on every
+	// replica: the row lives while this connection does.
+	if who, _ := conn.Locals("ws.attendant").(string); who != "" {
+		feed, err := s.app.OpenFeed(ctx, who, s.process)
+		if err != nil {
+			s.log.Warn("dashboard presence not recorded", "attendant", who, "err", err)
+		}
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := s.app.CloseFeed(cctx, feed); err != nil {
+				s.log.Warn("dashboard presence not cleared: it expires", "attendant", who, "err", err)
+			}
+		}()
 	}
 	s.hub.Serve(ctx, conn, sess, s.app)
 }

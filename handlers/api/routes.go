@@ -82,11 +82,18 @@ func (s *Server) routes() {
 
 	v1.Post("/attendants", s.adminOnly, s.createAttendant)
 	v1.Get("/attendants", s.attendAccess, s.listAttendants)
+	v1.Patch("/attendants/me", s.attendAccess, s.patchMe) // before :id
+	v1.Patch("/attendants/:id", s.adminOnly, s.patchAttendant)
+	v1.Post("/teams", s.adminOnly, s.createTeam)
+	v1.Get("/teams", s.attendAccess, s.listTeams)
+	v1.Patch("/teams/:tid", s.adminOnly, s.patchTeam)
+	v1.Delete("/teams/:tid", s.adminOnly, s.deleteTeam)
 	v1.Get("/attendances", s.attendAccess, s.listAttendances)
 	v1.Get("/attendances/:aid", s.attendAccess, s.getAttendance)
 	v1.Post("/attendances/:aid/messages", s.attendAccess, s.replyAttendance)
 	v1.Post("/attendances/:aid/assign", s.attendAccess, s.assignAttendance)
 	v1.Post("/attendances/:aid/close", s.attendAccess, s.closeAttendance)
+	v1.Post("/attendances/:aid/transfer", s.attendAccess, s.transferAttendance)
 
 	v1.Get("/events", s.adminOnly, s.listEvents)
 	v1.Post("/events/replay", s.adminOnly, s.replayEvents)

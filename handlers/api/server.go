@@ -50,6 +50,8 @@ type Server struct {
 	hub        *ws.Hub
 	logins     *loginGuard
 	ctx        context.Context // ends when the server stops: closes websockets
+	// process names this API process in the dashboards' presence rows.
+	process string
 }
 
 // Options are the optional parts of a Server.
@@ -66,7 +68,8 @@ type Options struct {
 // New builds the Fiber app with every route.
 func New(a *app.App, m *metrics.Metrics, opts Options, log *slog.Logger) *Server {
 	s := &Server{app: a, metrics: m, sim: opts.Sim, ready: opts.Ready, publicURL: opts.PublicURL,
-		hub: opts.Hub, ctx: opts.Context, logins: newLoginGuard(), log: log.With("role", "api")}
+		hub: opts.Hub, ctx: opts.Context, logins: newLoginGuard(), log: log.With("role", "api"),
+		process: domain.NewID(time.Now())}
 	s.fiber = fiber.New(fiber.Config{
 		AppName:   "zapgate",
 		BodyLimit: BodyLimit,

@@ -42,16 +42,17 @@ type attendanceRow struct {
 	Unread          int            `db:"unread"`
 	ClosedAt        sql.NullTime   `db:"closed_at"`
 	ClosedReason    string         `db:"closed_reason"`
+	TeamID          sql.NullString `db:"team_id"`
 }
 
 const attendanceColumns = `id, instance_id, client_id, status, attendant_id, opened_at, last_activity_at,
-	last_message_from, unread, closed_at, closed_reason`
+	last_message_from, unread, closed_at, closed_reason, team_id`
 
 func (r attendanceRow) domain() domain.Attendance {
 	return domain.Attendance{ID: r.ID, InstanceID: r.InstanceID, ClientID: r.ClientID, Status: domain.AttendanceStatus(r.Status),
 		AttendantID: r.AttendantID.String, OpenedAt: r.OpenedAt.UTC(), LastActivityAt: r.LastActivityAt.UTC(),
 		LastMessageFrom: domain.Speaker(r.LastMessageFrom), Unread: r.Unread, ClosedAt: timePtr(r.ClosedAt),
-		ClosedReason: domain.CloseReason(r.ClosedReason)}
+		ClosedReason: domain.CloseReason(r.ClosedReason), TeamID: r.TeamID.String}
 }
 
 func toAttendanceRow(a *domain.Attendance) attendanceRow {
@@ -60,6 +61,9 @@ func toAttendanceRow(a *domain.Attendance) attendanceRow {
 		Unread: a.Unread, ClosedAt: nullTime(a.ClosedAt), ClosedReason: string(a.ClosedReason)}
 	if a.AttendantID != "" {
 		r.AttendantID = sql.NullString{String: a.AttendantID, Valid: true}
+	}
+	if a.TeamID != "" {
+		r.TeamID = sql.NullString{String: a.TeamID, Valid: true}
 	}
 	return r
 }
@@ -83,7 +87,7 @@ func (t *Tx) ClientByID(ctx context.Context, id string) (*domain.Client, error) 
 func (t *Tx) OpenAttendanceFor(ctx context.Context, a *domain.Attendance) (*domain.Attendance, bool, error) {
 	res, err := t.tx.NamedExecContext(ctx, `INSERT INTO attendances (`+attendanceColumns+`) VALUES (
 		:id, :instance_id, :client_id, :status, :attendant_id, :opened_at, :last_activity_at,
-		:last_message_from, :unread, :closed_at, :closed_reason)
+		:last_message_from, :unread, :closed_at, :closed_reason, :team_id)
 		ON CONFLICT (instance_id, client_id) WHERE status = 'open' DO NOTHING`, toAttendanceRow(a))
 	if err != nil {
 		return nil, false, fmt.Errorf("open attendance: %w", err)
@@ -131,7 +135,7 @@ func (t *Tx) UpdateAttendance(ctx context.Context, id string, fn func(*domain.At
 func (t *Tx) storeAttendance(ctx context.Context, a *domain.Attendance) error {
 	_, err := t.tx.NamedExecContext(ctx, `UPDATE attendances SET status = :status, attendant_id = :attendant_id,
 		last_activity_at = :last_activity_at, last_message_from = :last_message_from, unread = :unread,
-		closed_at = :closed_at, closed_reason = :closed_reason WHERE id = :id`, toAttendanceRow(a))
+		closed_at = :closed_at, closed_reason = :closed_reason, team_id = :team_id WHERE id = :id`, toAttendanceRow(a))
 	if err != nil {
 		return fmt.Errorf("update attendance: %w", err)
 	}
@@ -181,7 +185,7 @@ type attendanceViewRow struct {
 }
 
 const attendanceViewSQL = `SELECT a.id, a.instance_id, a.client_id, a.status, a.attendant_id, a.opened_at,
-	a.last_activity_at, a.last_message_from, a.unread, a.closed_at, a.closed_reason,
+	a.last_activity_at, a.last_message_from, a.unread, a.closed_at, a.closed_reason, a.team_id,
 	c.id AS "c.id", c.instance_id AS "c.instance_id", c.phone AS "c.phone", c.lid AS "c.lid", c.push_name AS "c.push_name",
 	c.first_seen_at AS "c.first_seen_at", c.last_seen_at AS "c.last_seen_at",
 	(SELECT m.id::text FROM messages m WHERE m.attendance_id = a.id ORDER BY m.id DESC LIMIT 1) AS last_id
@@ -273,25 +277,32 @@ func (s *Store) AttendanceMessages(ctx context.Context, id string) ([]domain.Mes
 }
 
 type attendantRow struct {
-	ID           string    `db:"id"`
-	Name         string    `db:"name"`
-	Email        string    `db:"email"`
-	PasswordHash string    `db:"password_hash"`
-	Role         string    `db:"role"`
-	Active       bool      `db:"active"`
-	CreatedAt    time.Time `db:"created_at"`
+	ID           string       `db:"id"`
+	Name         string       `db:"name"`
+	Email        string       `db:"email"`
+	PasswordHash string       `db:"password_hash"`
+	Role         string       `db:"role"`
+	Active       bool         `db:"active"`
+	CreatedAt    time.Time    `db:"created_at"`
+	MaxOpen      int          `db:"max_open"`
+	Away         bool         `db:"away"`
+	LastAssigned sql.NullTime `db:"last_assigned_at"`
 }
 
 func (r attendantRow) domain() domain.Attendant {
-	return domain.Attendant{ID: r.ID, Name: r.Name, Email: r.Email, PasswordHash: r.PasswordHash, Role: r.Role, Active: r.Active, CreatedAt: r.CreatedAt.UTC()}
+	return domain.Attendant{ID: r.ID, Name: r.Name, Email: r.Email, PasswordHash: r.PasswordHash, Role: r.Role, Active: r.Active, CreatedAt: r.CreatedAt.UTC(),
+		MaxOpen: r.MaxOpen, Away: r.Away, LastAssignedAt: timePtr(r.LastAssigned)}
 }
 
-const attendantColumns = `id, name, email, password_hash, role, active, created_at`
+const attendantColumns = `id, name, email, password_hash, role, active, created_at, max_open, away, last_assigned_at`
 
 // InsertAttendant implements app.AttendantStore.
 func (s *Store) InsertAttendant(ctx context.Context, a *domain.Attendant) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO attendants (`+attendantColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		a.ID, a.Name, a.Email, a.PasswordHash, a.Role, a.Active, a.CreatedAt)
+	if a.MaxOpen == 0 { // built without NewAttendant
+		a.MaxOpen = domain.DefaultMaxOpen
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO attendants (`+attendantColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		a.ID, a.Name, a.Email, a.PasswordHash, a.Role, a.Active, a.CreatedAt, a.MaxOpen, a.Away, nullTime(a.LastAssignedAt))
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
 		return domain.Conflict("email_taken", "an attendant with this email exists")
@@ -352,7 +363,8 @@ func (s *Store) InsertSession(ctx context.Context, hash []byte, attendantID stri
 // SessionAttendant implements app.AttendantStore.
 func (s *Store) SessionAttendant(ctx context.Context, hash []byte, now time.Time) (*domain.Attendant, error) {
 	var r attendantRow
-	err := s.db.GetContext(ctx, &r, `SELECT a.id, a.name, a.email, a.password_hash, a.role, a.active, a.created_at
+	err := s.db.GetContext(ctx, &r, `SELECT a.id, a.name, a.email, a.password_hash, a.role, a.active, a.created_at,
+		a.max_open, a.away, a.last_assigned_at
 		FROM attendant_sessions s JOIN attendants a ON a.id = s.attendant_id
 		WHERE s.token_hash = $1 AND s.expires_at > $2`, hash, now)
 	if errors.Is(err, sql.ErrNoRows) {
