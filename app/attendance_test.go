@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"testing"
@@ -234,5 +235,62 @@ func TestCustomerResolvedThroughContacts(t *testing.T) {
 		if c.Phone != "5511999990000" || c.LID != lid {
 			t.Fatalf("client %+v", c)
 		}
+	}
+}
+
+// TestReplyQuotesAndReactsWithinItsAttendance: from an attendance, a reply
+// may quote and a reaction may target only messages of that conversation
+// (a reaction goes to its target's chat, a quote shows its content).
+func TestReplyQuotesAndReactsWithinItsAttendance(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	a, store, instanceID := helpdeskApp(t, &now)
+	ana, bia := incoming(instanceID, domain.NewID(now), now), incoming(instanceID, domain.NewID(now), now)
+	bia.From = "5511999990001"
+	if err := a.AttendIncoming(ctx, ana, bia); err != nil {
+		t.Fatal(err)
+	}
+	var anaAtt, biaAtt string
+	for _, att := range store.helpdesk.attendances {
+		if store.helpdesk.clients[att.ClientID].Phone == bia.From {
+			biaAtt = att.ID
+		} else {
+			anaAtt = att.ID
+		}
+	}
+	toAna, err := a.Reply(ctx, anaAtt, SendMessage{Type: "text", Text: "hello Ana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	toBia, err := a.Reply(ctx, biaAtt, SendMessage{Type: "text", Text: "hello Bia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		cmd   SendMessage
+		field string // "" when accepted
+	}{
+		{"a quote of the conversation", SendMessage{Type: "text", Text: "as I said", ReplyTo: toAna.ID}, ""},
+		{"a reaction in the conversation", SendMessage{Type: "reaction", MessageID: toAna.ID, Emoji: "👍"}, ""},
+		{"a quote of another conversation", SendMessage{Type: "text", Text: "look", ReplyTo: toBia.ID}, "reply_to"},
+		{"a reaction in another conversation", SendMessage{Type: "reaction", MessageID: toBia.ID, Emoji: "👍"}, "message_id"},
+		{"a quote of no message", SendMessage{Type: "text", Text: "x", ReplyTo: domain.NewID(now)}, "reply_to"},
+		{"a reaction to no message", SendMessage{Type: "reaction", MessageID: "nope", Emoji: "👍"}, "message_id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := a.Reply(ctx, anaAtt, tt.cmd)
+			if tt.field == "" {
+				if err != nil || m.AttendanceID != anaAtt || m.To != ana.From {
+					t.Fatalf("refused or misfiled: %+v %v", m, err)
+				}
+				return
+			}
+			var de *domain.Error
+			if !errors.As(err, &de) || de.Kind != domain.KindInvalid || de.Fields[tt.field] == "" {
+				t.Fatalf("err = %v, want a 400 naming %s", err, tt.field)
+			}
+		})
 	}
 }

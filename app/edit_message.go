@@ -72,7 +72,7 @@ func (a *App) applyEdit(ctx context.Context, tx Tx, instanceID, id, text string)
 	if err := tx.UpdateMessageContent(ctx, m); err != nil {
 		return err
 	}
-	return tx.Publish(ctx, newEvent(events.MessageEdited, instanceID, now, events.MessageEditedData{MessageID: m.ID, Text: text}))
+	return tx.Publish(ctx, newEvent(events.MessageEdited, instanceID, now, events.MessageEditedData{MessageID: m.ID, Text: text, AttendanceID: m.AttendanceID}))
 }
 
 // messageEditor is the driver's edit and revoke side.

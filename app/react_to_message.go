@@ -50,5 +50,5 @@ func (a *App) react(ctx context.Context, tx Tx, m *domain.Message, from, emoji s
 		return nil, err
 	}
 	return []events.Envelope{newEvent(events.MessageReaction, m.InstanceID, a.now(),
-		events.MessageReacted{MessageID: m.ID, From: from, Emoji: emoji})}, nil
+		events.MessageReacted{MessageID: m.ID, From: from, Emoji: emoji, AttendanceID: m.AttendanceID})}, nil
 }

@@ -82,7 +82,7 @@ func (a *App) ReceivePollVote(ctx context.Context, v PollVote) (bool, error) {
 			return err
 		}
 		return tx.Publish(ctx, newEvent(events.PollVote, m.InstanceID, now,
-			events.PollVoted{MessageID: m.ID, Voter: v.Voter, Selected: selected}))
+			events.PollVoted{MessageID: m.ID, Voter: v.Voter, Selected: selected, AttendanceID: m.AttendanceID}))
 	})
 	if err != nil {
 		return false, fmt.Errorf("receive poll vote: %w", err)

@@ -20,8 +20,29 @@ func (a *App) Reply(ctx context.Context, attendanceID string, cmd SendMessage) (
 	}
 	cmd.InstanceID, cmd.To, cmd.AttendanceID = v.Attendance.InstanceID, v.Client.Address(), attendanceID
 	cmd.SendAt = nil
+	// A reaction goes to its target's chat and a quote shows its message's
+	// content: from an attendance, only to and of this conversation.
+	if err := a.inAttendance(ctx, cmd.InstanceID, attendanceID, cmd.ReplyTo, "reply_to"); err != nil {
+		return nil, err
+	}
+	if err := a.inAttendance(ctx, cmd.InstanceID, attendanceID, cmd.MessageID, "message_id"); err != nil {
+		return nil, err
+	}
 	m, _, err := a.SendMessage(ctx, cmd)
 	return m, err
+}
+
+// inAttendance refuses, naming field, an id that is not a message of the
+// attendance; "" (no message named) passes.
+func (a *App) inAttendance(ctx context.Context, instanceID, attendanceID, id, field string) error {
+	if id == "" {
+		return nil
+	}
+	m, err := a.GetMessage(ctx, instanceID, id)
+	if domain.IsNotFound(err) || (err == nil && m.AttendanceID != attendanceID) {
+		return domain.InvalidField(field, "is not the id of a message of this attendance")
+	}
+	return err
 }
 
 // fileReply runs inside SendMessage's transaction for attendance replies:

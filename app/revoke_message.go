@@ -67,5 +67,5 @@ func (a *App) applyRevoke(ctx context.Context, tx Tx, instanceID, id string) err
 	if err := tx.UpdateMessageContent(ctx, m); err != nil {
 		return err
 	}
-	return tx.Publish(ctx, newEvent(events.MessageRevoked, instanceID, now, events.MessageRevokedData{MessageID: m.ID}))
+	return tx.Publish(ctx, newEvent(events.MessageRevoked, instanceID, now, events.MessageRevokedData{MessageID: m.ID, AttendanceID: m.AttendanceID}))
 }

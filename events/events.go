@@ -180,19 +180,24 @@ type MessageReacted struct {
 	MessageID string `json:"message_id"`
 	From      string `json:"from"`
 	Emoji     string `json:"emoji"`
+	// AttendanceID names the message's attendance (as in message.status),
+	// so attendants' feeds carry it without a lookup.
+	AttendanceID string `json:"attendance_id,omitempty"`
 }
 
 // MessageEditedData is the data of message.edited: the message's new text
 // (or caption).
 type MessageEditedData struct {
-	MessageID string `json:"message_id"`
-	Text      string `json:"text"`
+	MessageID    string `json:"message_id"`
+	Text         string `json:"text"`
+	AttendanceID string `json:"attendance_id,omitempty"` // as in message.reaction
 }
 
 // MessageRevokedData is the data of message.revoked: the message was
 // deleted for everyone.
 type MessageRevokedData struct {
-	MessageID string `json:"message_id"`
+	MessageID    string `json:"message_id"`
+	AttendanceID string `json:"attendance_id,omitempty"` // as in message.reaction
 }
 
 // Client is a customer as events and the API show it.

@@ -40,4 +40,6 @@ type PollVoted struct {
 	MessageID string   `json:"message_id"`
 	Voter     string   `json:"voter"`
 	Selected  []string `json:"selected"`
+	// AttendanceID is the poll's attendance, as in message.reaction.
+	AttendanceID string `json:"attendance_id,omitempty"`
 }

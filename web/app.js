@@ -94,7 +94,7 @@ function start() {
 }
 
 function onEvent(ev) {
-  if (ev.type.startsWith('attendance.') || ev.type === 'message.status') inbox.handleEvent(ev);
+  if (ev.type.startsWith('attendance.') || inbox.MESSAGE_EVENTS.has(ev.type)) inbox.handleEvent(ev);
   if ((ev.type.startsWith('instance.') || ev.type.startsWith('group.')) && isAdmin()) instances.handleEvent(ev);
   if (ev.type === 'feedback.received' && view === 'feedback') loadFeedback();
 }

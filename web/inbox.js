@@ -3,6 +3,7 @@
 
 import { api, session } from './api.js';
 import { $, h, announce, timeEl, phone, bytes } from './dom.js';
+import { REACTIONS, kindEl, quoteEl, reactionsEl, summary, updatePoll, who } from './message.js';
 
 const MAX_FILE = 16 << 20; // the API's limit for one file
 
@@ -19,14 +20,21 @@ const state = {
   attendants: null, // GET /v1/attendants, once per session
   mediaURLs: [], // blob: URLs of the conversation on screen
   statuses: new Map(), // message id → latest status from the feed
+  replyTo: null, // the message the reply box quotes
+  pollReads: new Map(), // poll message id → the latest tally read asked for
 };
+
+// MESSAGE_EVENTS are the feed's events about messages the inbox follows.
+export const MESSAGE_EVENTS = new Set(['message.status', 'message.reaction', 'message.edited', 'message.revoked', 'poll.vote']);
 
 export function resetInbox() {
   releaseMedia();
   Object.assign(state, {
     show: 'open', list: new Map(), next: '', loaded: false, currentId: '', current: null,
     seen: new Map(), counted: new Set(), fetching: new Map(), attendants: null, statuses: new Map(),
+    replyTo: null, pollReads: new Map(),
   });
+  cancelReplyTo(false);
   $('#attendance-list').replaceChildren();
   $('#attendance-list').removeAttribute('data-loaded');
   showConversation(false);
@@ -79,7 +87,7 @@ function unseen(a) {
 function preview(a) {
   const m = a.last_message;
   if (!m) return '';
-  const body = m.type === 'text' ? m.text : m.caption || `${m.type}${m.media?.filename ? `: ${m.media.filename}` : ''}`;
+  const body = summary(m);
   return (a.last_message_from === 'attendant' ? 'You: ' : '') + body;
 }
 
@@ -164,6 +172,19 @@ export function handleEvent(ev) {
     case 'message.status':
       onStatus(d);
       break;
+    // Operators' replays resend old changes: the message has moved on.
+    case 'message.reaction':
+      if (!ev.replayed) onReaction(d, ev.occurred_at);
+      break;
+    case 'message.edited':
+      if (!ev.replayed) onEdited(d, ev.occurred_at);
+      break;
+    case 'message.revoked':
+      if (!ev.replayed) onRevoked(d, ev.occurred_at);
+      break;
+    case 'poll.vote':
+      if (!ev.replayed) onPollVote(d);
+      break;
   }
 }
 
@@ -231,6 +252,69 @@ function onStatus({ message_id: id, status, error }) {
   if (el) renderStatus(el, status, error);
 }
 
+// findMessage is a message of the conversation on screen.
+const findMessage = (id) => (id ? state.current?.messages?.find((x) => x.id === id) : undefined);
+const messageNode = (id) => $(`#messages [data-id="${CSS.escape(id)}"]`);
+
+// onReaction puts a person's emoji on a message ("" takes theirs off).
+function onReaction({ message_id: id, from, emoji }, at) {
+  const m = findMessage(id);
+  if (!m) return;
+  m.reactions = (m.reactions || []).filter((r) => r.from !== from);
+  if (emoji) m.reactions.push({ from, emoji, at });
+  redrawReactions(m);
+}
+
+function redrawReactions(m) {
+  messageNode(m.id)?.querySelector('.reactions')?.replaceWith(reactionsEl(m.reactions, mineOn(m.id)));
+}
+
+function onEdited({ message_id: id, text }, at) {
+  const m = findMessage(id);
+  if (!m) return;
+  if (m.type === 'text') m.text = text;
+  else m.caption = text;
+  m.edited_at = at;
+  redraw(m);
+}
+
+function onRevoked({ message_id: id }, at) {
+  const m = findMessage(id);
+  if (!m) return;
+  m.revoked_at = at;
+  if (state.replyTo?.id === id) cancelReplyTo(false);
+  redraw(m);
+}
+
+// onPollVote reads the poll's new tally: the event names the voter's
+// choice, not what it replaced. The read starts after the vote was stored,
+// so it sees it; a slower earlier read never overwrites a later one.
+async function onPollVote({ message_id: id }) {
+  const aid = state.currentId;
+  if (!findMessage(id)) return;
+  const seq = (state.pollReads.get(id) || 0) + 1;
+  state.pollReads.set(id, seq);
+  let a;
+  try {
+    a = await api.attendance(aid);
+  } catch {
+    return;
+  }
+  const fresh = a.messages?.find((x) => x.id === id);
+  const m = findMessage(id);
+  if (state.currentId !== aid || state.pollReads.get(id) !== seq || !fresh?.poll || !m) return;
+  m.poll = fresh.poll;
+  updatePoll(messageNode(id)?.querySelector('.poll'), m.poll);
+}
+
+// redraw draws a changed message again, and the quotes of it.
+function redraw(m) {
+  messageNode(m.id)?.replaceWith(messageEl(m));
+  for (const q of state.current?.messages || []) {
+    if (q.reply_to === m.id) messageNode(q.id)?.querySelector('.quote')?.replaceWith(quoteEl(q, m, senderOf, goToMessage));
+  }
+}
+
 // ---- the conversation ----
 
 function showConversation(on) {
@@ -253,6 +337,7 @@ export async function openConversation(id) {
   renderList();
   if (same) return;
   state.current = null;
+  cancelReplyTo(false);
   showConversation(true);
   $('#conv-title').textContent = 'Loading…';
   $('#conv-meta').textContent = '';
@@ -278,7 +363,7 @@ export async function openConversation(id) {
   // The history is not news: only messages added later are announced.
   const list = $('#messages');
   list.setAttribute('aria-live', 'off');
-  list.replaceChildren(...(messages || []).map(messageEl));
+  list.replaceChildren(...(messages || []).filter(shown).map(messageEl));
   setTimeout(() => list.setAttribute('aria-live', 'polite'), 500);
   renderHead();
   renderList();
@@ -296,6 +381,7 @@ function renderHead() {
   const parts = [a.client?.push_name ? phone(a.client.phone) : '', open ? 'Open' : `Closed${a.closed_reason ? ` (${a.closed_reason})` : ''}`];
   $('#conv-meta').textContent = parts.filter(Boolean).join(' · ');
   $('#reply-form').hidden = !open;
+  if (!open) cancelReplyTo(false);
   $('#conv-closed').hidden = open;
   $('#close-btn').hidden = !open;
   $('#assign-form').hidden = !open;
@@ -369,17 +455,106 @@ function statusEl(m) {
   return el;
 }
 
+// shown tells whether a message is drawn: a reaction is shown on the
+// message it reacts to instead.
+const shown = (m) => m.type !== 'reaction';
+
+// senderOf names who wrote a message, as a quote shows it.
+function senderOf(m) {
+  if (m.direction === 'out') return 'You';
+  return m.push_name || (m.participant ? who(m.participant) : clientName(state.current));
+}
+
+// mineOn is the emoji the instance last sent on a message ('' for none),
+// from the conversation's own reactions.
+function mineOn(id) {
+  let mine = '';
+  for (const r of state.current?.messages || []) {
+    if (r.type === 'reaction' && r.message_id === id && r.status !== 'failed') mine = r.emoji || '';
+  }
+  return mine;
+}
+
 function messageEl(m) {
   const out = m.direction === 'out';
-  const bubble = h('div', { class: 'bubble' });
-  if (m.media) bubble.append(mediaEl(m));
-  const text = m.type === 'text' ? m.text : m.caption;
-  if (text) bubble.append(h('p', { class: 'text' }, text));
-  return h('li', { class: `msg ${out ? 'out' : 'in'}`, 'data-testid': 'message', dataset: { id: m.id } },
-    h('span', { class: 'sr-only' }, out ? 'You said:' : `${clientName(state.current)} said:`),
-    bubble,
-    h('span', { class: 'meta' }, timeEl(m.created_at),
-      out ? statusEl(m) : null));
+  // A sticker stands on its own, as on a phone.
+  const bubble = h('div', { class: `bubble${m.type === 'sticker' && !m.revoked_at && !m.reply_to ? ' bare' : ''}` });
+  if (m.reply_to) bubble.append(quoteEl(m, findMessage(m.reply_to), senderOf, goToMessage));
+  if (m.revoked_at) {
+    // Deleted for everyone: what it said is no longer shown.
+    bubble.append(h('p', { class: 'text deleted', 'data-testid': 'deleted' },
+      h('span', { 'aria-hidden': 'true' }, '🚫 '), 'This message was deleted'));
+  } else {
+    if (m.media) bubble.append(mediaEl(m));
+    const kind = kindEl(m);
+    if (kind) bubble.append(kind);
+    const text = m.type === 'text' ? m.text : m.caption;
+    if (text) bubble.append(h('p', { class: 'text' }, text));
+  }
+  return h('li', {
+    class: `msg ${out ? 'out' : 'in'}${m.revoked_at ? ' revoked' : ''}`, 'data-testid': 'message',
+    dataset: { id: m.id, type: m.type }, tabindex: '-1',
+  },
+  h('span', { class: 'sr-only' }, out ? 'You said:' : `${clientName(state.current)} said:`),
+  bubble,
+  reactionsEl(m.reactions, mineOn(m.id)),
+  h('span', { class: 'meta' }, timeEl(m.created_at),
+    m.edited_at && !m.revoked_at ? h('span', { class: 'edited', 'data-testid': 'edited' }, 'Edited') : null,
+    out ? statusEl(m) : null,
+    actionsEl(m)));
+}
+
+// actionsEl offers a reply quoting the message and a reaction to it, for
+// the messages WhatsApp can quote.
+function actionsEl(m) {
+  if (!shown(m) || m.revoked_at || !m.wa_message_id || ['scheduled', 'failed', 'canceled'].includes(m.status)) return null;
+  const picker = h('div', { class: 'picker', role: 'group', 'aria-label': 'React with', hidden: true });
+  const reactBtn = h('button', {
+    type: 'button', class: 'link', 'aria-expanded': 'false', 'aria-label': 'React to this message', 'data-testid': 'react',
+    onclick: () => (picker.hidden ? openPicker(m.id, picker, reactBtn) : closePicker(picker, reactBtn)),
+  }, 'React');
+  picker.append(...REACTIONS.map((emoji) => h('button', {
+    type: 'button', class: 'emoji', 'aria-label': `React with ${emoji}`, 'aria-pressed': 'false', 'data-testid': 'react-emoji',
+    dataset: { emoji }, onclick: () => react(m.id, emoji, picker, reactBtn),
+  }, emoji)));
+  picker.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape') return;
+    ev.stopPropagation();
+    closePicker(picker, reactBtn);
+    reactBtn.focus();
+  });
+  return h('div', { class: 'msg-actions' },
+    h('button', {
+      type: 'button', class: 'link', 'aria-label': 'Reply to this message', 'data-testid': 'reply-to',
+      onclick: () => setReplyTo(m),
+    }, 'Reply'),
+    reactBtn, picker);
+}
+
+function openPicker(id, picker, btn) {
+  const mine = mineOn(id);
+  for (const b of picker.children) {
+    b.setAttribute('aria-pressed', String(b.dataset.emoji === mine));
+    b.setAttribute('aria-label', b.dataset.emoji === mine ? `Remove your ${mine}` : `React with ${b.dataset.emoji}`);
+  }
+  picker.hidden = false;
+  btn.setAttribute('aria-expanded', 'true');
+  picker.firstElementChild.focus();
+}
+
+function closePicker(picker, btn) {
+  picker.hidden = true;
+  btn.setAttribute('aria-expanded', 'false');
+}
+
+// goToMessage brings a quoted message into view and gives it the focus.
+function goToMessage(id) {
+  const el = messageNode(id);
+  if (!el) return;
+  el.scrollIntoView({ block: 'center' });
+  el.focus({ preventScroll: true });
+  el.classList.add('flash');
+  setTimeout(() => el.classList.remove('flash'), 1600);
 }
 
 // mediaEl shows a file's name at once, and the file itself once it loads.
@@ -387,7 +562,8 @@ function messageEl(m) {
 // blobs through fetch(); a file that cannot be fetched keeps its name.
 function mediaEl(m) {
   const { mime = '', filename, size, url } = m.media;
-  const label = filename || `${m.type} file`;
+  const voice = m.type === 'audio' && m.ptt;
+  const label = filename || (voice ? 'Voice note' : m.type === 'sticker' ? 'Sticker' : `${m.type} file`);
   const ext = m.type === 'document' ? (label.match(/\.(\w{1,5})$/)?.[1] || 'file') : m.type;
   const fileLine = () => [h('span', { class: 'file-tag', 'aria-hidden': 'true' }, ext), label, size ? ` (${bytes(size)})` : ''];
   const box = h('div', { class: 'media' }, h('span', { class: 'file' }, ...fileLine()));
@@ -397,8 +573,13 @@ function mediaEl(m) {
     const src = URL.createObjectURL(blob);
     state.mediaURLs.push(src);
     let el;
-    if (mime.startsWith('image/')) el = h('img', { src, alt: label });
-    else if (mime.startsWith('audio/')) el = h('audio', { src, controls: true, 'aria-label': label });
+    if (m.type === 'sticker') el = h('img', { src, alt: 'Sticker', class: 'sticker', 'data-testid': 'sticker' });
+    else if (mime.startsWith('image/')) el = h('img', { src, alt: label });
+    else if (voice) {
+      el = h('div', { class: 'voice', 'data-testid': 'voice-note' },
+        h('span', { class: 'voice-label' }, h('span', { 'aria-hidden': 'true' }, '🎤 '), 'Voice note'),
+        h('audio', { src, controls: true, preload: 'metadata', 'aria-label': 'Voice note' }));
+    } else if (mime.startsWith('audio/')) el = h('audio', { src, controls: true, 'aria-label': label });
     else if (mime.startsWith('video/')) el = h('video', { src, controls: true, 'aria-label': label });
     else el = h('a', { href: src, download: label, class: 'file' }, ...fileLine());
     box.replaceChildren(el);
@@ -413,6 +594,14 @@ function releaseMedia() {
 
 function addMessage(m) {
   const list = $('#messages');
+  if (!shown(m)) {
+    // Kept to know our own reaction; the target shows it once sent (its
+    // event may come first: the chips learn which one is ours now).
+    if (!findMessage(m.id)) state.current?.messages?.push(m);
+    const target = findMessage(m.message_id);
+    if (target) redrawReactions(target);
+    return;
+  }
   if (list.querySelector(`[data-id="${CSS.escape(m.id)}"]`)) return;
   const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   state.current?.messages?.push(m);
@@ -468,14 +657,18 @@ async function sendReply(ev) {
       const type = mediaType(file.type || '');
       const body = { type, media: { data: await readDataURL(file), filename: file.name } };
       if (file.type) body.media.mime = file.type;
+      if (type === 'audio' && $('#reply-ptt').checked) body.ptt = true;
       if (text && type !== 'audio') body.caption = text;
       bodies.push(body);
       if (text && type === 'audio') bodies.push({ type: 'text', text }); // audio has no caption
     } else {
       bodies.push({ type: 'text', text });
     }
+    // The first message quotes the one chosen (a file with its text is one).
+    if (state.replyTo) bodies[0].reply_to = state.replyTo.id;
     for (const body of bodies) {
       const m = await api.reply(a.id, body);
+      if (body.reply_to) cancelReplyTo(false);
       onMessage({ attendance_id: a.id, from: 'attendant', message: m });
     }
     textEl.value = '';
@@ -493,6 +686,51 @@ function fileChosen() {
   const file = $('#reply-file').files[0];
   $('#reply-file-name').textContent = file ? `${file.name} (${bytes(file.size)})` : '';
   $('#reply-file-clear').hidden = !file;
+  // An audio file may go as a voice note.
+  const audio = !!file && mediaType(file.type || '') === 'audio';
+  $('#reply-ptt-label').hidden = !audio;
+  if (!audio) $('#reply-ptt').checked = false;
+}
+
+// setReplyTo makes the reply box quote m, shown above the box.
+function setReplyTo(m) {
+  if (!state.current || state.current.status !== 'open') return;
+  state.replyTo = m;
+  $('#reply-quote-sender').textContent = senderOf(m);
+  $('#reply-quote-text').textContent = summary(m);
+  $('#reply-quote').hidden = false;
+  $('#reply-quote').dataset.id = m.id;
+  $('#reply-text').focus();
+}
+
+// cancelReplyTo forgets the quoted message; focus returns to the box when
+// the attendant cancelled it.
+function cancelReplyTo(focus = true) {
+  state.replyTo = null;
+  const box = $('#reply-quote');
+  if (!box) return;
+  box.hidden = true;
+  delete box.dataset.id;
+  if (focus) $('#reply-text').focus();
+}
+
+// react sends the emoji on a message of the conversation; the emoji we
+// already put there takes ours off. The chip shows once WhatsApp took it
+// (message.reaction).
+async function react(id, emoji, picker, btn) {
+  const a = state.current;
+  closePicker(picker, btn);
+  btn.focus();
+  if (!a || a.status !== 'open') return;
+  const send = emoji === mineOn(id) ? '' : emoji;
+  $('#conv-error').textContent = '';
+  try {
+    const m = await api.reply(a.id, { type: 'reaction', message_id: id, emoji: send });
+    onMessage({ attendance_id: a.id, from: 'attendant', message: m });
+    announce(send ? `Reacted with ${send}` : 'Your reaction was removed');
+  } catch (err) {
+    $('#conv-error').textContent = `Reaction not sent: ${describe(err)}`;
+  }
 }
 
 async function assign(ev) {
@@ -527,6 +765,14 @@ async function closeCurrent() {
 
 export function initInbox() {
   $('#reply-form').addEventListener('submit', sendReply);
+  $('#reply-form').addEventListener('keydown', (ev) => {
+    // Esc drops the quoted message (and nothing else).
+    if (ev.key === 'Escape' && state.replyTo) {
+      ev.preventDefault();
+      cancelReplyTo();
+    }
+  });
+  $('#reply-quote-cancel').addEventListener('click', () => cancelReplyTo());
   $('#reply-text').addEventListener('keydown', (ev) => {
     // Enter sends, Shift+Enter starts a new line.
     if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {

@@ -176,13 +176,16 @@ func (s *Server) wsServe(conn *websocket.Conn) {
 }
 
 // helpdeskEvent tells whether an attendant's feed carries e: the attendance
-// and feedback events, and message.status of messages of attendances they
-// see (the event names the attendance, so no lookup is needed).
+// and feedback events, and the changes of messages of attendances they see
+// (status, reactions, edits, revokes, poll votes: each event names the
+// attendance, so no lookup is needed).
 func helpdeskEvent(p app.Principal, e *events.Envelope) bool {
 	if strings.HasPrefix(e.Type, "attendance.") || strings.HasPrefix(e.Type, "feedback.") {
 		return true
 	}
-	if e.Type != events.MessageStatus {
+	switch e.Type {
+	case events.MessageStatus, events.MessageReaction, events.MessageEdited, events.MessageRevoked, events.PollVote:
+	default:
 		return false
 	}
 	var d struct {
