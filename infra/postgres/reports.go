@@ -13,7 +13,7 @@ import (
 )
 
 // reportScope is the attendances a report may count: $1..$2 is the range,
-// $3..$5 the optional ids ('' for any). NULLIF keeps '' from ever being
+// $3..$5 the optional ids (” for any). NULLIF keeps ” from ever being
 // cast to uuid.
 const reportScope = `scope AS (SELECT a.* FROM attendances a
 	WHERE ($3 = '' OR a.instance_id = NULLIF($3, '')::uuid)
