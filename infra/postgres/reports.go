@@ -110,12 +110,12 @@ func (s *Store) AttendanceReport(ctx context.Context, f domain.ReportFilter) (ap
 	}
 	err = s.db.SelectContext(ctx, &days, `WITH `+reportScope+`,
 	days AS (SELECT generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE 'UTC'),
-		$2::timestamptz AT TIME ZONE 'UTC' - interval '1 microsecond', interval '1 day') AS day)
-	SELECT d.day,
-		(SELECT count(*) FROM scope s WHERE s.opened_at >= $1 AND s.opened_at < $2
-			AND date_trunc('day', s.opened_at AT TIME ZONE 'UTC') = d.day) AS opened,
-		(SELECT count(*) FROM closed c WHERE date_trunc('day', c.closed_at AT TIME ZONE 'UTC') = d.day) AS closed
-	FROM days d ORDER BY d.day`, args...)
+		$2::timestamptz AT TIME ZONE 'UTC' - interval '1 microsecond', interval '1 day') AS day),
+	o AS (SELECT date_trunc('day', opened_at AT TIME ZONE 'UTC') AS day, count(*) AS n FROM scope
+		WHERE opened_at >= $1 AND opened_at < $2 GROUP BY 1),
+	c AS (SELECT date_trunc('day', closed_at AT TIME ZONE 'UTC') AS day, count(*) AS n FROM closed GROUP BY 1)
+	SELECT d.day, coalesce(o.n, 0) AS opened, coalesce(c.n, 0) AS closed
+	FROM days d LEFT JOIN o ON o.day = d.day LEFT JOIN c ON c.day = d.day ORDER BY d.day`, args...)
 	if err != nil {
 		return app.AttendanceReport{}, fmt.Errorf("attendance report per day: %w", err)
 	}
