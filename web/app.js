@@ -5,8 +5,9 @@ import { connectEvents } from './ws.js';
 import { $, setBusy } from './dom.js';
 import * as inbox from './inbox.js';
 import * as instances from './instances.js';
+import * as reports from './reports.js';
 
-const views = ['inbox', 'instances', 'feedback'];
+const views = ['inbox', 'instances', 'feedback', 'reports'];
 let feed = null;
 let view = '';
 
@@ -133,6 +134,8 @@ function route() {
     instances.loadInstances();
   } else if (next === 'feedback' && entering) {
     loadFeedback();
+  } else if (next === 'reports' && entering) {
+    reports.loadReport();
   }
 }
 
@@ -163,6 +166,7 @@ $('#logout').addEventListener('click', logout);
 window.addEventListener('hashchange', route);
 inbox.initInbox();
 instances.initInstances();
+reports.initReports();
 
 if (session()) start();
 else showLogin();
