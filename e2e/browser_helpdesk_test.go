@@ -155,7 +155,10 @@ func TestBrowserHelpdesk(t *testing.T) {
 	b.waitFor(10*time.Second, "the dashboard in Portuguese",
 		`document.querySelector('[data-testid="filter-mine"]').textContent === 'Meus' &&
 		 document.querySelector('[data-testid="nav-inbox"]').textContent === 'Caixa de entrada' &&
-		 document.documentElement.lang === 'pt-BR' && window.__sameDocument === true`)
+		 document.documentElement.lang === 'pt-BR' && window.__sameDocument === true &&
+		 document.querySelector('#assigned-to').textContent === 'Atribuído a Eli' &&
+		 /^(Hoje|Ontem)$/.test(document.querySelector('#messages [data-testid="day"]').textContent) &&
+		 document.querySelector('#messages [data-testid="note"]').textContent.includes('Nota de Dora')`)
 	keepScreenshot(t, b, shots, "helpdesk-pt-br.png")
 	if ex := b.exceptions(); len(ex) > 0 {
 		t.Fatalf("exceptions on the dashboard: %v", ex)
@@ -168,6 +171,47 @@ func TestBrowserHelpdesk(t *testing.T) {
 		`document.querySelector('#fb-state-title').textContent === 'Este link não é válido' &&
 		 document.querySelector('h1').textContent === 'Como foi o atendimento?' && document.querySelector('#lang').value === 'pt-BR'`)
 	keepScreenshot(t, b, shots, "feedback-pt-br.png")
+
+	// The admin's Team page: presence, open counts, capacity.
+	b.do(20*time.Second, "logging out and in with the admin token",
+		chromedp.Navigate(p.base+"/"),
+		chromedp.WaitVisible(chromedp.ID("logout")),
+		chromedp.Click(chromedp.ID("logout")),
+		chromedp.WaitVisible(chromedp.ID("login-email")),
+		chromedp.Click(chromedp.CSS(`.token-login summary`)),
+		chromedp.SendKeys(chromedp.ID("login-token"), adminToken),
+		chromedp.Click(chromedp.ID("token-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="nav-team"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="nav-team"]`)),
+	)
+	row := func(id string) string { return `[data-testid="attendant-row"][data-id="` + id + `"]` }
+	b.waitFor(20*time.Second, "the attendants with their presence",
+		`!!document.querySelector(`+js(row(dora))+`) && !!document.querySelector(`+js(row(eli))+`) &&
+		 document.querySelector(`+js(row(eli)+` [data-testid="presence-cell"]`)+`).textContent === 'Desconectado' &&
+		 document.querySelectorAll('[data-testid="team-item"]').length === 1`)
+	eval[bool](b, `(() => { const i = document.querySelector(`+js(row(eli)+` input[type="number"]`)+`); i.value = '3'; i.dispatchEvent(new Event('change')); return true; })()`)
+	eventually(t, 20*time.Second, "Eli's capacity saved", func() bool {
+		for _, it := range p.must(200, "GET", "/v1/attendants", adminToken, nil)["items"].([]any) {
+			if a := it.(map[string]any); a["id"] == eli {
+				return a["max_open"] == float64(3)
+			}
+		}
+		return false
+	})
+	keepScreenshot(t, b, shots, "team-pt-br.png")
+
+	// A closed conversation reopens from its head.
+	p.must(200, "POST", "/v1/attendances/"+aid+"/close", adminToken, nil)
+	b.do(20*time.Second, "opening the closed conversation",
+		chromedp.Navigate(p.base+"/#/inbox/"+aid),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="reopen"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="reopen"]`)),
+	)
+	b.waitFor(20*time.Second, "the conversation open again",
+		`document.querySelector('#conv').dataset.status === 'open' && document.querySelector('[data-testid="reopen"]').hidden`)
+	if st := p.must(200, "GET", "/v1/attendances/"+aid, adminToken, nil)["status"]; st != "open" {
+		t.Fatalf("status after reopening = %v", st)
+	}
 	if ex := b.exceptions(); len(ex) > 0 {
 		t.Fatalf("exceptions: %v", ex)
 	}

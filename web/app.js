@@ -6,7 +6,7 @@ import { $, setBusy } from './dom.js';
 import * as inbox from './inbox.js';
 import * as instances from './instances.js';
 import * as team from './team.js';
-import { startTools, watch } from './tools.js';
+import { startTools, watch, relabelTools } from './tools.js';
 import { t, applyI18n, langSelect, onLangChange } from './i18n.js';
 
 const views = ['inbox', 'instances', 'team', 'feedback'];
@@ -168,7 +168,10 @@ applyI18n();
 langSelect($('#lang'));
 onLangChange(() => {
   $('#live-text').textContent = t(`live.${$('#live').dataset.state}`);
-  if (session()) inbox.renderList();
+  if (session()) {
+    inbox.relabel();
+    relabelTools();
+  }
   if (view === 'team') team.loadTeam();
 });
 team.initTeam();

@@ -412,7 +412,7 @@ function renderHead() {
   const open = a.status === 'open';
   $('#conv').dataset.status = a.status;
   $('#conv-title').textContent = clientName(a);
-  const parts = [a.client?.push_name ? phone(a.client.phone) : '', open ? 'Open' : `Closed${a.closed_reason ? ` (${a.closed_reason})` : ''}`];
+  const parts = [a.client?.push_name ? phone(a.client.phone) : '', open ? t('inbox.open') : `${t('inbox.closed')}${a.closed_reason ? ` (${a.closed_reason})` : ''}`];
   $('#conv-meta').textContent = parts.filter(Boolean).join(' · ');
   $('#reply-form').hidden = !open;
   if (!open) cancelReplyTo(false);
@@ -442,17 +442,17 @@ function renderAssign() {
   const select = $('#assign-select');
   if (!a || !state.attendants) return;
   const me = session()?.id;
-  const options = [h('option', { value: '', disabled: true, selected: !a.attendant_id }, 'Nobody')];
-  for (const t of state.attendants) {
-    options.push(h('option', { value: t.id, selected: t.id === a.attendant_id }, t.id === me ? `${t.name} (you)` : t.name));
+  const options = [h('option', { value: '', disabled: true, selected: !a.attendant_id }, t('conv.nobody'))];
+  for (const x of state.attendants) {
+    options.push(h('option', { value: x.id, selected: x.id === a.attendant_id }, x.id === me ? `${x.name} (${t('conv.you')})` : x.name));
   }
-  if (!a.attendant_id && me && state.attendants.some((t) => t.id === me)) {
+  if (!a.attendant_id && me && state.attendants.some((x) => x.id === me)) {
     options[0].selected = false;
     options.find((o) => o.value === me).selected = true;
   }
   select.replaceChildren(...options);
-  const who = state.attendants.find((t) => t.id === a.attendant_id);
-  $('#assigned-to').textContent = who ? `Assigned to ${who.name}` : 'Not assigned';
+  const who = state.attendants.find((x) => x.id === a.attendant_id);
+  $('#assigned-to').textContent = who ? t('conv.assignedTo', { name: who.name }) : t('conv.notAssigned');
 }
 
 const STATUS_WORDS = { scheduled: 'Scheduled', queued: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', canceled: 'Canceled' };
@@ -802,6 +802,16 @@ async function closeCurrent() {
   } catch (err) {
     $('#conv-error').textContent = `Not closed: ${describe(err)}`;
   }
+}
+
+// relabel draws again, in the language just chosen, what scripts wrote.
+export function relabel() {
+  renderList();
+  if (!state.current) return;
+  renderHead();
+  releaseMedia();
+  $('#messages').replaceChildren(...tools.withDays((state.current.messages || []).filter(shown), messageEl));
+  scrollToEnd(true);
 }
 
 export function initInbox() {

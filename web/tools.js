@@ -227,7 +227,7 @@ async function saveClient(ev) {
 export function noteEl(n) {
   const by = n.attendant_id ? nameOf(n.attendant_id) || t('conv.note') : 'Admin';
   return h('li', { class: 'note', 'data-testid': 'note', dataset: { id: n.id, kind: 'note' }, tabindex: '-1' },
-    h('p', { class: 'note-by' }, h('span', { 'aria-hidden': 'true' }, '🔒 '), t('conv.noteBy', { name: by })),
+    h('p', { class: 'note-by' }, t('conv.noteBy', { name: by })),
     h('p', { class: 'text' }, n.text),
     h('span', { class: 'meta' }, h('time', { datetime: n.created_at }, new Date(n.created_at).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' }))));
 }
@@ -502,6 +502,13 @@ export function initTools({ reload, onNote }) {
     await Notification.requestPermission();
     notifyButton();
   });
+}
+
+// relabelTools draws the tools' script-written words again (language change).
+export function relabelTools() {
+  renderTransferTargets();
+  renderTeamFilter();
+  renderLabels();
 }
 
 // startTools runs after each login.
