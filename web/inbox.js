@@ -412,7 +412,7 @@ function renderHead() {
   const open = a.status === 'open';
   $('#conv').dataset.status = a.status;
   $('#conv-title').textContent = clientName(a);
-  const parts = [a.client?.push_name ? phone(a.client.phone) : '', open ? t('inbox.open') : `${t('inbox.closed')}${a.closed_reason ? ` (${a.closed_reason})` : ''}`];
+  const parts = [a.client?.push_name ? phone(a.client.phone) : '', open ? t('conv.statusOpen') : `${t('conv.statusClosed')}${a.closed_reason ? ` (${a.closed_reason})` : ''}`];
   $('#conv-meta').textContent = parts.filter(Boolean).join(' · ');
   $('#reply-form').hidden = !open;
   if (!open) cancelReplyTo(false);
