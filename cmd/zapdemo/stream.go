@@ -31,7 +31,7 @@ var customers = []customer{
 		{kind: "image", text: "Esse modelo tem em azul?"},
 		{text: "E qual o prazo de entrega? Preciso até sexta 🙏"},
 	}},
-	{instance: 2, phone: "141555501", name: "John Carter", lines: []line{
+	{instance: 2, phone: "141555512", name: "John Carter", lines: []line{
 		{text: "Hi, my order #4412 hasn't arrived yet."},
 		{kind: "location", text: "This is my address", lat: 37.7793, lon: -122.4193},
 		{text: "Any update? Thanks!"},
@@ -45,7 +45,7 @@ var customers = []customer{
 		{text: "Olá, não consigo acessar minha conta."},
 		{text: "Já tentei redefinir a senha duas vezes."},
 	}},
-	{instance: 2, phone: "44770090010", name: "Emily Brown", lines: []line{
+	{instance: 2, phone: "4477009001", name: "Emily Brown", lines: []line{
 		{text: "Hello! Do you ship to the UK?"},
 		{kind: "image", text: "This one, in size M please"},
 		{kind: "audio"},
