@@ -5,9 +5,10 @@
 # Arguments go to zapdemo.
 set -euo pipefail
 
-mkdir -p data
+mkdir -p data bin
+go build -o bin/zapdemo ./cmd/zapdemo
 ./bin/zapgate serve > data/demo-zapgate.log 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
 echo "zapgate: serving on $ZAPGATE_PUBLIC_URL (log: data/demo-zapgate.log)"
-go run ./cmd/zapdemo -url "$ZAPGATE_PUBLIC_URL" "$@"
+./bin/zapdemo -url "$ZAPGATE_PUBLIC_URL" "$@"
