@@ -102,6 +102,9 @@ func TestSecretsNeverReachTheLogs(t *testing.T) {
 	p.must(201, "POST", "/v1/attendants", adminToken, map[string]any{"name": "L", "email": "l@example.com", "password": "password-9"})
 	session := p.must(200, "POST", "/v1/auth/login", "", map[string]any{"email": "l@example.com", "password": "password-9"})["token"].(string)
 	p.do("POST", "/v1/auth/login", "", map[string]any{"email": "l@example.com", "password": "wrong-password"})
+	// Nobody answers this attendance: ask for feedback anyway, so the link
+	// (a secret) is made.
+	p.must(200, "PATCH", "/v1/instances/"+id, adminToken, map[string]any{"feedback_when_unanswered": true})
 	p.inbound(id, "5511988887777", "hello", "")
 	var feedback string
 	eventually(t, 30*time.Second, "a feedback link", func() bool {

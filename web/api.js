@@ -77,8 +77,9 @@ export const api = {
   // checkAdminToken answers 200 for the admin token only (404 for others).
   checkAdminToken: (token) => request('GET', '/v1/instances?limit=1', undefined, { token }),
 
-  attendances: (status, cursor = '') =>
-    request('GET', `/v1/attendances?status=${id(status)}&limit=100${cursor ? `&cursor=${id(cursor)}` : ''}`),
+  // filters is a query string to add (the inbox's filter bar: &assigned=…).
+  attendances: (status, cursor = '', filters = '') =>
+    request('GET', `/v1/attendances?status=${id(status)}&limit=100${cursor ? `&cursor=${id(cursor)}` : ''}${filters}`),
   attendance: (aid) => request('GET', `/v1/attendances/${id(aid)}`),
   reply: (aid, message) => request('POST', `/v1/attendances/${id(aid)}/messages`, message),
   assign: (aid, attendantId) => request('POST', `/v1/attendances/${id(aid)}/assign`, { attendant_id: attendantId }),
@@ -93,6 +94,22 @@ export const api = {
   qr: (iid) => request('GET', `/v1/instances/${id(iid)}/qr`, undefined, { accept: 'image/png' }),
   logoutInstance: (iid) => request('POST', `/v1/instances/${id(iid)}/logout`),
   groups: (iid) => request('GET', `/v1/instances/${id(iid)}/groups?limit=500`),
+
+  // the attendant's tools (issue 16)
+  transfer: (aid, to, note) => request('POST', `/v1/attendances/${id(aid)}/transfer`, { ...to, ...(note ? { note } : {}) }),
+  addNote: (aid, text) => request('POST', `/v1/attendances/${id(aid)}/notes`, { text }),
+  setLabels: (aid, labels) => request('PUT', `/v1/attendances/${id(aid)}/labels`, { labels }),
+  reopen: (aid) => request('POST', `/v1/attendances/${id(aid)}/reopen`),
+  cannedReplies: (aid) => request('GET', `/v1/canned-replies${aid ? `?attendance_id=${id(aid)}` : ''}`),
+  client: (cid) => request('GET', `/v1/clients/${id(cid)}`),
+  patchClient: (cid, body) => request('PATCH', `/v1/clients/${id(cid)}`, body),
+  setMyStatus: (status) => request('PATCH', '/v1/attendants/me', { status }),
+  createAttendant: (body) => request('POST', '/v1/attendants', body),
+  patchAttendant: (tid, body) => request('PATCH', `/v1/attendants/${id(tid)}`, body),
+  teams: () => request('GET', '/v1/teams'),
+  createTeam: (body) => request('POST', '/v1/teams', body),
+  patchTeam: (tid, body) => request('PATCH', `/v1/teams/${id(tid)}`, body),
+  deleteTeam: (tid) => request('DELETE', `/v1/teams/${id(tid)}`),
 
   feedbackSummary: () => request('GET', '/v1/feedback/summary'),
 };

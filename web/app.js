@@ -5,9 +5,12 @@ import { connectEvents } from './ws.js';
 import { $, setBusy } from './dom.js';
 import * as inbox from './inbox.js';
 import * as instances from './instances.js';
+import * as team from './team.js';
+import { startTools, watch, relabelTools } from './tools.js';
 import * as reports from './reports.js';
+import { t, applyI18n, langSelect, onLangChange } from './i18n.js';
 
-const views = ['inbox', 'instances', 'feedback', 'reports'];
+const views = ['inbox', 'instances', 'team', 'feedback', 'reports'];
 let feed = null;
 let view = '';
 
@@ -31,7 +34,7 @@ async function loginWithPassword(ev) {
   const email = $('#login-email').value.trim();
   const password = $('#login-password').value;
   if (!email || !password) {
-    $('#login-error').textContent = 'Enter your email and password.';
+    $('#login-error').textContent = t('login.missing');
     return;
   }
   setBusy(form, true);
@@ -43,8 +46,8 @@ async function loginWithPassword(ev) {
     start();
   } catch (err) {
     $('#login-error').textContent =
-      err.status === 401 ? 'Wrong email or password.'
-        : err.status === 429 ? 'Too many failed attempts. Wait a few minutes and try again.'
+      err.status === 401 ? t('login.wrong')
+        : err.status === 429 ? t('login.tooMany')
           : err.message;
   } finally {
     setBusy(form, false);
@@ -56,7 +59,7 @@ async function loginWithToken(ev) {
   const form = ev.currentTarget;
   const token = $('#login-token').value.trim();
   if (!token) {
-    $('#login-error').textContent = 'Enter the admin token.';
+    $('#login-error').textContent = t('login.tokenMissing');
     return;
   }
   setBusy(form, true);
@@ -66,7 +69,7 @@ async function loginWithToken(ev) {
     $('#login-token').value = '';
     start();
   } catch (err) {
-    $('#login-error').textContent = err.status === 401 || err.status === 404 ? 'That is not the admin token.' : err.message;
+    $('#login-error').textContent = err.status === 401 || err.status === 404 ? t('login.tokenWrong') : err.message;
   } finally {
     setBusy(form, false);
   }
@@ -90,11 +93,13 @@ function start() {
   for (const el of document.querySelectorAll('[data-admin]')) el.hidden = !isAdmin();
   feed?.close();
   feed = connectEvents({ token: s.token, onEvent, onState });
+  startTools();
   view = '';
   route();
 }
 
 function onEvent(ev) {
+  watch(ev, inbox.known);
   if (ev.type.startsWith('attendance.') || inbox.MESSAGE_EVENTS.has(ev.type)) inbox.handleEvent(ev);
   if ((ev.type.startsWith('instance.') || ev.type.startsWith('group.')) && isAdmin()) instances.handleEvent(ev);
   if (ev.type === 'feedback.received' && view === 'feedback') loadFeedback();
@@ -103,7 +108,7 @@ function onEvent(ev) {
 function onState(state, info) {
   const live = $('#live');
   live.dataset.state = state;
-  $('#live-text').textContent = { open: 'Live', connecting: 'Connecting…', closed: 'Offline, reconnecting…' }[state];
+  $('#live-text').textContent = t(`live.${state}`);
   if (state === 'open' && !info.resumed) {
     // A fresh feed (not a resume): what happened before it is read anew.
     inbox.loadList();
@@ -132,6 +137,8 @@ function route() {
     inbox.openConversation(decodeURIComponent(arg));
   } else if (next === 'instances' && entering) {
     instances.loadInstances();
+  } else if (next === 'team' && entering) {
+    team.loadTeam();
   } else if (next === 'feedback' && entering) {
     loadFeedback();
   } else if (next === 'reports' && entering) {
@@ -157,9 +164,20 @@ onUnauthorized(() => {
   clearSession();
   inbox.resetInbox();
   instances.resetInstances();
-  showLogin('Your session has ended. Log in again.');
+  showLogin(t('login.ended'));
 });
 
+applyI18n();
+langSelect($('#lang'));
+onLangChange(() => {
+  $('#live-text').textContent = t(`live.${$('#live').dataset.state}`);
+  if (session()) {
+    inbox.relabel();
+    relabelTools();
+  }
+  if (view === 'team') team.loadTeam();
+});
+team.initTeam();
 $('#login-form').addEventListener('submit', loginWithPassword);
 $('#token-form').addEventListener('submit', loginWithToken);
 $('#logout').addEventListener('click', logout);

@@ -1,21 +1,19 @@
 // feedback.js: the public page behind the link a client gets when a
 // conversation closes: one rating from 1 to 5 and an optional comment.
 
+import { t, applyI18n, langSelect, onLangChange } from './i18n.js';
+
 const $ = (selector) => document.querySelector(selector);
 const token = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
 const url = `/v1/feedback/${encodeURIComponent(token)}`;
 
-const states = {
-  done: ['✓', 'Thank you!', 'Your rating was sent. We appreciate it.'],
-  used: ['✓', 'Already rated', 'This link was already used to rate the conversation. Thank you!'],
-  expired: ['!', 'This link has expired', 'Ratings are taken for a limited time after the conversation.'],
-  unknown: ['?', 'This link is not valid', 'Check that the whole link was opened, or ask us for a new one.'],
-  error: ['!', 'Something went wrong', 'The page could not reach us. Check your connection and reload the page.'],
-};
+const icons = { done: '✓', used: '✓', expired: '!', unknown: '?', error: '!' };
 
 // show replaces the form with a final state: done, used, expired, unknown or error.
 function show(name) {
-  const [icon, title, text] = states[name];
+  const icon = icons[name];
+  const title = t(`fb.${name}Title`);
+  const text = t(`fb.${name}Text`);
   $('#fb-loading').hidden = true;
   $('#feedback-form').hidden = true;
   const box = $('#fb-state');
@@ -53,7 +51,7 @@ async function submit(ev) {
   const error = $('#fb-error');
   const checked = document.querySelector('input[name="rating"]:checked');
   if (!checked) {
-    error.textContent = 'Choose a rating from 1 to 5.';
+    error.textContent = t('fb.choose');
     $('#rating-1').focus();
     return;
   }
@@ -68,7 +66,7 @@ async function submit(ev) {
       body: JSON.stringify({ rating: Number(checked.value), comment: $('#comment').value.trim() }),
     });
   } catch {
-    error.textContent = 'Your rating could not be sent. Check your connection and try again.';
+    error.textContent = t('fb.netError');
     button.disabled = false;
     return;
   }
@@ -76,7 +74,7 @@ async function submit(ev) {
   if (res.status === 409) return show('used');
   if (res.status === 410) return show('expired');
   if (res.status === 404) return show('unknown');
-  let message = 'Your rating could not be sent. Try again.';
+  let message = t('fb.retry');
   try {
     const body = (await res.json()).error;
     const fields = Object.values(body.fields || {});
@@ -88,6 +86,16 @@ async function submit(ev) {
   button.disabled = false;
 }
 
+applyI18n();
+langSelect($('#lang'));
+// A final state already shown is written again in the new language.
+onLangChange(() => {
+  const name = $('#fb-state').dataset.state;
+  if (name && !$('#fb-state').hidden) {
+    $('#fb-state-title').textContent = t(`fb.${name}Title`);
+    $('#fb-state-text').textContent = t(`fb.${name}Text`);
+  }
+});
 $('#feedback-form').addEventListener('submit', submit);
 $('#rating').addEventListener('change', highlight);
 load();

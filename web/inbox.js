@@ -4,6 +4,8 @@
 import { api, session } from './api.js';
 import { $, h, announce, timeEl, phone, bytes } from './dom.js';
 import { REACTIONS, kindEl, quoteEl, reactionsEl, summary, updatePoll, who } from './message.js';
+import * as tools from './tools.js';
+import { t } from './i18n.js';
 
 const MAX_FILE = 16 << 20; // the API's limit for one file
 
@@ -56,7 +58,7 @@ export async function loadList(more = false) {
   const token = session()?.token;
   const show = state.show;
   try {
-    const page = await api.attendances(show, more ? state.next : '');
+    const page = await api.attendances(show, more ? state.next : '', tools.filterQuery());
     if (session()?.token !== token) return; // logged out meanwhile
     if (state.show !== show) return; // switched lists meanwhile: that list's load fills it
     if (!more) state.list = new Map();
@@ -113,7 +115,7 @@ export function renderList() {
           h('span', { class: 'sr-only' }, `${n} new ${n === 1 ? 'message' : 'messages'}`)) : null)));
   }));
   $('#list-empty').hidden = items.length > 0 || !state.loaded;
-  $('#list-empty').textContent = state.show === 'open' ? 'No open conversations.' : 'No closed conversations.';
+  $('#list-empty').textContent = t(state.show === 'open' ? 'inbox.emptyOpen' : 'inbox.emptyClosed');
   $('#load-more').hidden = !state.next;
   document.title = total ? `(${total}) zapgate` : 'zapgate';
   if (focused) listEl.querySelector(`[data-id="${CSS.escape(focused)}"]`)?.focus();
@@ -169,6 +171,14 @@ export function handleEvent(ev) {
     case 'attendance.closed':
       onClosed(d);
       break;
+    case 'attendance.assigned':
+    case 'attendance.transferred':
+    case 'attendance.reopened':
+      onReassigned(d);
+      break;
+    case 'attendance.note':
+      if (d.attendance_id === state.currentId) addNote({ kind: 'note', id: d.note_id, attendant_id: d.attendant_id, text: d.text, created_at: d.created_at });
+      break;
     case 'message.status':
       onStatus(d);
       break;
@@ -196,6 +206,9 @@ function learnPhone(a, from, m) {
   return true;
 }
 
+// known is the attendance the inbox holds (list or screen), for notifications.
+export const known = (id) => state.list.get(id) || (id === state.currentId ? state.current : undefined);
+
 function onMessage({ attendance_id: id, from, message: m }) {
   if (!m?.id) return;
   const a = state.list.get(id);
@@ -220,6 +233,27 @@ function onMessage({ attendance_id: id, from, message: m }) {
     if (from === 'client' && a) state.seen.set(id, a.unread);
     addMessage(m);
   }
+}
+
+// onReassigned refreshes an attendance whose attendant changed (or that
+// reopened); the list is filtered, so it may leave or enter it.
+async function onReassigned({ attendance_id: id }) {
+  // A filtered list asks the server again: the change may take it out.
+  if (tools.filterQuery()) loadList();
+  const a = await (tools.filterQuery() ? fetchAttendance(id).catch(() => null) : refreshOne(id));
+  if (a && id === state.currentId && state.current) {
+    const { messages, ...fresh } = a; // the timeline on screen stays
+    Object.assign(state.current, fresh);
+    renderHead();
+  }
+}
+
+// addNote puts a private note in the conversation on screen (once).
+function addNote(n) {
+  if (!state.current || messageNode(n.id)) return;
+  state.current.messages?.push(n);
+  tools.appendWithDay($('#messages'), tools.noteEl(n), n.created_at);
+  scrollToEnd(true);
 }
 
 function onClosed({ attendance_id: id, reason, closed_at: closedAt }) {
@@ -363,7 +397,7 @@ export async function openConversation(id) {
   // The history is not news: only messages added later are announced.
   const list = $('#messages');
   list.setAttribute('aria-live', 'off');
-  list.replaceChildren(...(messages || []).filter(shown).map(messageEl));
+  list.replaceChildren(...tools.withDays((messages || []).filter(shown), messageEl));
   setTimeout(() => list.setAttribute('aria-live', 'polite'), 500);
   renderHead();
   renderList();
@@ -378,7 +412,7 @@ function renderHead() {
   const open = a.status === 'open';
   $('#conv').dataset.status = a.status;
   $('#conv-title').textContent = clientName(a);
-  const parts = [a.client?.push_name ? phone(a.client.phone) : '', open ? 'Open' : `Closed${a.closed_reason ? ` (${a.closed_reason})` : ''}`];
+  const parts = [a.client?.push_name ? phone(a.client.phone) : '', open ? t('conv.statusOpen') : `${t('conv.statusClosed')}${a.closed_reason ? ` (${a.closed_reason})` : ''}`];
   $('#conv-meta').textContent = parts.filter(Boolean).join(' · ');
   $('#reply-form').hidden = !open;
   if (!open) cancelReplyTo(false);
@@ -386,6 +420,11 @@ function renderHead() {
   $('#close-btn').hidden = !open;
   $('#assign-form').hidden = !open;
   renderAssign();
+  tools.renderTools(a, () => {
+    renderHead();
+    if (tools.filterQuery()) loadList();
+    else refreshOne(a.id);
+  });
 }
 
 async function loadAttendants() {
@@ -403,17 +442,17 @@ function renderAssign() {
   const select = $('#assign-select');
   if (!a || !state.attendants) return;
   const me = session()?.id;
-  const options = [h('option', { value: '', disabled: true, selected: !a.attendant_id }, 'Nobody')];
-  for (const t of state.attendants) {
-    options.push(h('option', { value: t.id, selected: t.id === a.attendant_id }, t.id === me ? `${t.name} (you)` : t.name));
+  const options = [h('option', { value: '', disabled: true, selected: !a.attendant_id }, t('conv.nobody'))];
+  for (const x of state.attendants) {
+    options.push(h('option', { value: x.id, selected: x.id === a.attendant_id }, x.id === me ? `${x.name} (${t('conv.you')})` : x.name));
   }
-  if (!a.attendant_id && me && state.attendants.some((t) => t.id === me)) {
+  if (!a.attendant_id && me && state.attendants.some((x) => x.id === me)) {
     options[0].selected = false;
     options.find((o) => o.value === me).selected = true;
   }
   select.replaceChildren(...options);
-  const who = state.attendants.find((t) => t.id === a.attendant_id);
-  $('#assigned-to').textContent = who ? `Assigned to ${who.name}` : 'Not assigned';
+  const who = state.attendants.find((x) => x.id === a.attendant_id);
+  $('#assigned-to').textContent = who ? t('conv.assignedTo', { name: who.name }) : t('conv.notAssigned');
 }
 
 const STATUS_WORDS = { scheduled: 'Scheduled', queued: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', canceled: 'Canceled' };
@@ -476,6 +515,7 @@ function mineOn(id) {
 }
 
 function messageEl(m) {
+  if (m.kind === 'note') return tools.noteEl(m);
   const out = m.direction === 'out';
   // A sticker stands on its own, as on a phone.
   const bubble = h('div', { class: `bubble${m.type === 'sticker' && !m.revoked_at && !m.reply_to ? ' bare' : ''}` });
@@ -496,6 +536,7 @@ function messageEl(m) {
     dataset: { id: m.id, type: m.type }, tabindex: '-1',
   },
   h('span', { class: 'sr-only' }, out ? 'You said:' : `${clientName(state.current)} said:`),
+  out ? null : h('span', { class: 'sender', 'aria-hidden': 'true', 'data-testid': 'sender' }, senderOf(m)),
   bubble,
   reactionsEl(m.reactions, mineOn(m.id)),
   h('span', { class: 'meta' }, timeEl(m.created_at),
@@ -605,7 +646,7 @@ function addMessage(m) {
   if (list.querySelector(`[data-id="${CSS.escape(m.id)}"]`)) return;
   const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   state.current?.messages?.push(m);
-  list.append(messageEl(m));
+  tools.appendWithDay(list, messageEl(m), m.created_at);
   scrollToEnd(nearEnd);
 }
 
@@ -763,7 +804,18 @@ async function closeCurrent() {
   }
 }
 
+// relabel draws again, in the language just chosen, what scripts wrote.
+export function relabel() {
+  renderList();
+  if (!state.current) return;
+  renderHead();
+  releaseMedia();
+  $('#messages').replaceChildren(...tools.withDays((state.current.messages || []).filter(shown), messageEl));
+  scrollToEnd(true);
+}
+
 export function initInbox() {
+  tools.initTools({ reload: () => loadList(), onNote: addNote });
   $('#reply-form').addEventListener('submit', sendReply);
   $('#reply-form').addEventListener('keydown', (ev) => {
     // Esc drops the quoted message (and nothing else).
