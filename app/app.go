@@ -70,6 +70,8 @@ import (
 //   - RouteTeam, RouteWaiting (route_attendances.go: capacity round robin,
 //     domain.Route decides), TransferAttendance
 //   - FeedbackState, GiveFeedback, FeedbackSummary (with recent comments)
+//   - AttendanceReport, ExportAttendances, ReportFilter
+//     (attendance_report.go: figures computed by the database, CSV rows)
 //
 // Access: Authenticate.
 type App struct {
@@ -88,6 +90,7 @@ type App struct {
 	teams       TeamStore
 	presence    PresenceStore
 	tools       HelpdeskTools
+	reports     ReportStore
 	publicURL   string
 	storage     Storage
 	wa          WhatsApp
@@ -120,10 +123,13 @@ type Deps struct {
 	Feedback     FeedbackStore
 	// Teams and Presence route attendances; nil: no teams (their routes
 	// answer 404) and nobody is online.
-	Teams     TeamStore
-	Presence  PresenceStore
-	Tools     HelpdeskTools // notes, canned replies, client records
-	PublicURL string        // base of links sent to people
+	Teams    TeamStore
+	Presence PresenceStore
+	Tools    HelpdeskTools // notes, canned replies, client records
+	// Reports computes the helpdesk's figures; nil: the reports route
+	// answers 404.
+	Reports   ReportStore
+	PublicURL string // base of links sent to people
 	Storage   Storage
 	WhatsApp  WhatsApp
 	QR        QRRenderer
@@ -158,7 +164,7 @@ func New(d Deps) *App {
 		store: d.Store, hooks: d.SendHooks, webhooks: d.Webhooks, guard: d.URLGuard, storage: d.Storage,
 		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, replays: d.Replays, adminToken: d.AdminToken,
 		attendances: d.Attendances, contacts: d.Contacts, groups: d.Groups, members: d.GroupMembers, attendants: d.Attendants, feedback: d.Feedback, tools: d.Tools, publicURL: d.PublicURL,
-		teams: d.Teams, presence: d.Presence,
+		teams: d.Teams, presence: d.Presence, reports: d.Reports,
 	}
 }
 

@@ -60,6 +60,7 @@ func newContract(t *testing.T, p *proc) *contract {
 		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
 	}
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/csv", openapi3filter.PlainBodyDecoder)
 	uuid := openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562)
 	return &contract{t: t, p: p, doc: doc, router: router, seen: map[string]bool{}, codes: map[int]bool{},
 		opts: &openapi3filter.Options{
@@ -657,6 +658,9 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	c.call(201, "POST", "/v1/feedback/"+link, "", map[string]any{"rating": 5, "comment": "great"})
 	c.call(409, "POST", "/v1/feedback/"+link, "", map[string]any{"rating": 4})
 	c.call(200, "GET", "/v1/feedback/summary?instance="+id, adminToken, nil)
+	c.call(200, "GET", "/v1/reports/attendances?instance_id="+id, adminToken, nil)
+	c.do(200, request{method: "GET", path: "/v1/reports/attendances?instance_id=" + id, token: adminToken, headers: []string{"Accept", "text/csv"}})
+	c.do(400, request{method: "GET", path: "/v1/reports/attendances?from=yesterday", token: adminToken, broken: true})
 
 	// The attendant's tools.
 	att := "/v1/attendances/" + aid

@@ -7,9 +7,10 @@ import * as inbox from './inbox.js';
 import * as instances from './instances.js';
 import * as team from './team.js';
 import { startTools, watch, relabelTools } from './tools.js';
+import * as reports from './reports.js';
 import { t, applyI18n, langSelect, onLangChange } from './i18n.js';
 
-const views = ['inbox', 'instances', 'team', 'feedback'];
+const views = ['inbox', 'instances', 'team', 'feedback', 'reports'];
 let feed = null;
 let view = '';
 
@@ -140,6 +141,8 @@ function route() {
     team.loadTeam();
   } else if (next === 'feedback' && entering) {
     loadFeedback();
+  } else if (next === 'reports' && entering) {
+    reports.loadReport();
   }
 }
 
@@ -181,6 +184,7 @@ $('#logout').addEventListener('click', logout);
 window.addEventListener('hashchange', route);
 inbox.initInbox();
 instances.initInstances();
+reports.initReports();
 
 if (session()) start();
 else showLogin();

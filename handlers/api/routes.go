@@ -107,6 +107,7 @@ func (s *Server) routes() {
 	v1.Get("/clients/:cid", s.attendAccess, s.getClient)
 	v1.Patch("/clients/:cid", s.attendAccess, s.patchClient)
 
+	v1.Get("/reports/attendances", s.adminOnly, s.attendanceReport)
 	v1.Get("/events", s.adminOnly, s.listEvents)
 	v1.Post("/events/replay", s.adminOnly, s.replayEvents)
 	v1.Get("/events/replays/:rid", s.adminOnly, s.getReplay)
