@@ -130,6 +130,7 @@ const en = {
   'conv.closedRate': 'The conversation was closed; the client gets a link to rate it',
   'conv.notClosed': 'Not closed: {error}',
   // a message: its kinds, marks, status and actions
+  'conv.messages': 'Messages',
   'msg.youSaid': 'You said:',
   'msg.theySaid': '{name} said:',
   'msg.someone': 'Someone',
@@ -358,6 +359,7 @@ const ptBR = {
   'conv.notAssignedError': 'Não atribuído: {error}',
   'conv.closedRate': 'O atendimento foi encerrado; o cliente recebe um link para avaliá-lo',
   'conv.notClosed': 'Não encerrado: {error}',
+  'conv.messages': 'Mensagens',
   'msg.youSaid': 'Você disse:',
   'msg.theySaid': '{name} disse:',
   'msg.someone': 'Alguém',
