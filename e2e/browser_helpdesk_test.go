@@ -158,7 +158,10 @@ func TestBrowserHelpdesk(t *testing.T) {
 		 document.documentElement.lang === 'pt-BR' && window.__sameDocument === true &&
 		 document.querySelector('#assigned-to').textContent === 'Atribuído a Eli' &&
 		 /^(Hoje|Ontem)$/.test(document.querySelector('#messages [data-testid="day"]').textContent) &&
-		 document.querySelector('#messages [data-testid="note"]').textContent.includes('Nota de Dora')`)
+		 document.querySelector('#messages [data-testid="note"]').textContent.includes('Nota de Dora') &&
+		 document.querySelector('#messages [data-testid="reply-to"]').textContent === 'Responder' &&
+		 document.querySelector('#messages [data-testid="react"]').textContent === 'Reagir' &&
+		 document.querySelector('label[for="reply-file"]').textContent.startsWith('Anexar um arquivo')`)
 	keepScreenshot(t, b, shots, "helpdesk-pt-br.png")
 	if ex := b.exceptions(); len(ex) > 0 {
 		t.Fatalf("exceptions on the dashboard: %v", ex)

@@ -3,7 +3,7 @@
 
 import { api, session } from './api.js';
 import { $, h, announce, timeEl, phone, bytes } from './dom.js';
-import { REACTIONS, kindEl, quoteEl, reactionsEl, summary, updatePoll, who } from './message.js';
+import { REACTIONS, kindEl, quoteEl, reactionsEl, summary, typeName, updatePoll, who } from './message.js';
 import * as tools from './tools.js';
 import { t } from './i18n.js';
 
@@ -43,7 +43,7 @@ export function resetInbox() {
   document.title = 'zapgate';
 }
 
-const clientName = (a) => a?.client?.push_name || phone(a?.client?.phone) || 'Unknown client';
+const clientName = (a) => a?.client?.push_name || phone(a?.client?.phone) || t('inbox.unknownClient');
 
 function describe(err) {
   const fields = Object.entries(err.fields || {}).map(([k, v]) => `${k} ${v}`);
@@ -72,7 +72,7 @@ export async function loadList(more = false) {
     renderList();
     listEl.dataset.loaded = 'true';
   } catch (err) {
-    $('#list-error').textContent = `The conversations could not be loaded: ${describe(err)}`;
+    $('#list-error').textContent = t('inbox.loadFailed', { error: describe(err) });
   } finally {
     listEl.removeAttribute('aria-busy');
   }
@@ -90,7 +90,7 @@ function preview(a) {
   const m = a.last_message;
   if (!m) return '';
   const body = summary(m);
-  return (a.last_message_from === 'attendant' ? 'You: ' : '') + body;
+  return a.last_message_from === 'attendant' ? t('inbox.youPrefix', { text: body }) : body;
 }
 
 export function renderList() {
@@ -112,7 +112,7 @@ export function renderList() {
       h('span', { class: 'att-bottom' },
         h('span', { class: 'att-last' }, preview(a)),
         n ? h('span', { class: 'badge', 'data-testid': 'unread' }, h('span', { 'aria-hidden': 'true' }, n),
-          h('span', { class: 'sr-only' }, `${n} new ${n === 1 ? 'message' : 'messages'}`)) : null)));
+          h('span', { class: 'sr-only' }, t(n === 1 ? 'inbox.newOne' : 'inbox.newMany', { n }))) : null)));
   }));
   $('#list-empty').hidden = items.length > 0 || !state.loaded;
   $('#list-empty').textContent = t(state.show === 'open' ? 'inbox.emptyOpen' : 'inbox.emptyClosed');
@@ -162,7 +162,7 @@ export function handleEvent(ev) {
   switch (ev.type) {
     case 'attendance.opened':
       refreshOne(d.attendance_id).then((a) => {
-        if (a?.status === 'open' && !ev.replayed) announce(`New conversation from ${clientName(a)}`);
+        if (a?.status === 'open' && !ev.replayed) announce(t('inbox.newConversation', { name: clientName(a) }));
       });
       break;
     case 'attendance.message':
@@ -227,7 +227,7 @@ function onMessage({ attendance_id: id, from, message: m }) {
     } else {
       refreshOne(id);
     }
-    if (from === 'client' && id !== state.currentId) announce(`New message from ${clientName(a || state.current)}`);
+    if (from === 'client' && id !== state.currentId) announce(t('inbox.newMessage', { name: clientName(a || state.current) }));
   }
   if (id === state.currentId && state.current) {
     if (from === 'client' && a) state.seen.set(id, a.unread);
@@ -262,7 +262,7 @@ function onClosed({ attendance_id: id, reason, closed_at: closedAt }) {
     if (a) {
       state.list.delete(id);
       renderList();
-      announce(`The conversation with ${clientName(a)} was closed`);
+      announce(t('inbox.closedWith', { name: clientName(a) }));
     }
   } else {
     refreshOne(id);
@@ -373,7 +373,7 @@ export async function openConversation(id) {
   state.current = null;
   cancelReplyTo(false);
   showConversation(true);
-  $('#conv-title').textContent = 'Loading…';
+  $('#conv-title').textContent = t('conv.loading');
   $('#conv-meta').textContent = '';
   $('#messages').replaceChildren();
   $('#conv').dataset.id = id;
@@ -382,7 +382,7 @@ export async function openConversation(id) {
     a = await fetchAttendance(id);
   } catch (err) {
     if (state.currentId !== id) return;
-    $('#conv-title').textContent = err.status === 404 ? 'This conversation does not exist' : 'The conversation could not be loaded';
+    $('#conv-title').textContent = t(err.status === 404 ? 'conv.missing' : 'conv.loadFailed');
     $('#conv-meta').textContent = err.status === 404 ? '' : describe(err);
     $('#conv').dataset.status = 'missing';
     return;
@@ -455,7 +455,8 @@ function renderAssign() {
   $('#assigned-to').textContent = who ? t('conv.assignedTo', { name: who.name }) : t('conv.notAssigned');
 }
 
-const STATUS_WORDS = { scheduled: 'Scheduled', queued: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', canceled: 'Canceled' };
+// STATUS_WORDS name the statuses (keys msg.status.*).
+const STATUS_WORDS = new Set(['scheduled', 'queued', 'sent', 'delivered', 'read', 'canceled']);
 // Ticks as on a phone: a clock while waiting, one tick sent, two delivered,
 // two coloured read (the colour comes from the stylesheet).
 const TICKS = { scheduled: '\u{1F553}', queued: '\u{1F553}', sent: '\u2713', delivered: '\u2713\u2713', read: '\u2713\u2713' };
@@ -473,10 +474,10 @@ function renderStatus(el, status, error) {
   el.dataset.status = status;
   if (status === 'failed') {
     el.removeAttribute('title');
-    el.replaceChildren(error ? `Not sent: ${error}` : 'Not sent');
+    el.replaceChildren(error ? t('msg.notSentError', { error }) : t('msg.notSent'));
     return;
   }
-  const words = STATUS_WORDS[status] || '';
+  const words = STATUS_WORDS.has(status) ? t(`msg.status.${status}`) : '';
   if (!TICKS[status]) {
     el.removeAttribute('title');
     el.replaceChildren(words);
@@ -500,7 +501,7 @@ const shown = (m) => m.type !== 'reaction';
 
 // senderOf names who wrote a message, as a quote shows it.
 function senderOf(m) {
-  if (m.direction === 'out') return 'You';
+  if (m.direction === 'out') return t('conv.you');
   return m.push_name || (m.participant ? who(m.participant) : clientName(state.current));
 }
 
@@ -523,7 +524,7 @@ function messageEl(m) {
   if (m.revoked_at) {
     // Deleted for everyone: what it said is no longer shown.
     bubble.append(h('p', { class: 'text deleted', 'data-testid': 'deleted' },
-      h('span', { 'aria-hidden': 'true' }, '🚫 '), 'This message was deleted'));
+      h('span', { 'aria-hidden': 'true' }, '🚫 '), t('msg.deleted')));
   } else {
     if (m.media) bubble.append(mediaEl(m));
     const kind = kindEl(m);
@@ -535,12 +536,12 @@ function messageEl(m) {
     class: `msg ${out ? 'out' : 'in'}${m.revoked_at ? ' revoked' : ''}`, 'data-testid': 'message',
     dataset: { id: m.id, type: m.type }, tabindex: '-1',
   },
-  h('span', { class: 'sr-only' }, out ? 'You said:' : `${clientName(state.current)} said:`),
+  h('span', { class: 'sr-only' }, out ? t('msg.youSaid') : t('msg.theySaid', { name: clientName(state.current) })),
   out ? null : h('span', { class: 'sender', 'aria-hidden': 'true', 'data-testid': 'sender' }, senderOf(m)),
   bubble,
   reactionsEl(m.reactions, mineOn(m.id)),
   h('span', { class: 'meta' }, timeEl(m.created_at),
-    m.edited_at && !m.revoked_at ? h('span', { class: 'edited', 'data-testid': 'edited' }, 'Edited') : null,
+    m.edited_at && !m.revoked_at ? h('span', { class: 'edited', 'data-testid': 'edited' }, t('msg.edited')) : null,
     out ? statusEl(m) : null,
     actionsEl(m)));
 }
@@ -549,13 +550,13 @@ function messageEl(m) {
 // the messages WhatsApp can quote.
 function actionsEl(m) {
   if (!shown(m) || m.revoked_at || !m.wa_message_id || ['scheduled', 'failed', 'canceled'].includes(m.status)) return null;
-  const picker = h('div', { class: 'picker', role: 'group', 'aria-label': 'React with', hidden: true });
+  const picker = h('div', { class: 'picker', role: 'group', 'aria-label': t('msg.reactWith'), hidden: true });
   const reactBtn = h('button', {
-    type: 'button', class: 'link', 'aria-expanded': 'false', 'aria-label': 'React to this message', 'data-testid': 'react',
+    type: 'button', class: 'link', 'aria-expanded': 'false', 'aria-label': t('msg.reactLabel'), 'data-testid': 'react',
     onclick: () => (picker.hidden ? openPicker(m.id, picker, reactBtn) : closePicker(picker, reactBtn)),
-  }, 'React');
+  }, t('msg.react'));
   picker.append(...REACTIONS.map((emoji) => h('button', {
-    type: 'button', class: 'emoji', 'aria-label': `React with ${emoji}`, 'aria-pressed': 'false', 'data-testid': 'react-emoji',
+    type: 'button', class: 'emoji', 'aria-label': t('msg.reactWithEmoji', { emoji }), 'aria-pressed': 'false', 'data-testid': 'react-emoji',
     dataset: { emoji }, onclick: () => react(m.id, emoji, picker, reactBtn),
   }, emoji)));
   picker.addEventListener('keydown', (ev) => {
@@ -566,9 +567,9 @@ function actionsEl(m) {
   });
   return h('div', { class: 'msg-actions' },
     h('button', {
-      type: 'button', class: 'link', 'aria-label': 'Reply to this message', 'data-testid': 'reply-to',
+      type: 'button', class: 'link', 'aria-label': t('msg.replyLabel'), 'data-testid': 'reply-to',
       onclick: () => setReplyTo(m),
-    }, 'Reply'),
+    }, t('msg.reply')),
     reactBtn, picker);
 }
 
@@ -576,7 +577,7 @@ function openPicker(id, picker, btn) {
   const mine = mineOn(id);
   for (const b of picker.children) {
     b.setAttribute('aria-pressed', String(b.dataset.emoji === mine));
-    b.setAttribute('aria-label', b.dataset.emoji === mine ? `Remove your ${mine}` : `React with ${b.dataset.emoji}`);
+    b.setAttribute('aria-label', b.dataset.emoji === mine ? t('msg.removeYour', { emoji: mine }) : t('msg.reactWithEmoji', { emoji: b.dataset.emoji }));
   }
   picker.hidden = false;
   btn.setAttribute('aria-expanded', 'true');
@@ -604,8 +605,8 @@ function goToMessage(id) {
 function mediaEl(m) {
   const { mime = '', filename, size, url } = m.media;
   const voice = m.type === 'audio' && m.ptt;
-  const label = filename || (voice ? 'Voice note' : m.type === 'sticker' ? 'Sticker' : `${m.type} file`);
-  const ext = m.type === 'document' ? (label.match(/\.(\w{1,5})$/)?.[1] || 'file') : m.type;
+  const label = filename || (voice ? t('msg.voiceNote') : m.type === 'sticker' ? t('msg.sticker') : t('msg.typeFile', { type: typeName(m.type) }));
+  const ext = m.type === 'document' ? (label.match(/\.(\w{1,5})$/)?.[1] || t('msg.fileTag')) : m.type;
   const fileLine = () => [h('span', { class: 'file-tag', 'aria-hidden': 'true' }, ext), label, size ? ` (${bytes(size)})` : ''];
   const box = h('div', { class: 'media' }, h('span', { class: 'file' }, ...fileLine()));
   if (!url) return box;
@@ -614,12 +615,12 @@ function mediaEl(m) {
     const src = URL.createObjectURL(blob);
     state.mediaURLs.push(src);
     let el;
-    if (m.type === 'sticker') el = h('img', { src, alt: 'Sticker', class: 'sticker', 'data-testid': 'sticker' });
+    if (m.type === 'sticker') el = h('img', { src, alt: t('msg.sticker'), class: 'sticker', 'data-testid': 'sticker' });
     else if (mime.startsWith('image/')) el = h('img', { src, alt: label });
     else if (voice) {
       el = h('div', { class: 'voice', 'data-testid': 'voice-note' },
-        h('span', { class: 'voice-label' }, h('span', { 'aria-hidden': 'true' }, '🎤 '), 'Voice note'),
-        h('audio', { src, controls: true, preload: 'metadata', 'aria-label': 'Voice note' }));
+        h('span', { class: 'voice-label' }, h('span', { 'aria-hidden': 'true' }, '🎤 '), t('msg.voiceNote')),
+        h('audio', { src, controls: true, preload: 'metadata', 'aria-label': t('msg.voiceNote') }));
     } else if (mime.startsWith('audio/')) el = h('audio', { src, controls: true, 'aria-label': label });
     else if (mime.startsWith('video/')) el = h('video', { src, controls: true, 'aria-label': label });
     else el = h('a', { href: src, download: label, class: 'file' }, ...fileLine());
@@ -658,7 +659,7 @@ function scrollToEnd(really) {
 // ---- actions ----
 
 function mediaType(mime) {
-  for (const t of ['image', 'audio', 'video']) if (mime.startsWith(`${t}/`)) return t;
+  for (const kind of ['image', 'audio', 'video']) if (mime.startsWith(`${kind}/`)) return kind;
   return 'document';
 }
 
@@ -683,12 +684,12 @@ async function sendReply(ev) {
   const file = fileEl.files[0];
   error.textContent = '';
   if (!text && !file) {
-    error.textContent = 'Write a message or attach a file.';
+    error.textContent = t('reply.empty');
     textEl.focus();
     return;
   }
   if (file && file.size > MAX_FILE) {
-    error.textContent = 'The file is too large: 16 MB at most.';
+    error.textContent = t('reply.tooLarge');
     return;
   }
   button.disabled = true;
@@ -716,7 +717,7 @@ async function sendReply(ev) {
     fileEl.value = '';
     fileChosen();
   } catch (err) {
-    error.textContent = `Not sent: ${describe(err)}`;
+    error.textContent = t('msg.notSentError', { error: describe(err) });
   } finally {
     button.disabled = false;
     textEl.focus();
@@ -768,9 +769,9 @@ async function react(id, emoji, picker, btn) {
   try {
     const m = await api.reply(a.id, { type: 'reaction', message_id: id, emoji: send });
     onMessage({ attendance_id: a.id, from: 'attendant', message: m });
-    announce(send ? `Reacted with ${send}` : 'Your reaction was removed');
+    announce(send ? t('msg.reactedWith', { emoji: send }) : t('msg.reactionGone'));
   } catch (err) {
-    $('#conv-error').textContent = `Reaction not sent: ${describe(err)}`;
+    $('#conv-error').textContent = t('msg.reactionFailed', { error: describe(err) });
   }
 }
 
@@ -787,7 +788,7 @@ async function assign(ev) {
     renderAssign();
     announce($('#assigned-to').textContent);
   } catch (err) {
-    $('#conv-error').textContent = `Not assigned: ${describe(err)}`;
+    $('#conv-error').textContent = t('conv.notAssignedError', { error: describe(err) });
   }
 }
 
@@ -798,9 +799,9 @@ async function closeCurrent() {
   try {
     const got = await api.close(a.id);
     onClosed({ attendance_id: a.id, reason: got.closed_reason, closed_at: got.closed_at });
-    announce('The conversation was closed; the client gets a link to rate it');
+    announce(t('conv.closedRate'));
   } catch (err) {
-    $('#conv-error').textContent = `Not closed: ${describe(err)}`;
+    $('#conv-error').textContent = t('conv.notClosed', { error: describe(err) });
   }
 }
 
@@ -812,6 +813,10 @@ export function relabel() {
   releaseMedia();
   $('#messages').replaceChildren(...tools.withDays((state.current.messages || []).filter(shown), messageEl));
   scrollToEnd(true);
+  if (state.replyTo) {
+    $('#reply-quote-sender').textContent = senderOf(state.replyTo);
+    $('#reply-quote-text').textContent = summary(state.replyTo);
+  }
 }
 
 export function initInbox() {
