@@ -109,3 +109,20 @@ func (a *Attendance) AwayOnce(now time.Time) bool {
 	a.AwaySentAt = &now
 	return true
 }
+
+// StampAssigned records the first assignment's time once the attendance
+// has an attendant; stores call it on every write, since assignments
+// come from many paths (routing, a reply, a merge, by hand).
+func (a *Attendance) StampAssigned(now time.Time) {
+	if a.AttendantID != "" && a.AssignedAt == nil {
+		a.AssignedAt = &now
+	}
+}
+
+// SLA is how long the attendance had for its first reply; 0 without one.
+func (a *Attendance) SLA() time.Duration {
+	if a.SLADueAt == nil {
+		return 0
+	}
+	return a.SLADueAt.Sub(a.OpenedAt)
+}
