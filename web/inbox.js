@@ -179,6 +179,9 @@ export function handleEvent(ev) {
     case 'attendance.closed':
       onClosed(d);
       break;
+    case 'attendance.sla_breached':
+      if (state.list.has(d.attendance_id)) refreshOne(d.attendance_id);
+      break;
     case 'message.status':
       onStatus(d);
       break;

@@ -110,7 +110,7 @@ func (t *Tx) ClientByID(ctx context.Context, id string) (*domain.Client, error) 
 // keeps one open attendance per client, so a racing insert waits and then
 // finds the winner.
 func (t *Tx) OpenAttendanceFor(ctx context.Context, a *domain.Attendance) (*domain.Attendance, bool, error) {
-	a.StampAssigned(time.Now().UTC())
+	a.StampAssigned(time.Now().UTC().Truncate(time.Microsecond)) // the column's precision
 	res, err := t.tx.NamedExecContext(ctx, `INSERT INTO attendances (`+attendanceColumns+`) VALUES (
 		:id, :instance_id, :client_id, :status, :attendant_id, :opened_at, :last_activity_at,
 		:last_message_from, :unread, :closed_at, :closed_reason, :closed_by, :first_reply_at, :labels, :team_id,
@@ -160,7 +160,7 @@ func (t *Tx) UpdateAttendance(ctx context.Context, id string, fn func(*domain.At
 
 // storeAttendance writes the state of an attendance the transaction locked.
 func (t *Tx) storeAttendance(ctx context.Context, a *domain.Attendance) error {
-	a.StampAssigned(time.Now().UTC())
+	a.StampAssigned(time.Now().UTC().Truncate(time.Microsecond)) // the column's precision
 	_, err := t.tx.NamedExecContext(ctx, `UPDATE attendances SET status = :status, attendant_id = :attendant_id,
 		last_activity_at = :last_activity_at, last_message_from = :last_message_from, unread = :unread,
 		closed_at = :closed_at, closed_reason = :closed_reason, closed_by = :closed_by,

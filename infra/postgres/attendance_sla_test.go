@@ -135,3 +135,29 @@ func TestSLABreachesFromTwoSweepersComeOnce(t *testing.T) {
 		t.Errorf("%d attendances reported, want %d", len(seen), late)
 	}
 }
+
+// TestAssignedAtIsTheFirstAssignment: the milestone is stamped by the
+// first assignment and kept through later ones.
+func TestAssignedAtIsTheFirstAssignment(t *testing.T) {
+	t.Parallel()
+	_, dsn := pgtest.New(t)
+	ctx := context.Background()
+	a, s := routingApp(t, dsn)
+	in := newInstance(t, s)
+	ana, bia := newAttendant(t, a, "ana", 5), newAttendant(t, a, "bia", 5)
+	v := receive(t, a, in.ID, "5511900000200", "X", time.Now().UTC())
+	if v.Attendance.AssignedAt != nil || v.Attendance.SLADueAt != nil {
+		t.Fatalf("new attendance: assigned_at %v, sla_due_at %v; want none", v.Attendance.AssignedAt, v.Attendance.SLADueAt)
+	}
+	first, err := a.AssignAttendance(ctx, v.Attendance.ID, ana.ID, "")
+	if err != nil || first.AssignedAt == nil {
+		t.Fatalf("assigned: %+v, %v", first, err)
+	}
+	if _, err := a.AssignAttendance(ctx, v.Attendance.ID, bia.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Attendance(ctx, v.Attendance.ID)
+	if err != nil || got.Attendance.AssignedAt == nil || !got.Attendance.AssignedAt.Equal(*first.AssignedAt) {
+		t.Fatalf("after reassignment assigned_at = %v, want %v (%v)", got.Attendance.AssignedAt, first.AssignedAt, err)
+	}
+}
