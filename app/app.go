@@ -72,6 +72,9 @@ import (
 //   - FeedbackState, GiveFeedback, FeedbackSummary (with recent comments)
 //   - AttendanceReport, ExportAttendances, ReportFilter
 //     (attendance_report.go: figures computed by the database, CSV rows)
+//   - Business hours, greeting and away messages (attend_hours.go, sent by
+//     AttendIncoming); BreachSLAs (breach_slas.go, the scheduler: late
+//     first replies emit attendance.sla_breached once)
 //
 // Access: Authenticate.
 type App struct {
@@ -102,6 +105,7 @@ type App struct {
 	cmdTimeout  time.Duration
 	fetcher     MediaFetcher
 	voice       VoiceConverter
+	slaFloor    time.Duration
 }
 
 // Deps are the ports and settings the use cases need.
@@ -145,6 +149,9 @@ type Deps struct {
 	// VoiceConverter turns audio into voice notes; nil: only Ogg/Opus
 	// voice notes are taken.
 	VoiceConverter VoiceConverter
+	// SLAFloor lowers the shortest first_response_sla accepted, for tests
+	// only (ZAPGATE_SLA_MIN); 0: domain.MinFirstResponseSLA.
+	SLAFloor time.Duration
 }
 
 // DefaultCommandTimeout is how long a command may wait for a connected
@@ -164,7 +171,7 @@ func New(d Deps) *App {
 		store: d.Store, hooks: d.SendHooks, webhooks: d.Webhooks, guard: d.URLGuard, storage: d.Storage,
 		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, replays: d.Replays, adminToken: d.AdminToken,
 		attendances: d.Attendances, contacts: d.Contacts, groups: d.Groups, members: d.GroupMembers, attendants: d.Attendants, feedback: d.Feedback, tools: d.Tools, publicURL: d.PublicURL,
-		teams: d.Teams, presence: d.Presence, reports: d.Reports,
+		teams: d.Teams, presence: d.Presence, reports: d.Reports, slaFloor: d.SLAFloor,
 	}
 }
 

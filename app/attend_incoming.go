@@ -86,7 +86,15 @@ func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *d
 		envs = append(envs, newEvent(events.AttendanceClosed, m.InstanceID, now, events.AttendanceClosedData{
 			AttendanceID: merged.ID, Reason: string(merged.ClosedReason), ClosedAt: *merged.ClosedAt}))
 	}
+	in, err := a.instanceSettings(ctx, tx, m.InstanceID)
+	if err != nil {
+		return nil, "", err
+	}
 	draft := domain.OpenAttendance(m.InstanceID, client.ID, m.CreatedAt)
+	draft.StartSLA(in.FirstResponseSLA)
+	// What a new attendance answers; used only if the draft is the one
+	// stored.
+	opening := hoursReply(in, draft, true, m.CreatedAt, now)
 	if rt, ok := routingTx(tx); ok {
 		team, err := rt.TeamOfInstance(ctx, m.InstanceID)
 		if err != nil {
@@ -105,17 +113,27 @@ func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *d
 	if !linked {
 		return envs, "", nil // already filed: a redelivered event
 	}
+	answer := ""
 	if created {
 		// The new attendance already counts this message.
 		envs = append(envs, newEvent(events.AttendanceOpened, m.InstanceID, now, events.AttendanceOpenedData{
 			AttendanceID: att.ID, Client: clientData(client)}))
+		answer = opening
 	} else if err := tx.UpdateAttendance(ctx, att.ID, func(att *domain.Attendance) error {
+		answer = hoursReply(in, att, false, m.CreatedAt, now)
 		return att.Touch(domain.FromClient, m.CreatedAt)
 	}); err != nil {
 		return nil, "", err
 	}
 	envs = append(envs, newEvent(events.AttendanceMsg, m.InstanceID, now, events.AttendanceMessage{
 		AttendanceID: att.ID, From: string(domain.FromClient), Message: m}))
+	if answer != "" {
+		send, err := a.sendToClient(ctx, tx, att, client, answer, now)
+		if err != nil {
+			return nil, "", err
+		}
+		envs = append(envs, send)
+	}
 	team := ""
 	if created && att.AttendantID == "" {
 		team = att.TeamID

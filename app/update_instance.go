@@ -17,6 +17,14 @@ type InstancePatch struct {
 	// unanswered are asked for feedback.
 	ClosingMessage         *string
 	FeedbackWhenUnanswered *bool
+	// Business hours and what the client hears by them: texts ("" for
+	// none), hours (SetBusinessHours with nil BusinessHours clears them)
+	// and the SLA as a Go duration ("" for none).
+	GreetingMessage  *string
+	AwayMessage      *string
+	SetBusinessHours bool
+	BusinessHours    *domain.BusinessHours
+	FirstResponseSLA *string
 }
 
 // UpdateInstance applies a patch.
@@ -47,6 +55,9 @@ func (a *App) UpdateInstance(ctx context.Context, id string, p InstancePatch) (*
 		}
 		if p.FeedbackWhenUnanswered != nil {
 			in.AskFeedbackWhenUnanswered(*p.FeedbackWhenUnanswered)
+		}
+		if err := a.patchHours(in, p); err != nil {
+			return err
 		}
 		in.Touch(a.now())
 		out = in

@@ -87,6 +87,14 @@ type Attendance struct {
 	FirstReplyAt *time.Time
 	// Labels are normalized by SetLabels.
 	Labels []string
+	// Milestones and SLA (instance_hours.go): AssignedAt is the first
+	// assignment (the store stamps it); SLADueAt when the first reply is
+	// due, nil without an SLA; SLABreachedAt when a sweeper found it late;
+	// AwaySentAt when the away message went out.
+	AssignedAt    *time.Time
+	SLADueAt      *time.Time
+	SLABreachedAt *time.Time
+	AwaySentAt    *time.Time
 }
 
 // OpenAttendance starts a conversation with a client's first message, which

@@ -37,6 +37,11 @@ type Instance struct {
 	// Helpdesk texts (instance_helpdesk.go).
 	ClosingMessage         string // "": DefaultClosingMessage
 	FeedbackWhenUnanswered bool
+	// Business hours and what the client hears by them (instance_hours.go).
+	GreetingMessage  string
+	AwayMessage      string
+	BusinessHours    *BusinessHours // nil: always open
+	FirstResponseSLA time.Duration  // 0: none
 }
 
 // NewInstance validates the name and returns the instance with its token,

@@ -24,7 +24,7 @@ var WebhookEventTypes = []string{
 	"message.received", "message.status", "instance.status", "instance.qr",
 	"attendance.opened", "attendance.message", "attendance.closed", "feedback.received",
 	"attendance.assigned", "attendance.transferred",
-	"attendance.note", "attendance.reopened",
+	"attendance.note", "attendance.reopened", "attendance.sla_breached",
 	"group.joined", "group.left", "group.updated", "group.participants",
 	"poll.vote", "message.reaction", "message.edited", "message.revoked",
 }

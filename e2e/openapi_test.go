@@ -326,6 +326,15 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	c.call(200, "GET", "/v1/instances?limit=10", adminToken, nil)
 	c.call(200, "PATCH", inst, itoken, map[string]any{"name": "contract-2", "send_rate_per_minute": 0})
 	c.call(200, "PATCH", inst, itoken, map[string]any{"send_rate_per_minute": nil})
+	// Business hours with their texts and SLA, then no hours and no texts
+	// (the helpdesk below counts its messages); the SLA stays, so
+	// attendances show sla_due_at.
+	c.call(200, "PATCH", inst, itoken, map[string]any{"business_hours": map[string]any{"timezone": "America/Sao_Paulo",
+		"week": map[string]any{"mon": [][]string{{"09:00", "18:00"}}, "sat": [][]string{{"22:00", "06:00"}}, "sun": [][]string{}}},
+		"greeting_message": "Olá!", "away_message": "Fora do horário.", "first_response_sla": "15m"})
+	c.call(200, "GET", inst, itoken, nil)
+	c.call(400, "PATCH", inst, itoken, map[string]any{"business_hours": map[string]any{"timezone": "UTC", "week": map[string]any{"mon": [][]string{{"18:00", "18:00"}}}}})
+	c.call(200, "PATCH", inst, itoken, map[string]any{"business_hours": nil, "greeting_message": nil, "away_message": ""})
 	eventually(t, 20*time.Second, "a QR code", func() bool {
 		return p.must(200, "GET", inst, adminToken, nil)["status"] == "qr"
 	})

@@ -104,11 +104,13 @@ export function renderList() {
     total += n;
     return h('li', {},
       h('a', {
-        href: `#/inbox/${a.id}`, class: `att${n ? ' unread' : ''}`, 'data-testid': 'attendance-item',
+        href: `#/inbox/${a.id}`, class: `att${n ? ' unread' : ''}${sla(a) ? ' sla-' + sla(a) : ''}`, 'data-testid': 'attendance-item',
         dataset: { id: a.id, phone: a.client?.phone || '', lid: a.client?.lid || '', status: a.status },
         'aria-current': a.id === state.currentId ? 'true' : null,
       },
-      h('span', { class: 'att-top' }, h('span', { class: 'att-name' }, clientName(a)), timeEl(a.last_activity_at)),
+      h('span', { class: 'att-top' }, h('span', { class: 'att-name' }, clientName(a)),
+        sla(a) ? h('span', { class: 'sla-mark', 'data-testid': 'sla' }, sla(a) === 'breached' ? t('sla.breached') : t('sla.dueSoon')) : null,
+        timeEl(a.last_activity_at)),
       h('span', { class: 'att-bottom' },
         h('span', { class: 'att-last' }, preview(a)),
         n ? h('span', { class: 'badge', 'data-testid': 'unread' }, h('span', { 'aria-hidden': 'true' }, n),
@@ -119,6 +121,14 @@ export function renderList() {
   $('#load-more').hidden = !state.next;
   document.title = total ? `(${total}) zapgate` : 'zapgate';
   if (focused) listEl.querySelector(`[data-id="${CSS.escape(focused)}"]`)?.focus();
+}
+
+// sla tells whether an open, unanswered attendance is past its first-response
+// SLA ('breached') or within five minutes of it ('breaching'); '' otherwise.
+function sla(a) {
+  if (a.status !== 'open' || a.first_reply_at || !a.sla_due_at) return '';
+  if (a.sla_breached_at) return 'breached';
+  return Date.parse(a.sla_due_at) - Date.now() < 5 * 60 * 1000 ? 'breaching' : '';
 }
 
 export function setShow(which) {
@@ -179,6 +189,9 @@ export function handleEvent(ev) {
     case 'attendance.note':
       if (d.attendance_id === state.currentId) addNote({ kind: 'note', id: d.note_id, attendant_id: d.attendant_id, text: d.text, created_at: d.created_at });
       break;
+    case 'attendance.sla_breached':
+      if (state.list.has(d.attendance_id)) refreshOne(d.attendance_id);
+      break;
     case 'message.status':
       onStatus(d);
       break;
@@ -223,6 +236,7 @@ function onMessage({ attendance_id: id, from, message: m }) {
     if (a) {
       Object.assign(a, { last_message: m, last_message_from: from, last_activity_at: m.created_at });
       a.unread = from === 'client' ? a.unread + 1 : 0;
+      if (from === 'attendant') a.first_reply_at ||= m.created_at;
       renderList();
     } else {
       refreshOne(id);

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // business hours name IANA zones; images may have no zoneinfo
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

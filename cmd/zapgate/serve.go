@@ -99,7 +99,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
 		Attendances: store, Contacts: store, Groups: store, GroupMembers: store, Attendants: store, Feedback: store, Tools: store, Reports: store, Teams: store, Presence: store, PublicURL: cfg.PublicURL,
 		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa.driver, QR: qr.Renderer{}, Log: log,
-		CommandNotices: notices, CommandTimeout: cfg.CommandTimeout,
+		CommandNotices: notices, CommandTimeout: cfg.CommandTimeout, SLAFloor: cfg.SLAMin,
 		MediaFetcher: webhook.NewFetcher(cfg.WebhookDenyPrivate, cfg.MediaFetchTimeout), VoiceConverter: voice})
 	sink.app = a
 	m := metrics.New()
@@ -253,6 +253,10 @@ func (s *system) startNotifier(r roles) error {
 // routeSweep is how often waiting attendances are routed as a safety net.
 const routeSweep = 5 * time.Second
 
+// slaSweep is how often late first replies are looked for: well within
+// the 5 s the contract allows after a deadline.
+const slaSweep = time.Second
+
 // startScheduler fires scheduled messages, closes idle attendances and
 // runs replays.
 func (s *system) startScheduler(r roles) error {
@@ -260,6 +264,7 @@ func (s *system) startScheduler(r roles) error {
 	r.run(messaging.NewCloser(s.app, s.cfg.AttendanceIdle, s.cfg.AttendanceSweep, s.log).Run)
 	r.run(messaging.NewReplayer(s.app, 500*time.Millisecond, app.ReplayBatch, s.log).Run)
 	r.run(messaging.NewRouter(s.app, routeSweep, s.log).Run)
+	r.run(messaging.NewSLAWatcher(s.app, slaSweep, s.log).Run)
 	// A tenth of the timeout: a command fails soon after it is due to.
 	r.run(messaging.NewCommandSweeper(s.app, max(s.cfg.CommandTimeout/10, 100*time.Millisecond), s.log).Run)
 	return nil

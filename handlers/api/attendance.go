@@ -57,6 +57,7 @@ type attendanceView struct {
 	FirstReplyAt *time.Time     `json:"first_reply_at"`
 	Labels       []string       `json:"labels"`
 	Feedback     *feedbackView  `json:"feedback"`
+	attendanceMilestones
 }
 
 func toAttendanceView(v *app.AttendanceView) attendanceView {
@@ -69,6 +70,7 @@ func toAttendanceView(v *app.AttendanceView) attendanceView {
 	if out.Labels == nil {
 		out.Labels = []string{}
 	}
+	out.attendanceMilestones = toAttendanceMilestones(&a)
 	if f := v.Feedback; f != nil {
 		out.Feedback = &feedbackView{Rating: f.Rating, Comment: f.Comment, At: f.CreatedAt}
 	}

@@ -93,6 +93,9 @@ func (s *Server) patchInstance(c *fiber.Ctx) error {
 		}
 		p.FeedbackWhenUnanswered = &ask
 	}
+	if err := bindHoursPatch(req, &p); err != nil {
+		return err
+	}
 	in, err := s.app.UpdateInstance(c.UserContext(), c.Params("id"), p)
 	if err != nil {
 		return err

@@ -25,6 +25,7 @@ type instanceView struct {
 	// is set) and whether the unanswered are asked for feedback.
 	ClosingMessage         string `json:"closing_message"`
 	FeedbackWhenUnanswered bool   `json:"feedback_when_unanswered"`
+	instanceHoursView
 }
 
 func toInstanceView(in *domain.Instance) instanceView {
@@ -36,6 +37,7 @@ func toInstanceView(in *domain.Instance) instanceView {
 	if v.ClosingMessage == "" {
 		v.ClosingMessage = domain.DefaultClosingMessage
 	}
+	v.instanceHoursView = toInstanceHoursView(in)
 	return v
 }
 

@@ -47,6 +47,10 @@ type Config struct {
 	// take. Hidden (ZAPGATE_MEDIA_FETCH_TIMEOUT): API.md fixes it at 30 s;
 	// tests shorten it.
 	MediaFetchTimeout time.Duration
+	// SLAMin is the shortest first_response_sla an instance may set.
+	// Hidden, test-only (ZAPGATE_SLA_MIN): the contract's minimum is 1m,
+	// too slow for end-to-end tests.
+	SLAMin time.Duration
 }
 
 var validNamespace = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
@@ -150,6 +154,7 @@ func load(getenv func(string) string, needAdmin bool) (Config, error) {
 	c.CommandTimeout = dur("ZAPGATE_COMMAND_TIMEOUT", "2m")
 	c.MediaFetchTimeout = dur("ZAPGATE_MEDIA_FETCH_TIMEOUT", "30s")
 	c.WebhookTimeout = dur("ZAPGATE_WEBHOOK_TIMEOUT", "10s")
+	c.SLAMin = dur("ZAPGATE_SLA_MIN", "1m")
 
 	if c.AdminToken == "" {
 		if needAdmin {

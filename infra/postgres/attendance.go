@@ -51,24 +51,33 @@ type attendanceRow struct {
 	FirstReplyAt    sql.NullTime   `db:"first_reply_at"`
 	Labels          pq.StringArray `db:"labels"`
 	TeamID          sql.NullString `db:"team_id"`
+	AssignedAt      sql.NullTime   `db:"assigned_at"`
+	SLADueAt        sql.NullTime   `db:"sla_due_at"`
+	SLABreachedAt   sql.NullTime   `db:"sla_breached_at"`
+	AwaySentAt      sql.NullTime   `db:"away_sent_at"`
 }
 
 const attendanceColumns = `id, instance_id, client_id, status, attendant_id, opened_at, last_activity_at,
-	last_message_from, unread, closed_at, closed_reason, closed_by, first_reply_at, labels, team_id`
+	last_message_from, unread, closed_at, closed_reason, closed_by, first_reply_at, labels, team_id,
+	assigned_at, sla_due_at, sla_breached_at, away_sent_at`
 
 func (r attendanceRow) domain() domain.Attendance {
 	return domain.Attendance{ID: r.ID, InstanceID: r.InstanceID, ClientID: r.ClientID, Status: domain.AttendanceStatus(r.Status),
 		AttendantID: r.AttendantID.String, OpenedAt: r.OpenedAt.UTC(), LastActivityAt: r.LastActivityAt.UTC(),
 		LastMessageFrom: domain.Speaker(r.LastMessageFrom), Unread: r.Unread, ClosedAt: timePtr(r.ClosedAt),
 		ClosedReason: domain.CloseReason(r.ClosedReason), ClosedBy: r.ClosedBy.String,
-		FirstReplyAt: timePtr(r.FirstReplyAt), Labels: []string(r.Labels), TeamID: r.TeamID.String}
+		FirstReplyAt: timePtr(r.FirstReplyAt), Labels: []string(r.Labels), TeamID: r.TeamID.String,
+		AssignedAt: timePtr(r.AssignedAt), SLADueAt: timePtr(r.SLADueAt), SLABreachedAt: timePtr(r.SLABreachedAt),
+		AwaySentAt: timePtr(r.AwaySentAt)}
 }
 
 func toAttendanceRow(a *domain.Attendance) attendanceRow {
 	r := attendanceRow{ID: a.ID, InstanceID: a.InstanceID, ClientID: a.ClientID, Status: string(a.Status),
 		OpenedAt: a.OpenedAt, LastActivityAt: a.LastActivityAt, LastMessageFrom: string(a.LastMessageFrom),
 		Unread: a.Unread, ClosedAt: nullTime(a.ClosedAt), ClosedReason: string(a.ClosedReason),
-		FirstReplyAt: nullTime(a.FirstReplyAt), Labels: pq.StringArray(a.Labels)}
+		FirstReplyAt: nullTime(a.FirstReplyAt), Labels: pq.StringArray(a.Labels),
+		AssignedAt: nullTime(a.AssignedAt), SLADueAt: nullTime(a.SLADueAt), SLABreachedAt: nullTime(a.SLABreachedAt),
+		AwaySentAt: nullTime(a.AwaySentAt)}
 	if r.Labels == nil {
 		r.Labels = pq.StringArray{}
 	}
@@ -101,9 +110,11 @@ func (t *Tx) ClientByID(ctx context.Context, id string) (*domain.Client, error) 
 // keeps one open attendance per client, so a racing insert waits and then
 // finds the winner.
 func (t *Tx) OpenAttendanceFor(ctx context.Context, a *domain.Attendance) (*domain.Attendance, bool, error) {
+	a.StampAssigned(time.Now().UTC().Truncate(time.Microsecond)) // the column's precision
 	res, err := t.tx.NamedExecContext(ctx, `INSERT INTO attendances (`+attendanceColumns+`) VALUES (
 		:id, :instance_id, :client_id, :status, :attendant_id, :opened_at, :last_activity_at,
-		:last_message_from, :unread, :closed_at, :closed_reason, :closed_by, :first_reply_at, :labels, :team_id)
+		:last_message_from, :unread, :closed_at, :closed_reason, :closed_by, :first_reply_at, :labels, :team_id,
+		:assigned_at, :sla_due_at, :sla_breached_at, :away_sent_at)
 		ON CONFLICT (instance_id, client_id) WHERE status = 'open' DO NOTHING`, toAttendanceRow(a))
 	if err != nil {
 		return nil, false, fmt.Errorf("open attendance: %w", err)
@@ -149,10 +160,12 @@ func (t *Tx) UpdateAttendance(ctx context.Context, id string, fn func(*domain.At
 
 // storeAttendance writes the state of an attendance the transaction locked.
 func (t *Tx) storeAttendance(ctx context.Context, a *domain.Attendance) error {
+	a.StampAssigned(time.Now().UTC().Truncate(time.Microsecond)) // the column's precision
 	_, err := t.tx.NamedExecContext(ctx, `UPDATE attendances SET status = :status, attendant_id = :attendant_id,
 		last_activity_at = :last_activity_at, last_message_from = :last_message_from, unread = :unread,
 		closed_at = :closed_at, closed_reason = :closed_reason, closed_by = :closed_by,
-		first_reply_at = :first_reply_at, labels = :labels, team_id = :team_id WHERE id = :id`, toAttendanceRow(a))
+		first_reply_at = :first_reply_at, labels = :labels, team_id = :team_id,
+		assigned_at = :assigned_at, away_sent_at = :away_sent_at WHERE id = :id`, toAttendanceRow(a))
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) && pqErr.Code == "23505" && pqErr.Constraint == "attendances_one_open" {
 		return domain.Conflict("attendance_open", "the client already has an open attendance")
@@ -225,6 +238,7 @@ func (r feedbackRow) domain(attendanceID string) *domain.Feedback {
 const attendanceViewSQL = `SELECT a.id, a.instance_id, a.client_id, a.status, a.attendant_id, a.opened_at,
 	a.last_activity_at, a.last_message_from, a.unread, a.closed_at, a.closed_reason,
 	a.closed_by, a.first_reply_at, a.labels, a.team_id,
+	a.assigned_at, a.sla_due_at, a.sla_breached_at, a.away_sent_at,
 	c.id AS "c.id", c.instance_id AS "c.instance_id", c.phone AS "c.phone", c.lid AS "c.lid", c.push_name AS "c.push_name",
 	c.first_seen_at AS "c.first_seen_at", c.last_seen_at AS "c.last_seen_at",
 	c.name AS "c.name", c.notes AS "c.notes", c.attributes AS "c.attributes",

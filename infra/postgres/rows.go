@@ -28,6 +28,11 @@ type instanceRow struct {
 	UpdatedAt         time.Time     `db:"updated_at"`
 	ClosingMessage    string        `db:"closing_message"`
 	FeedbackUnanswer  bool          `db:"feedback_when_unanswered"`
+	// Business hours (0027_business_hours.sql).
+	GreetingMessage string   `db:"greeting_message"`
+	AwayMessage     string   `db:"away_message"`
+	BusinessHours   nullJSON `db:"business_hours"`
+	SLAMillis       int64    `db:"first_response_sla_ms"`
 }
 
 // instanceInsertColumns are what a new instance sets; its helpdesk settings
@@ -36,7 +41,8 @@ type instanceRow struct {
 const instanceInsertColumns = `id, name, status, phone, status_reason, token_hash, send_rate_per_minute,
 	qr_code, qr_expires_at, wa_jid, created_at, updated_at`
 
-const instanceColumns = instanceInsertColumns + `, closing_message, feedback_when_unanswered`
+const instanceColumns = instanceInsertColumns + `, closing_message, feedback_when_unanswered,
+	greeting_message, away_message, business_hours, first_response_sla_ms`
 
 func (r instanceRow) domain() domain.Instance {
 	in := domain.Instance{
@@ -50,6 +56,11 @@ func (r instanceRow) domain() domain.Instance {
 		in.SendRatePerMinute = &v
 	}
 	in.QRExpiresAt = timePtr(r.QRExpiresAt)
+	in.GreetingMessage, in.AwayMessage = r.GreetingMessage, r.AwayMessage
+	in.FirstResponseSLA = time.Duration(r.SLAMillis) * time.Millisecond
+	// Stored hours were valid when written; should the zone database
+	// drop a zone, the instance reads as always open rather than failing.
+	in.BusinessHours, _ = domain.LoadBusinessHours(r.BusinessHours)
 	return in
 }
 
@@ -64,7 +75,38 @@ func toInstanceRow(in *domain.Instance) instanceRow {
 		r.SendRatePerMinute = sql.NullInt32{Int32: int32(*in.SendRatePerMinute), Valid: true}
 	}
 	r.QRExpiresAt = nullTime(in.QRExpiresAt)
+	r.GreetingMessage, r.AwayMessage = in.GreetingMessage, in.AwayMessage
+	r.SLAMillis = in.FirstResponseSLA.Milliseconds()
+	if in.BusinessHours != nil {
+		r.BusinessHours, _ = in.BusinessHours.MarshalJSON()
+	}
 	return r
+}
+
+// nullJSON is a jsonb column that may be null (nil).
+type nullJSON []byte
+
+// Scan implements sql.Scanner.
+func (j *nullJSON) Scan(v any) error {
+	switch b := v.(type) {
+	case nil:
+		*j = nil
+	case []byte:
+		*j = append((*j)[:0], b...)
+	case string:
+		*j = nullJSON(b)
+	default:
+		return fmt.Errorf("jsonb: unexpected %T", v)
+	}
+	return nil
+}
+
+// Value implements driver.Valuer.
+func (j nullJSON) Value() (driver.Value, error) {
+	if j == nil {
+		return nil, nil
+	}
+	return string(j), nil
 }
 
 type messageRow struct {

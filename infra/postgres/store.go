@@ -175,7 +175,9 @@ func (t *Tx) UpdateInstance(ctx context.Context, in *domain.Instance) error {
 	_, err := t.tx.NamedExecContext(ctx, `UPDATE instances SET name = :name, status = :status, phone = :phone,
 		status_reason = :status_reason, send_rate_per_minute = :send_rate_per_minute, qr_code = :qr_code,
 		qr_expires_at = :qr_expires_at, updated_at = :updated_at, closing_message = :closing_message,
-		feedback_when_unanswered = :feedback_when_unanswered WHERE id = :id`, toInstanceRow(in))
+		feedback_when_unanswered = :feedback_when_unanswered, greeting_message = :greeting_message,
+		away_message = :away_message, business_hours = :business_hours, first_response_sla_ms = :first_response_sla_ms
+		WHERE id = :id`, toInstanceRow(in))
 	if err != nil {
 		return fmt.Errorf("update instance: %w", err)
 	}
