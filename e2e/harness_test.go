@@ -117,6 +117,9 @@ func (e *env) start(extra ...string) *proc {
 		"ZAPGATE_WHATSAPP_DRIVER=sim",
 		"ZAPGATE_STORAGE=file://"+e.media,
 		"ZAPGATE_SEND_RATE=0",
+		// Several servers run at once against one Postgres: keep each pool
+		// small so that together they stay under max_connections.
+		"ZAPGATE_DB_MAX_CONNS=12",
 		"ZAPGATE_PUBLIC_URL=http://127.0.0.1:"+fmt.Sprint(port),
 	)
 	cmd.Env = append(cmd.Env, extra...)

@@ -60,6 +60,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	db.SetMaxOpenConns(cfg.DBMaxConns)
+	db.SetMaxIdleConns(cfg.DBMaxConns / 2)
 	if err := postgres.Migrate(ctx, db, migrations.FS, log); err != nil {
 		return err
 	}

@@ -51,6 +51,10 @@ type Config struct {
 	// Hidden, test-only (ZAPGATE_SLA_MIN): the contract's minimum is 1m,
 	// too slow for end-to-end tests.
 	SLAMin time.Duration
+	// DBMaxConns bounds this process's Postgres connection pool
+	// (ZAPGATE_DB_MAX_CONNS, default 40): several processes on one server
+	// must stay under its max_connections together.
+	DBMaxConns int
 }
 
 var validNamespace = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
@@ -183,6 +187,14 @@ func load(getenv func(string) string, needAdmin bool) (Config, error) {
 	}
 	if c.WhatsAppDriver != "whatsmeow" && c.WhatsAppDriver != "sim" {
 		bad("ZAPGATE_WHATSAPP_DRIVER: %q must be whatsmeow or sim", c.WhatsAppDriver)
+	}
+	c.DBMaxConns = 40
+	if v := getenv("ZAPGATE_DB_MAX_CONNS"); strings.TrimSpace(v) != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 4 || n > 1000 {
+			bad("ZAPGATE_DB_MAX_CONNS: %q must be a number of connections from 4 to 1000", v)
+		}
+		c.DBMaxConns = n
 	}
 	c.SendRate = DefaultSendRate
 	if v := getenv("ZAPGATE_SEND_RATE"); strings.TrimSpace(v) != "" {
