@@ -31,6 +31,12 @@ func TestBrowserInstanceAdmin(t *testing.T) {
 	)
 	card := `[data-testid="instance"][data-id="` + instance + `"]`
 	panel := `[data-testid="instance-admin"][data-id="` + instance + `"]`
+	other := `[data-testid="instance"][data-id="` + linking + `"]`
+	// The cards share a row: the other's QR arriving moves this one's
+	// buttons, so the clicks wait for it.
+	b.waitFor(30*time.Second, "the other instance's QR code",
+		`(() => { const img = document.querySelector(`+js(other+` img[data-testid="qr"]`)+`);
+		  return !!img && img.complete && img.naturalWidth > 0; })()`)
 	b.do(20*time.Second, "opening the support instance's panel",
 		chromedp.WaitVisible(chromedp.CSS(card+`[data-status="connected"]`)),
 		chromedp.Click(chromedp.CSS(card+` [data-testid="instance-manage"]`)),
@@ -137,7 +143,6 @@ func TestBrowserInstanceAdmin(t *testing.T) {
 	}
 
 	// The other instance waits for a scan: it links by phone number instead.
-	other := `[data-testid="instance"][data-id="` + linking + `"]`
 	otherPanel := `[data-testid="instance-admin"][data-id="` + linking + `"]`
 	b.do(20*time.Second, "asking a pairing code",
 		chromedp.Click(chromedp.CSS(other+` [data-testid="instance-manage"]`)),

@@ -41,6 +41,8 @@ export function openInstanceAdmin(i, { onDeleted = () => {} } = {}) {
   current = { instance: i, dialog, timers: new Map(), onDeleted };
   dialog.addEventListener('close', () => {
     if (current?.dialog === dialog) closeInstanceAdmin();
+    // Back to the card's button (the card may have been drawn anew meanwhile).
+    document.querySelector(`[data-testid="instance"][data-id="${CSS.escape(i.id)}"] [data-testid="instance-manage"]`)?.focus();
   });
   dialog.append(...[
     h('div', { class: 'admin-head' },
