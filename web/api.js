@@ -94,6 +94,18 @@ export const api = {
   qr: (iid) => request('GET', `/v1/instances/${id(iid)}/qr`, undefined, { accept: 'image/png' }),
   logoutInstance: (iid) => request('POST', `/v1/instances/${id(iid)}/logout`),
   groups: (iid) => request('GET', `/v1/instances/${id(iid)}/groups?limit=500`),
+  deleteInstance: (iid) => request('DELETE', `/v1/instances/${id(iid)}`),
+  pairCode: (iid, phone) => request('POST', `/v1/instances/${id(iid)}/pair-code`, { phone }),
+
+  webhooks: (iid) => request('GET', `/v1/instances/${id(iid)}/webhooks`),
+  createWebhook: (iid, url, events) => request('POST', `/v1/instances/${id(iid)}/webhooks`, { url, events }),
+  deleteWebhook: (iid, wid) => request('DELETE', `/v1/instances/${id(iid)}/webhooks/${id(wid)}`),
+  deliveries: (iid, wid) => request('GET', `/v1/instances/${id(iid)}/webhooks/${id(wid)}/deliveries?limit=50`),
+  redeliver: (iid, wid, did) =>
+    request('POST', `/v1/instances/${id(iid)}/webhooks/${id(wid)}/deliveries/${id(did)}/redeliver`),
+  sendHooks: (iid) => request('GET', `/v1/instances/${id(iid)}/send-hooks`),
+  createSendHook: (iid, hook) => request('POST', `/v1/instances/${id(iid)}/send-hooks`, hook),
+  deleteSendHook: (iid, hid) => request('DELETE', `/v1/instances/${id(iid)}/send-hooks/${id(hid)}`),
 
   // the attendant's tools (issue 16)
   transfer: (aid, to, note) => request('POST', `/v1/attendances/${id(aid)}/transfer`, { ...to, ...(note ? { note } : {}) }),

@@ -4,6 +4,7 @@
 
 import { api, session } from './api.js';
 import { $, h, announce, phone } from './dom.js';
+import { openInstanceAdmin } from './instance_admin.js';
 
 const state = {
   items: new Map(), // instance id → instance
@@ -96,9 +97,21 @@ function card(i) {
     i.status === 'connected' ? groupList(i) : null,
     h('div', { class: 'card-actions' },
       h('button', {
+        type: 'button', 'data-testid': 'instance-manage', onclick: () => openInstanceAdmin(i, { onDeleted: removed }),
+        'aria-label': `Manage ${i.name}: webhooks, send hooks, linking, deletion`,
+      }, 'Manage'), ' ',
+      h('button', {
         type: 'button', class: 'secondary', disabled: i.status !== 'connected', onclick: () => logout(i),
         'aria-label': `Log out ${i.name} from WhatsApp`,
       }, 'Log out')));
+}
+
+// removed forgets an instance deleted from its admin panel.
+function removed(id) {
+  dropQR(id);
+  state.items.delete(id);
+  state.groups.delete(id);
+  render();
 }
 
 async function loadQR(id) {
