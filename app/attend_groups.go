@@ -12,10 +12,7 @@ import (
 // mid-batch is seen), and names the group by its subject when the bot
 // recorded it.
 func (a *App) attendsGroup(ctx context.Context, tx Tx, group *domain.Client) (bool, error) {
-	in, err := tx.ReadInstance(ctx, group.InstanceID)
-	if domain.KindOf(err) == domain.KindNotFound {
-		return false, nil // deleted meanwhile: nothing to attend
-	}
+	in, err := a.instanceSettings(ctx, tx, group.InstanceID) // deleted: defaults, off
 	if err != nil {
 		return false, fmt.Errorf("attend group: %w", err)
 	}
