@@ -53,7 +53,8 @@ import (
 //   - ReplayEvents, GetReplay, AdvanceReplay (run_replays.go)
 //
 // Helpdesk:
-//   - AttendIncoming, ListAttendances (search and filters), GetAttendance,
+//   - AttendIncoming (a group is one client when the instance attends
+//     groups: attend_groups.go), ListAttendances (search and filters), GetAttendance,
 //     AttendanceTimeline (messages and notes), Reply
 //     (reply_to_attendance.go), AssignAttendance, CloseAttendance (the
 //     instance's closing message; no feedback asked of the unanswered),

@@ -10,14 +10,19 @@ import (
 
 // AttendIncoming files received messages, in order and in one transaction,
 // each into its client's open attendance, opening one when there is none.
-// Group messages and messages sent from the linked phone itself are not
-// customers writing in. Running it twice for the same message changes
-// nothing the second time.
+// Messages sent from the linked phone itself are not customers writing in;
+// group messages are only when the instance attends groups (the group is
+// then the client). Running it twice for the same message changes nothing
+// the second time.
 func (a *App) AttendIncoming(ctx context.Context, msgs ...events.Message) error {
 	var todo []events.Message
 	var seen []*domain.Client
 	for _, m := range msgs {
 		if c, ok := customer(m); ok {
+			if c.IsGroup() {
+				todo, seen = append(todo, m), append(seen, c)
+				continue
+			}
 			if err := a.knownAs(ctx, c); err != nil {
 				return err
 			}
@@ -76,6 +81,12 @@ func (a *App) knownAs(ctx context.Context, c *domain.Client) error {
 // the team.
 func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *domain.Client) ([]events.Envelope, string, error) {
 	now := a.now()
+	if seen.IsGroup() {
+		attend, err := a.attendsGroup(ctx, tx, seen)
+		if err != nil || !attend {
+			return nil, "", err
+		}
+	}
 	client, merged, err := tx.UpsertClient(ctx, seen)
 	if err != nil {
 		return nil, "", err
@@ -141,14 +152,20 @@ func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *d
 	return envs, team, nil
 }
 
-// customer is the client who wrote m, by phone, LID or both (from_lid);
-// false for group messages and messages from the linked phone itself.
+// customer is the client who wrote m, by phone, LID or both (from_lid),
+// or the group when m was written in one (filed only if the instance
+// attends groups: attendsGroup); false for messages from the linked phone
+// itself.
 func customer(m events.Message) (*domain.Client, bool) {
-	if m.Direction != string(domain.DirectionIn) || m.IsGroup || m.FromMe {
+	if m.Direction != string(domain.DirectionIn) || m.FromMe {
 		return nil, false
 	}
-	// A group is never a customer, whatever flag the driver set.
+	// The chat decides, whatever flag the driver set; a group flag with no
+	// group chat names nobody.
 	if chat, ok := domain.ParseAddress(m.Chat); ok && chat.IsGroup() {
+		return domain.NewGroupClient(m.InstanceID, chat, "", m.CreatedAt)
+	}
+	if m.IsGroup {
 		return nil, false
 	}
 	from, ok := domain.ParseAddress(m.From)
@@ -160,5 +177,5 @@ func customer(m events.Message) (*domain.Client, bool) {
 }
 
 func clientData(c *domain.Client) events.Client {
-	return events.Client{ID: c.ID, Phone: c.Phone, LID: c.LID, PushName: c.PushName}
+	return events.Client{ID: c.ID, Phone: c.Phone, LID: c.LID, PushName: c.PushName, GroupJID: c.GroupJID}
 }

@@ -334,7 +334,8 @@ func (t *fakeTx) UpsertClient(ctx context.Context, c *domain.Client) (*domain.Cl
 	// Finds by phone or LID and learns; merging two rows is the store's
 	// (tested on Postgres).
 	for _, o := range t.helpdesk.clients {
-		same := (c.Phone != "" && o.Phone == c.Phone) || (c.LID != "" && o.LID == c.LID)
+		same := (c.Phone != "" && o.Phone == c.Phone) || (c.LID != "" && o.LID == c.LID) ||
+			(c.GroupJID != "" && o.GroupJID == c.GroupJID)
 		if o.InstanceID == c.InstanceID && same && !o.Conflicts(*c) {
 			o.Learn(*c)
 			t.helpdesk.clients[o.ID] = o

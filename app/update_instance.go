@@ -25,6 +25,8 @@ type InstancePatch struct {
 	SetBusinessHours bool
 	BusinessHours    *domain.BusinessHours
 	FirstResponseSLA *string
+	// AttendGroups: whether group messages become attendances.
+	AttendGroups *bool
 }
 
 // UpdateInstance applies a patch.
@@ -58,6 +60,9 @@ func (a *App) UpdateInstance(ctx context.Context, id string, p InstancePatch) (*
 		}
 		if err := a.patchHours(in, p); err != nil {
 			return err
+		}
+		if p.AttendGroups != nil {
+			in.SetAttendGroups(*p.AttendGroups)
 		}
 		in.Touch(a.now())
 		out = in

@@ -9,12 +9,14 @@ import (
 )
 
 // Client is a customer who wrote to an instance, known by phone, by LID
-// (the "…@lid" JID) or both; "" when unknown, never both unknown.
+// (the "…@lid" JID) or both; "" when unknown, never both unknown. A group
+// client (the instance attends groups) is known by GroupJID alone.
 type Client struct {
 	ID          string
 	InstanceID  string
 	Phone       string
 	LID         string
+	GroupJID    string
 	PushName    string
 	FirstSeenAt time.Time
 	LastSeenAt  time.Time

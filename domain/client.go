@@ -21,9 +21,12 @@ func NewClient(instanceID string, addr Address, lid Address, pushName string, at
 	return c, true
 }
 
-// Address is where messages to the client go: the phone when known, else
-// the LID.
+// Address is where messages to the client go: the group for a group
+// client, else the phone when known, else the LID.
 func (c *Client) Address() string {
+	if c.GroupJID != "" {
+		return c.GroupJID
+	}
 	if c.Phone != "" {
 		return c.Phone
 	}

@@ -42,6 +42,9 @@ type Instance struct {
 	AwayMessage      string
 	BusinessHours    *BusinessHours // nil: always open
 	FirstResponseSLA time.Duration  // 0: none
+	// AttendGroups files a group's messages as one attendance whose client
+	// is the group; off, group messages open nothing.
+	AttendGroups bool
 }
 
 // NewInstance validates the name and returns the instance with its token,

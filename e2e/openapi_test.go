@@ -393,7 +393,7 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	c.call(200, "POST", inst+"/groups/join?wait=true", itoken, map[string]any{"link": invite})
 	c.call(422, "POST", inst+"/groups/join?wait=true", itoken, map[string]any{"link": "NoSuchInviteCode"})
 	c.call(200, "POST", group+"/leave?wait=true", itoken, nil)
-	c.call(201, "POST", "/v1/sim/groups", adminToken, map[string]any{"subject": "Elsewhere", "participants": []string{client}, "members": []string{id}})
+	elsewhere := str(t, c.call(201, "POST", "/v1/sim/groups", adminToken, map[string]any{"subject": "Elsewhere", "participants": []string{client}, "members": []string{id}}), "jid")
 
 	// Messages: every type, idempotency, scheduling.
 	msgs := inst + "/messages"
@@ -704,6 +704,22 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 		return len(items) == 1 && items[0].(map[string]any)["unread"] == float64(2)
 	})
 	c.call(200, "GET", "/v1/attendances?status=open&instance="+id, atoken, nil)
+
+	// A group as the client, once the instance attends groups.
+	c.call(200, "PATCH", inst, itoken, map[string]any{"attend_groups": true})
+	c.call(201, "POST", "/v1/sim/instances/"+id+"/inbound", adminToken, map[string]any{"from": client, "group": elsewhere, "push_name": "Ana", "text": "hi all"})
+	var gcid string
+	eventually(t, 30*time.Second, "the group's attendance", func() bool {
+		items, _ := p.must(200, "GET", "/v1/attendances?status=open", atoken, nil)["items"].([]any)
+		for _, it := range items {
+			if cl, _ := it.(map[string]any)["client"].(map[string]any); cl["group_jid"] == elsewhere {
+				gcid, _ = cl["id"].(string)
+			}
+		}
+		return gcid != ""
+	})
+	c.call(200, "GET", "/v1/attendances?status=open&instance="+id, atoken, nil)
+	c.call(200, "GET", "/v1/clients/"+gcid, atoken, nil)
 
 	// Errors, each in the documented shape.
 	c.do(400, request{method: "POST", path: msgs, token: itoken, body: `{"to":`, broken: true})

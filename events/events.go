@@ -206,6 +206,8 @@ type Client struct {
 	Phone    string `json:"phone"` // "" until known
 	LID      string `json:"lid"`   // "…@lid", "" when unknown
 	PushName string `json:"push_name"`
+	// GroupJID is set when the client is a group (instance attend_groups).
+	GroupJID string `json:"group_jid,omitempty"`
 }
 
 // AttendanceOpenedData is the data of attendance.opened.

@@ -96,6 +96,13 @@ func (s *Server) patchInstance(c *fiber.Ctx) error {
 	if err := bindHoursPatch(req, &p); err != nil {
 		return err
 	}
+	if raw, ok := req["attend_groups"]; ok {
+		var on bool
+		if err := json.Unmarshal(raw, &on); err != nil || string(raw) == "null" {
+			return domain.InvalidField("attend_groups", "must be true or false")
+		}
+		p.AttendGroups = &on
+	}
 	in, err := s.app.UpdateInstance(c.UserContext(), c.Params("id"), p)
 	if err != nil {
 		return err

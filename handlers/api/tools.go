@@ -21,7 +21,7 @@ type clientRef struct {
 }
 
 func toClientRef(c *domain.Client) clientRef {
-	return clientRef{Client: events.Client{ID: c.ID, Phone: c.Phone, LID: c.LID, PushName: c.PushName}, Name: c.Name}
+	return clientRef{Client: events.Client{ID: c.ID, Phone: c.Phone, LID: c.LID, PushName: c.PushName, GroupJID: c.GroupJID}, Name: c.Name}
 }
 
 type feedbackView struct {

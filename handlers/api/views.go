@@ -26,6 +26,8 @@ type instanceView struct {
 	ClosingMessage         string `json:"closing_message"`
 	FeedbackWhenUnanswered bool   `json:"feedback_when_unanswered"`
 	instanceHoursView
+	// AttendGroups: group messages open attendances whose client is the group.
+	AttendGroups bool `json:"attend_groups"`
 }
 
 func toInstanceView(in *domain.Instance) instanceView {
@@ -33,6 +35,7 @@ func toInstanceView(in *domain.Instance) instanceView {
 		ID: in.ID, Name: in.Name, Status: string(in.Status), StatusReason: in.StatusReason, Phone: in.Phone,
 		SendRatePerMinute: in.SendRatePerMinute, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
 		QRExpiresAt: in.QRExpiresAt, ClosingMessage: in.ClosingMessage, FeedbackWhenUnanswered: in.FeedbackWhenUnanswered,
+		AttendGroups: in.AttendGroups,
 	}
 	if v.ClosingMessage == "" {
 		v.ClosingMessage = domain.DefaultClosingMessage

@@ -18,6 +18,7 @@ type clientRow struct {
 	InstanceID  string    `db:"instance_id"`
 	Phone       string    `db:"phone"`
 	LID         string    `db:"lid"`
+	GroupJID    string    `db:"group_jid"`
 	PushName    string    `db:"push_name"`
 	FirstSeenAt time.Time `db:"first_seen_at"`
 	LastSeenAt  time.Time `db:"last_seen_at"`
@@ -28,12 +29,12 @@ type clientRow struct {
 }
 
 func (r clientRow) domain() domain.Client {
-	return domain.Client{ID: r.ID, InstanceID: r.InstanceID, Phone: r.Phone, LID: r.LID, PushName: r.PushName,
+	return domain.Client{ID: r.ID, InstanceID: r.InstanceID, Phone: r.Phone, LID: r.LID, GroupJID: r.GroupJID, PushName: r.PushName,
 		FirstSeenAt: r.FirstSeenAt.UTC(), LastSeenAt: r.LastSeenAt.UTC(),
 		Name: r.Name, Notes: r.Notes, Attributes: map[string]string(r.Attributes)}
 }
 
-const clientColumns = `id, instance_id, phone, lid, push_name, first_seen_at, last_seen_at`
+const clientColumns = `id, instance_id, phone, lid, group_jid, push_name, first_seen_at, last_seen_at`
 
 type attendanceRow struct {
 	ID              string         `db:"id"`
@@ -239,7 +240,7 @@ const attendanceViewSQL = `SELECT a.id, a.instance_id, a.client_id, a.status, a.
 	a.last_activity_at, a.last_message_from, a.unread, a.closed_at, a.closed_reason,
 	a.closed_by, a.first_reply_at, a.labels, a.team_id,
 	a.assigned_at, a.sla_due_at, a.sla_breached_at, a.away_sent_at,
-	c.id AS "c.id", c.instance_id AS "c.instance_id", c.phone AS "c.phone", c.lid AS "c.lid", c.push_name AS "c.push_name",
+	c.id AS "c.id", c.instance_id AS "c.instance_id", c.phone AS "c.phone", c.lid AS "c.lid", c.group_jid AS "c.group_jid", c.push_name AS "c.push_name",
 	c.first_seen_at AS "c.first_seen_at", c.last_seen_at AS "c.last_seen_at",
 	c.name AS "c.name", c.notes AS "c.notes", c.attributes AS "c.attributes",
 	f.id AS "f.id", f.rating AS "f.rating", f.comment AS "f.comment", f.created_at AS "f.created_at",

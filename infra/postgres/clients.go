@@ -23,6 +23,9 @@ func clientLockKey(instanceID, addr string) int64 {
 // the one before stored, so they never make two clients of one person.
 // Whoever finds a client row found it by an address it holds the lock of.
 func (t *Tx) UpsertClient(ctx context.Context, seen *domain.Client) (*domain.Client, *domain.Attendance, error) {
+	if seen.GroupJID != "" {
+		return t.upsertGroupClient(ctx, seen)
+	}
 	var keys []int64
 	for _, a := range []string{seen.Phone, seen.LID} {
 		if a != "" {
@@ -83,8 +86,8 @@ func (t *Tx) UpsertClient(ctx context.Context, seen *domain.Client) (*domain.Cli
 }
 
 func (t *Tx) insertClient(ctx context.Context, c *domain.Client) error {
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO clients (`+clientColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		c.ID, c.InstanceID, c.Phone, c.LID, c.PushName, c.FirstSeenAt, c.LastSeenAt); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO clients (`+clientColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		c.ID, c.InstanceID, c.Phone, c.LID, c.GroupJID, c.PushName, c.FirstSeenAt, c.LastSeenAt); err != nil {
 		return fmt.Errorf("insert client: %w", err)
 	}
 	return nil
@@ -145,4 +148,25 @@ func (t *Tx) mergeClients(ctx context.Context, keepID, otherID string, now time.
 		closed.ClientID = keepID
 	}
 	return closed, nil
+}
+
+// upsertGroupClient finds or adds the client that is a group, keyed on its
+// JID alone: a group has no phone or LID to merge with.
+func (t *Tx) upsertGroupClient(ctx context.Context, seen *domain.Client) (*domain.Client, *domain.Attendance, error) {
+	if _, err := t.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`,
+		clientLockKey(seen.InstanceID, seen.GroupJID)); err != nil {
+		return nil, nil, fmt.Errorf("lock group client: %w", err)
+	}
+	var rows []clientRow
+	if err := t.tx.SelectContext(ctx, &rows, `SELECT `+clientColumns+` FROM clients
+		WHERE instance_id = $1 AND group_jid = $2 FOR UPDATE`, seen.InstanceID, seen.GroupJID); err != nil {
+		return nil, nil, fmt.Errorf("read group client: %w", err)
+	}
+	if len(rows) == 0 {
+		c := *seen
+		return &c, nil, t.insertClient(ctx, &c)
+	}
+	c := rows[0].domain()
+	c.Learn(*seen) // the group's latest subject, the seen span
+	return &c, nil, t.saveClient(ctx, &c)
 }

@@ -262,7 +262,7 @@ func (s *Store) RecentFeedback(ctx context.Context, instanceID string, limit int
 	}
 	if err := s.db.SelectContext(ctx, &rows, `SELECT f.id, f.attendance_id, f.rating, f.comment, f.created_at,
 		a.instance_id, a.attendant_id,
-		c.id AS "c.id", c.instance_id AS "c.instance_id", c.phone AS "c.phone", c.lid AS "c.lid", c.push_name AS "c.push_name",
+		c.id AS "c.id", c.instance_id AS "c.instance_id", c.phone AS "c.phone", c.lid AS "c.lid", c.group_jid AS "c.group_jid", c.push_name AS "c.push_name",
 		c.first_seen_at AS "c.first_seen_at", c.last_seen_at AS "c.last_seen_at", c.name AS "c.name", c.notes AS "c.notes",
 		c.attributes AS "c.attributes"
 		FROM feedback f JOIN attendances a ON a.id = f.attendance_id JOIN clients c ON c.id = a.client_id

@@ -33,6 +33,7 @@ type instanceRow struct {
 	AwayMessage     string   `db:"away_message"`
 	BusinessHours   nullJSON `db:"business_hours"`
 	SLAMillis       int64    `db:"first_response_sla_ms"`
+	AttendGroups    bool     `db:"attend_groups"`
 }
 
 // instanceInsertColumns are what a new instance sets; its helpdesk settings
@@ -42,7 +43,7 @@ const instanceInsertColumns = `id, name, status, phone, status_reason, token_has
 	qr_code, qr_expires_at, wa_jid, created_at, updated_at`
 
 const instanceColumns = instanceInsertColumns + `, closing_message, feedback_when_unanswered,
-	greeting_message, away_message, business_hours, first_response_sla_ms`
+	greeting_message, away_message, business_hours, first_response_sla_ms, attend_groups`
 
 func (r instanceRow) domain() domain.Instance {
 	in := domain.Instance{
@@ -50,6 +51,7 @@ func (r instanceRow) domain() domain.Instance {
 		StatusReason: r.StatusReason, TokenHash: r.TokenHash, QRCode: r.QRCode,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		ClosingMessage: r.ClosingMessage, FeedbackWhenUnanswered: r.FeedbackUnanswer,
+		AttendGroups: r.AttendGroups,
 	}
 	if r.SendRatePerMinute.Valid {
 		v := int(r.SendRatePerMinute.Int32)
@@ -70,6 +72,7 @@ func toInstanceRow(in *domain.Instance) instanceRow {
 		StatusReason: in.StatusReason, TokenHash: in.TokenHash, QRCode: in.QRCode,
 		CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
 		ClosingMessage: in.ClosingMessage, FeedbackUnanswer: in.FeedbackWhenUnanswered,
+		AttendGroups: in.AttendGroups,
 	}
 	if in.SendRatePerMinute != nil {
 		r.SendRatePerMinute = sql.NullInt32{Int32: int32(*in.SendRatePerMinute), Valid: true}

@@ -176,7 +176,8 @@ func (t *Tx) UpdateInstance(ctx context.Context, in *domain.Instance) error {
 		status_reason = :status_reason, send_rate_per_minute = :send_rate_per_minute, qr_code = :qr_code,
 		qr_expires_at = :qr_expires_at, updated_at = :updated_at, closing_message = :closing_message,
 		feedback_when_unanswered = :feedback_when_unanswered, greeting_message = :greeting_message,
-		away_message = :away_message, business_hours = :business_hours, first_response_sla_ms = :first_response_sla_ms
+		away_message = :away_message, business_hours = :business_hours, first_response_sla_ms = :first_response_sla_ms,
+		attend_groups = :attend_groups
 		WHERE id = :id`, toInstanceRow(in))
 	if err != nil {
 		return fmt.Errorf("update instance: %w", err)
