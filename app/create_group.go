@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/zapgate/zapgate/domain"
 )
@@ -31,10 +30,7 @@ func (a *App) CreateGroup(ctx context.Context, instanceID, subject string, parti
 // People WhatsApp would not add are left out, the group is created anyway.
 func (a *App) runCreateGroup(ctx context.Context, cmd *domain.Command) ([]byte, func(Tx) error, error) {
 	var p createGroupPayload
-	if err := json.Unmarshal(cmd.Payload, &p); err != nil {
-		return nil, nil, fmt.Errorf("decode create_group payload: %w", err)
-	}
-	gm, err := a.groupManager()
+	gm, err := a.groupCommand(cmd, &p)
 	if err != nil {
 		return nil, nil, err
 	}

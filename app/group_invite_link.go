@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/zapgate/zapgate/domain"
 )
@@ -31,10 +30,7 @@ func (a *App) GroupInviteLink(ctx context.Context, instanceID, jid string, reset
 
 func (a *App) runGroupInviteLink(ctx context.Context, cmd *domain.Command) ([]byte, error) {
 	var p inviteLinkPayload
-	if err := json.Unmarshal(cmd.Payload, &p); err != nil {
-		return nil, fmt.Errorf("decode group_invite_link payload: %w", err)
-	}
-	gm, err := a.groupManager()
+	gm, err := a.groupCommand(cmd, &p)
 	if err != nil {
 		return nil, err
 	}

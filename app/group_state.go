@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -245,6 +246,15 @@ func (a *App) dropGroup(ctx context.Context, tx Tx, instanceID, jid string) erro
 }
 
 // groupManager is the driver's group port.
+// groupCommand decodes a group command's payload into p and returns the
+// driver's group manager.
+func (a *App) groupCommand(cmd *domain.Command, p any) (GroupManager, error) {
+	if err := json.Unmarshal(cmd.Payload, p); err != nil {
+		return nil, fmt.Errorf("decode %s payload: %w", cmd.Type, err)
+	}
+	return a.groupManager()
+}
+
 func (a *App) groupManager() (GroupManager, error) {
 	gm, ok := a.wa.(GroupManager)
 	if !ok {

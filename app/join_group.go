@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/zapgate/zapgate/domain"
 	"github.com/zapgate/zapgate/events"
@@ -28,10 +27,7 @@ func (a *App) JoinGroup(ctx context.Context, instanceID, link string) (*domain.C
 // instance's arrival in it (group.participants), as the members see it.
 func (a *App) runJoinGroup(ctx context.Context, cmd *domain.Command) ([]byte, func(Tx) error, error) {
 	var p joinGroupPayload
-	if err := json.Unmarshal(cmd.Payload, &p); err != nil {
-		return nil, nil, fmt.Errorf("decode join_group payload: %w", err)
-	}
-	gm, err := a.groupManager()
+	gm, err := a.groupCommand(cmd, &p)
 	if err != nil {
 		return nil, nil, err
 	}

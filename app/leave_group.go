@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"github.com/zapgate/zapgate/domain"
 	"github.com/zapgate/zapgate/events"
@@ -22,10 +20,7 @@ func (a *App) LeaveGroup(ctx context.Context, instanceID, jid string) (*domain.C
 // runLeaveGroup leaves; its ending forgets the group (group.left).
 func (a *App) runLeaveGroup(ctx context.Context, cmd *domain.Command) ([]byte, func(Tx) error, error) {
 	var p events.GroupLeftData
-	if err := json.Unmarshal(cmd.Payload, &p); err != nil {
-		return nil, nil, fmt.Errorf("decode leave_group payload: %w", err)
-	}
-	gm, err := a.groupManager()
+	gm, err := a.groupCommand(cmd, &p)
 	if err != nil {
 		return nil, nil, err
 	}

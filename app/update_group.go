@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/zapgate/zapgate/domain"
 )
@@ -29,10 +28,7 @@ func (a *App) UpdateGroup(ctx context.Context, instanceID, jid string, u domain.
 // ending stores what WhatsApp holds now (group.updated).
 func (a *App) runUpdateGroup(ctx context.Context, cmd *domain.Command) ([]byte, func(Tx) error, error) {
 	var p updateGroupPayload
-	if err := json.Unmarshal(cmd.Payload, &p); err != nil {
-		return nil, nil, fmt.Errorf("decode update_group payload: %w", err)
-	}
-	gm, err := a.groupManager()
+	gm, err := a.groupCommand(cmd, &p)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/zapgate/zapgate/domain"
 	"github.com/zapgate/zapgate/events"
@@ -46,10 +45,7 @@ func (a *App) UpdateGroupParticipants(ctx context.Context, instanceID, jid, acti
 // changes that succeeded to the stored group (group.participants).
 func (a *App) runGroupParticipants(ctx context.Context, cmd *domain.Command) ([]byte, func(Tx) error, error) {
 	var p groupParticipantsPayload
-	if err := json.Unmarshal(cmd.Payload, &p); err != nil {
-		return nil, nil, fmt.Errorf("decode update_group_participants payload: %w", err)
-	}
-	gm, err := a.groupManager()
+	gm, err := a.groupCommand(cmd, &p)
 	if err != nil {
 		return nil, nil, err
 	}
