@@ -253,7 +253,7 @@ func TestMultipartUpload(t *testing.T) {
 func TestVoiceNotes(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg is not installed (task ffmpeg installs it)")
+		t.Fatal("ffmpeg is not installed: task ffmpeg (part of task test) installs it")
 	}
 	mp3, err := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=1", "-f", "mp3", "pipe:1").Output()
 	if err != nil {

@@ -15,7 +15,7 @@ func installed(t *testing.T) *Converter {
 	t.Helper()
 	c := New(exec.LookPath)
 	if !c.Installed() {
-		t.Skip("ffmpeg is not installed (task ffmpeg installs it)")
+		t.Fatal("ffmpeg is not installed: task ffmpeg (part of task test) installs it")
 	}
 	return c
 }
@@ -54,7 +54,7 @@ func TestToVoiceNoteFromM4A(t *testing.T) {
 	// An M4A's index may sit after the audio: it converts from a file.
 	out, err := exec.Command("bash", "-c", `f=$(mktemp --suffix=.m4a) && ffmpeg -y -hide_banner -loglevel error -f lavfi -i sine=d=1 -c:a aac "$f" && cat "$f" && rm -f "$f"`).Output()
 	if err != nil {
-		t.Skipf("no aac encoder: %v", err)
+		t.Fatalf("ffmpeg has no aac encoder to make the m4a sample: %v", err)
 	}
 	got, err := c.ToVoiceNote(context.Background(), out)
 	if err != nil {
