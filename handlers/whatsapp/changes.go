@@ -78,26 +78,31 @@ func editedText(m *waE2E.Message) string {
 // quotedID is the WhatsApp id of the message a reply quotes (its
 // context's stanza id), "" when it quotes none. Any kind can reply.
 func quotedID(msg *waE2E.Message) string {
-	var ci *waE2E.ContextInfo
+	return contextInfo(msg).GetStanzaID()
+}
+
+// contextInfo is the context a message of any kind carries (quote,
+// mentions), nil when it has none.
+func contextInfo(msg *waE2E.Message) *waE2E.ContextInfo {
 	switch {
 	case msg.GetExtendedTextMessage() != nil:
-		ci = msg.GetExtendedTextMessage().GetContextInfo()
+		return msg.GetExtendedTextMessage().GetContextInfo()
 	case msg.GetImageMessage() != nil:
-		ci = msg.GetImageMessage().GetContextInfo()
+		return msg.GetImageMessage().GetContextInfo()
 	case msg.GetVideoMessage() != nil:
-		ci = msg.GetVideoMessage().GetContextInfo()
+		return msg.GetVideoMessage().GetContextInfo()
 	case msg.GetDocumentMessage() != nil:
-		ci = msg.GetDocumentMessage().GetContextInfo()
+		return msg.GetDocumentMessage().GetContextInfo()
 	case msg.GetAudioMessage() != nil:
-		ci = msg.GetAudioMessage().GetContextInfo()
+		return msg.GetAudioMessage().GetContextInfo()
 	case msg.GetStickerMessage() != nil:
-		ci = msg.GetStickerMessage().GetContextInfo()
+		return msg.GetStickerMessage().GetContextInfo()
 	case msg.GetLocationMessage() != nil:
-		ci = msg.GetLocationMessage().GetContextInfo()
+		return msg.GetLocationMessage().GetContextInfo()
 	case msg.GetContactMessage() != nil:
-		ci = msg.GetContactMessage().GetContextInfo()
+		return msg.GetContactMessage().GetContextInfo()
 	case msg.GetContactsArrayMessage() != nil:
-		ci = msg.GetContactsArrayMessage().GetContextInfo()
+		return msg.GetContactsArrayMessage().GetContextInfo()
 	}
-	return ci.GetStanzaID()
+	return nil
 }

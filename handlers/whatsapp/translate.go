@@ -264,23 +264,10 @@ func ConvertMessage(instanceID string, info types.MessageInfo, msg *waE2E.Messag
 	return d, media
 }
 
-// mentioned are the JIDs of the people a message mentions: WhatsApp puts
-// them in the context of an extended text or of a media message (its
-// caption).
+// mentioned are the JIDs of the people a message mentions, from its
+// context (an extended text's, or a media message's for its caption).
 func mentioned(msg *waE2E.Message) []string {
-	var ci *waE2E.ContextInfo
-	switch {
-	case msg.GetExtendedTextMessage() != nil:
-		ci = msg.GetExtendedTextMessage().GetContextInfo()
-	case msg.GetImageMessage() != nil:
-		ci = msg.GetImageMessage().GetContextInfo()
-	case msg.GetVideoMessage() != nil:
-		ci = msg.GetVideoMessage().GetContextInfo()
-	case msg.GetDocumentMessage() != nil:
-		ci = msg.GetDocumentMessage().GetContextInfo()
-	case msg.GetAudioMessage() != nil:
-		ci = msg.GetAudioMessage().GetContextInfo()
-	}
+	ci := contextInfo(msg)
 	var out []string
 	for _, s := range ci.GetMentionedJID() {
 		if j, err := types.ParseJID(s); err == nil {

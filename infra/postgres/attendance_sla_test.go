@@ -124,7 +124,7 @@ func TestSLABreachesFromTwoSweepersComeOnce(t *testing.T) {
 		if len(seen) >= late || time.Now().After(deadline) {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond) // polling the event log for the fact above
 	}
 	for id, n := range seen {
 		if !lateIDs[id] || n != 1 {

@@ -158,7 +158,7 @@ func TestRoutingFromTwoProcessesNeverExceedsCapacity(t *testing.T) {
 		if len(seen) >= 9 || time.Now().After(deadline) {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond) // polling the event log for the fact above
 	}
 	if len(seen) != 9 {
 		t.Errorf("%d attendance.assigned events, want 9", len(seen))
