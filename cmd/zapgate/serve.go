@@ -99,7 +99,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		log.Info("ffmpeg is not on PATH: voice notes are taken only as OGG/Opus")
 	}
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
-		Attendances: store, Contacts: store, Groups: store, GroupMembers: store, Attendants: store, Feedback: store, Tools: store, Reports: store, Teams: store, Presence: store, PublicURL: cfg.PublicURL,
+		Attendances: store, Contacts: store, Groups: store, GroupMembers: store, Attendants: store, Feedback: store, Tools: store, Reports: store, Teams: store, Presence: store, CheckBudget: store, PublicURL: cfg.PublicURL,
 		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa.driver, QR: qr.Renderer{}, Log: log,
 		CommandNotices: notices, CommandTimeout: cfg.CommandTimeout, SLAFloor: cfg.SLAMin,
 		MediaFetcher: webhook.NewFetcher(cfg.WebhookDenyPrivate, cfg.MediaFetchTimeout), VoiceConverter: voice})
