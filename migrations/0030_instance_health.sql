@@ -14,3 +14,6 @@ CREATE TABLE contact_check_windows (
 	window_start timestamptz NOT NULL,
 	used integer NOT NULL
 );
+
+-- The sim's temporary ban (POST /v1/sim/instances/{id}/faults ban_seconds).
+ALTER TABLE sim_sessions ADD COLUMN banned_until timestamptz;

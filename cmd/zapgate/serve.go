@@ -421,7 +421,15 @@ func (s *lateSink) GroupLeft(ctx context.Context, instanceID, jid string) error 
 	return s.app.GroupLeft(ctx, instanceID, jid)
 }
 
-var _ sim.GroupSink = (*lateSink)(nil)
+// PauseInstance hears of the sim's temporary bans.
+func (s *lateSink) PauseInstance(ctx context.Context, id string, rl app.RateLimit) (domain.Health, error) {
+	return s.app.PauseInstance(ctx, id, rl)
+}
+
+var (
+	_ sim.GroupSink  = (*lateSink)(nil)
+	_ sim.HealthSink = (*lateSink)(nil)
+)
 
 type pingFunc func(context.Context) error
 
