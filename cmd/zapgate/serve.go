@@ -374,6 +374,7 @@ func (wa *whatsApp) translateEvents(a *app.App, m *metrics.Metrics, log *slog.Lo
 				return wmd.DecryptPollVote(ctx, instanceID, evt)
 			},
 			Votes:        a,
+			Health:       a,
 			Contacts:     a,
 			Groups:       a,
 			ConvertGroup: meow.ConvertGroup,
