@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -108,6 +109,15 @@ func TestRateLimitPausesUntilResumed(t *testing.T) {
 	sentOnce(t, p, other, sendTexts(p, other, otherToken, 2))
 	if n := len(simSent(t, p, id)); n != 0 {
 		t.Fatalf("the sim got %d sends of the paused instance", n)
+	}
+
+	// The gauges count the deployment's instances by health and status.
+	metrics := string(p.do("GET", "/metrics", "", nil).Body)
+	for _, line := range []string{`zapgate_instance_health{state="paused"} 1`, `zapgate_instance_health{state="ok"} 1`,
+		`zapgate_instances{status="connected"} 2`} {
+		if !strings.Contains(metrics, line+"\n") {
+			t.Fatalf("/metrics lacks %s", line)
+		}
 	}
 
 	resumed := p.must(200, "POST", "/v1/instances/"+id+"/resume", token, nil)

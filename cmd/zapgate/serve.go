@@ -105,6 +105,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		MediaFetcher: webhook.NewFetcher(cfg.WebhookDenyPrivate, cfg.MediaFetchTimeout), VoiceConverter: voice})
 	sink.app = a
 	m := metrics.New()
+	m.CountInstances(store.InstanceCounts)
 	wa.translateEvents(a, m, log)
 	sys := &system{cfg: cfg, log: log, wlog: watermill.NewSlogLogger(log), db: db, conn: conn, names: names,
 		app: a, metrics: m, wa: wa, sender: sender, notices: notices}
