@@ -49,4 +49,3 @@ func TestBrowserInstanceHealth(t *testing.T) {
 		t.Fatalf("health after Resume = %v", h)
 	}
 }
-
