@@ -366,6 +366,11 @@ func (b *Bot) handle(msg *message.Message) error {
 		if err := json.Unmarshal(env.Data, &data); err != nil || !domain.ValidID(data.CommandID) {
 			return fmt.Errorf("%w: bad %s data", errPoison, env.Type)
 		}
-		return b.app.RunCommand(msg.Context(), env.InstanceID, data.CommandID)
+		err := b.app.RunCommand(msg.Context(), env.InstanceID, data.CommandID)
+		if b.pauseOn(msg.Context(), env.InstanceID, err) {
+			// WhatsApp's warning: retried once the pause ends, not before.
+			b.awaitHealth(msg.Context(), env.InstanceID)
+		}
+		return err
 	}
 }

@@ -113,7 +113,7 @@ func (b *Bot) process(ctx context.Context, instanceID string, batch []*message.M
 		}
 		// Anything else (logout, undecodable, unknown) goes through the
 		// middleware chain once every earlier send is recorded.
-		if !rec.wait(ctx) {
+		if !rec.wait(ctx) || !b.awaitHealth(ctx, instanceID) {
 			return i
 		}
 		if err := handle(batch[i]); err != nil {
