@@ -12,6 +12,8 @@ import (
 //     UpdateInstance, DeleteInstance
 //   - SetInstanceStatus, SetInstanceQR (from the bot), InstanceQR, PairCode,
 //     RequestLogout
+//   - Account health: PauseInstance, EndPause (pause_instance.go: the bot
+//     and the drivers, on WhatsApp's warnings), ResumeInstance (the API)
 //
 // Commands that answer (the bot runs them on the live connection):
 //   - CheckContacts, GetCommand, WaitCommand (the API)
@@ -107,6 +109,7 @@ type App struct {
 	fetcher     MediaFetcher
 	voice       VoiceConverter
 	slaFloor    time.Duration
+	checks      CheckBudget
 }
 
 // Deps are the ports and settings the use cases need.
@@ -153,6 +156,8 @@ type Deps struct {
 	// SLAFloor lowers the shortest first_response_sla accepted, for tests
 	// only (ZAPGATE_SLA_MIN); 0: domain.MinFirstResponseSLA.
 	SLAFloor time.Duration
+	// CheckBudget bounds contacts/check per instance; nil: no bound.
+	CheckBudget CheckBudget
 }
 
 // DefaultCommandTimeout is how long a command may wait for a connected
@@ -173,6 +178,7 @@ func New(d Deps) *App {
 		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, replays: d.Replays, adminToken: d.AdminToken,
 		attendances: d.Attendances, contacts: d.Contacts, groups: d.Groups, members: d.GroupMembers, attendants: d.Attendants, feedback: d.Feedback, tools: d.Tools, publicURL: d.PublicURL,
 		teams: d.Teams, presence: d.Presence, reports: d.Reports, slaFloor: d.SLAFloor,
+		checks: d.CheckBudget,
 	}
 }
 

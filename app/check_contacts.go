@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/zapgate/zapgate/domain"
 )
@@ -36,7 +37,42 @@ func (a *App) CheckContacts(ctx context.Context, instanceID string, phones []str
 		}
 		clean[i] = n
 	}
+	if err := a.takeChecks(ctx, instanceID, len(clean)); err != nil {
+		return nil, err
+	}
 	return a.requestCommand(ctx, instanceID, domain.CommandCheckContacts, checkContactsPayload{Phones: clean})
+}
+
+// CheckBudget counts the numbers each instance checks, across processes.
+type CheckBudget interface {
+	// TakeChecks counts n numbers against the instance's window of the
+	// given length, which opens at its first check and takes at most
+	// limit. When n does not fit, nothing is counted, ok is false and
+	// retryAfter is how long until the window ends.
+	TakeChecks(ctx context.Context, instanceID string, n, limit int, window time.Duration) (retryAfter time.Duration, ok bool, err error)
+}
+
+// takeChecks spends n of the instance's check budget, refusing the whole
+// request when it does not fit: WhatsApp reads bulk lookups of numbers as
+// scraping, a common path to a ban.
+func (a *App) takeChecks(ctx context.Context, instanceID string, n int) error {
+	if a.checks == nil {
+		return nil
+	}
+	if !domain.ValidID(instanceID) {
+		return domain.NotFound("instance")
+	}
+	if _, err := a.store.Instance(ctx, instanceID); err != nil {
+		return err
+	}
+	wait, ok, err := a.checks.TakeChecks(ctx, instanceID, n, domain.ChecksPerMinute, time.Minute)
+	if err != nil {
+		return fmt.Errorf("check budget of %s: %w", instanceID, err)
+	}
+	if !ok {
+		return domain.TooManyChecks(wait)
+	}
+	return nil
 }
 
 // runCheckContacts asks WhatsApp; it answers every phone asked, in order.

@@ -175,6 +175,13 @@ func (t *fakeTx) UpdateInstance(ctx context.Context, in *domain.Instance) error 
 	return nil
 }
 
+func (t *fakeTx) SaveInstanceHealth(ctx context.Context, in *domain.Instance) error {
+	cur := t.instances[in.ID]
+	cur.Health, cur.UpdatedAt = in.Health, in.UpdatedAt
+	t.instances[in.ID] = cur
+	return nil
+}
+
 func (t *fakeTx) DeleteInstance(ctx context.Context, id string) error {
 	delete(t.instances, id)
 	return nil

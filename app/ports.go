@@ -46,6 +46,9 @@ type Tx interface {
 	// LockInstance reads the instance FOR UPDATE.
 	LockInstance(ctx context.Context, id string) (*domain.Instance, error)
 	UpdateInstance(ctx context.Context, in *domain.Instance) error
+	// SaveInstanceHealth stores the instance's health (and updated_at, so
+	// the bots' InstancesStamp sees it) and nothing else.
+	SaveInstanceHealth(ctx context.Context, in *domain.Instance) error
 	DeleteInstance(ctx context.Context, id string) error
 
 	// InsertMessage stores m; it reports false, storing nothing, when the

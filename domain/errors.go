@@ -5,6 +5,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies an error so the HTTP layer can map it to a status in one place.
@@ -29,6 +30,8 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// RetryAfter, for a rate limit, is when the client may try again.
+	RetryAfter time.Duration
 	// Err is the cause, for logs; clients see Message only.
 	Err error
 }
@@ -79,6 +82,12 @@ func Conflict(code, message string) *Error {
 func Unavailable(dependency string, err error) *Error {
 	return &Error{Kind: KindUnavailable, Code: "unavailable", Err: err,
 		Message: dependency + " unavailable: it cannot be reached right now; retry shortly"}
+}
+
+// RateLimited refuses a request over a limit; the client may retry after
+// retryAfter.
+func RateLimited(code, message string, retryAfter time.Duration) *Error {
+	return &Error{Kind: KindRateLimited, Code: code, Message: message, RetryAfter: retryAfter}
 }
 
 // ErrNotFound matches any NotFound error through errors.Is.

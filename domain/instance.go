@@ -45,6 +45,8 @@ type Instance struct {
 	// AttendGroups files a group's messages as one attendance whose client
 	// is the group; off, group messages open nothing.
 	AttendGroups bool
+	// Health is how WhatsApp treats the number (health.go).
+	Health Health
 }
 
 // NewInstance validates the name and returns the instance with its token,

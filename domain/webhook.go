@@ -22,6 +22,7 @@ type Webhook struct {
 // WebhookEventTypes are the events a webhook may ask for.
 var WebhookEventTypes = []string{
 	"message.received", "message.status", "instance.status", "instance.qr",
+	"instance.health",
 	"attendance.opened", "attendance.message", "attendance.closed", "feedback.received",
 	"attendance.assigned", "attendance.transferred",
 	"attendance.note", "attendance.reopened", "attendance.sla_breached",

@@ -472,6 +472,15 @@ func TestOpenAPIContractHoldsForLiveResponses(t *testing.T) {
 	c.call(200, "GET", "/v1/sim/instances/"+id+"/sent?limit=100", adminToken, nil)
 	c.call(200, "GET", "/v1/sim/stats", adminToken, nil)
 	c.call(200, "POST", "/v1/sim/instances/"+id+"/faults", adminToken, map[string]any{"send_error": "none"})
+	// Account health: WhatsApp's 463 pauses the instance, resume lifts it.
+	c.call(409, "POST", inst+"/resume", itoken, nil)
+	c.call(200, "POST", "/v1/sim/instances/"+id+"/faults", adminToken, map[string]any{"send_error": "rate_limited"})
+	c.call(202, "POST", msgs, itoken, map[string]any{"to": client, "type": "text", "text": "paused, then sent"})
+	eventually(t, 20*time.Second, "instance paused", func() bool {
+		return p.must(200, "GET", inst, adminToken, nil)["health"].(map[string]any)["state"] == "paused"
+	})
+	c.call(200, "GET", inst, itoken, nil)
+	c.call(200, "POST", inst+"/resume", itoken, nil)
 
 	// Stickers, locations, contact cards and polls, sent and received;
 	// a vote on the poll.

@@ -29,6 +29,7 @@ const (
 	MessageStatus    = "message.status"
 	InstanceStatus   = "instance.status"
 	InstanceQR       = "instance.qr"
+	InstanceHealth   = "instance.health"
 	AttendanceOpened = "attendance.opened"
 	AttendanceMsg    = "attendance.message"
 	AttendanceClosed = "attendance.closed"
@@ -103,6 +104,15 @@ type InstanceStatusChanged struct {
 	Status string `json:"status"`
 	Phone  string `json:"phone"`
 	Reason string `json:"reason,omitempty"`
+}
+
+// InstanceHealthChanged is the data of instance.health: how WhatsApp
+// treats the number ("ok", "paused", "banned"), why, and until when (nil
+// when ok).
+type InstanceHealthChanged struct {
+	State  string     `json:"state"`
+	Reason string     `json:"reason"`
+	Until  *time.Time `json:"until"`
 }
 
 // InstanceQRChanged is the data of instance.qr.

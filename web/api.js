@@ -93,6 +93,7 @@ export const api = {
   createInstance: (name) => request('POST', '/v1/instances', { name }),
   qr: (iid) => request('GET', `/v1/instances/${id(iid)}/qr`, undefined, { accept: 'image/png' }),
   logoutInstance: (iid) => request('POST', `/v1/instances/${id(iid)}/logout`),
+  resumeInstance: (iid) => request('POST', `/v1/instances/${id(iid)}/resume`),
   groups: (iid) => request('GET', `/v1/instances/${id(iid)}/groups?limit=500`),
   deleteInstance: (iid) => request('DELETE', `/v1/instances/${id(iid)}`),
   pairCode: (iid, phone) => request('POST', `/v1/instances/${id(iid)}/pair-code`, { phone }),

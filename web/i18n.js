@@ -244,6 +244,17 @@ const en = {
   'fb.unknownText': 'Check that the whole link was opened, or ask us for a new one.',
   'fb.errorTitle': 'Something went wrong',
   'fb.errorText': 'The page could not reach us. Check your connection and reload the page.',
+  // an instance's health (WhatsApp's warnings pause its queue)
+  'health.paused': 'Paused until {until} — {reason}',
+  'health.banned': 'Banned until {until} — {reason}',
+  'health.reason.rate_limited': 'rate limited',
+  'health.reason.reachout_timelock': 'new chats restricted',
+  'health.reason.temporary_ban': 'temporary ban',
+  'health.resume': 'Resume',
+  'health.resumeLabel': 'Resume sending through {name} now',
+  'health.resumeConfirm': 'Resume sending through {name} now? WhatsApp asked it to wait; sending early may make things worse.',
+  'health.resumed': '{name}: sending resumed',
+  'health.notResumed': '{name} was not resumed: {error}',
 };
 
 const ptBR = {
@@ -472,6 +483,17 @@ const ptBR = {
   'fb.unknownText': 'Verifique se o link foi aberto por inteiro, ou peça um novo.',
   'fb.errorTitle': 'Algo deu errado',
   'fb.errorText': 'A página não conseguiu nos alcançar. Verifique sua conexão e recarregue a página.',
+  // saúde da instância (os avisos do WhatsApp pausam a fila)
+  'health.paused': 'Pausada até {until} — {reason}',
+  'health.banned': 'Banida até {until} — {reason}',
+  'health.reason.rate_limited': 'limite de envio',
+  'health.reason.reachout_timelock': 'novas conversas restritas',
+  'health.reason.temporary_ban': 'banimento temporário',
+  'health.resume': 'Retomar',
+  'health.resumeLabel': 'Retomar os envios de {name} agora',
+  'health.resumeConfirm': 'Retomar os envios de {name} agora? O WhatsApp pediu para esperar; enviar antes pode piorar a situação.',
+  'health.resumed': '{name}: envios retomados',
+  'health.notResumed': '{name} não foi retomada: {error}',
 };
 
 const DICTS = { en, 'pt-BR': ptBR };

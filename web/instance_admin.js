@@ -9,7 +9,7 @@ import { h, announce, when } from './dom.js';
 // The events a webhook may ask for (domain.WebhookEventTypes); the API
 // refuses any other, so the checkboxes cannot offer one it does not know.
 const EVENT_TYPES = [
-  'message.received', 'message.status', 'instance.status', 'instance.qr',
+  'message.received', 'message.status', 'instance.status', 'instance.qr', 'instance.health',
   'attendance.opened', 'attendance.message', 'attendance.closed', 'feedback.received',
   'attendance.assigned', 'attendance.transferred', 'attendance.note', 'attendance.reopened',
   'group.joined', 'group.left', 'group.updated', 'group.participants',

@@ -5,6 +5,7 @@
 import { api, session } from './api.js';
 import { $, h, announce, phone } from './dom.js';
 import { openInstanceAdmin } from './instance_admin.js';
+import { t } from './i18n.js';
 
 const state = {
   items: new Map(), // instance id → instance
@@ -88,6 +89,7 @@ function card(i) {
       h('span', { class: `pill status-${i.status}`, 'data-testid': 'instance-status' }, labels[i.status] || i.status)),
     h('p', { class: 'muted' }, i.phone ? phone(i.phone) : 'No phone linked yet'),
     i.status_reason ? h('p', { class: 'muted' }, i.status_reason) : null,
+    healthLine(i),
     i.status === 'qr'
       ? h('figure', { class: 'qr' },
         qr ? h('img', { src: qr, alt: `QR code to link ${i.name}`, 'data-testid': 'qr', width: 256, height: 256 })
@@ -104,6 +106,36 @@ function card(i) {
         type: 'button', class: 'secondary', disabled: i.status !== 'connected', onclick: () => logout(i),
         'aria-label': `Log out ${i.name} from WhatsApp`,
       }, 'Log out')));
+}
+
+// healthLine says, when WhatsApp paused or banned the instance, until when
+// and why, with the admin's Resume button; nothing when its health is ok.
+function healthLine(i) {
+  const hl = i.health;
+  if (!hl || hl.state === 'ok' || !hl.until) return null;
+  const until = new Date(hl.until);
+  const sameDay = until.toDateString() === new Date().toDateString();
+  const when = sameDay ? until.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : until.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+  const reason = t(`health.reason.${hl.reason}`) === `health.reason.${hl.reason}` ? hl.reason : t(`health.reason.${hl.reason}`);
+  return h('p', { class: 'health', 'data-testid': 'instance-health', dataset: { state: hl.state } },
+    h('span', { class: 'pill status-disconnected' }, t(hl.state === 'banned' ? 'health.banned' : 'health.paused', { until: when, reason })), ' ',
+    h('button', {
+      type: 'button', class: 'secondary', 'data-testid': 'instance-resume', onclick: () => resume(i),
+      'aria-label': t('health.resumeLabel', { name: i.name }),
+    }, t('health.resume')));
+}
+
+async function resume(i) {
+  if (!window.confirm(t('health.resumeConfirm', { name: i.name }))) return;
+  try {
+    state.items.set(i.id, await api.resumeInstance(i.id));
+    render();
+    announce(t('health.resumed', { name: i.name }));
+  } catch (err) {
+    if (err.code === 'not_paused') { await refresh(i.id); return; }
+    $('#instances-error').textContent = t('health.notResumed', { name: i.name, error: err.message });
+  }
 }
 
 // removed forgets an instance deleted from its admin panel.
@@ -156,7 +188,7 @@ async function logout(i) {
   }
 }
 
-// handleEvent applies instance.status, instance.qr and group.* from the
+// handleEvent applies instance.status, instance.health, instance.qr and group.* from the
 // feed; a group event reloads that instance's list (it is small, and one
 // read keeps counts and subjects right whatever changed).
 export function handleEvent(ev) {
@@ -181,6 +213,9 @@ export function handleEvent(ev) {
     render();
     if (before !== i.status) announce(`${i.name}: ${labels[i.status] || i.status}`);
     loadQRIfLinking(id);
+  } else if (ev.type === 'instance.health') {
+    i.health = ev.data;
+    render();
   } else if (ev.type === 'instance.qr') {
     i.status = 'qr';
     loadQR(id);

@@ -99,12 +99,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		log.Info("ffmpeg is not on PATH: voice notes are taken only as OGG/Opus")
 	}
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
-		Attendances: store, Contacts: store, Groups: store, GroupMembers: store, Attendants: store, Feedback: store, Tools: store, Reports: store, Teams: store, Presence: store, PublicURL: cfg.PublicURL,
+		Attendances: store, Contacts: store, Groups: store, GroupMembers: store, Attendants: store, Feedback: store, Tools: store, Reports: store, Teams: store, Presence: store, CheckBudget: store, PublicURL: cfg.PublicURL,
 		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa.driver, QR: qr.Renderer{}, Log: log,
 		CommandNotices: notices, CommandTimeout: cfg.CommandTimeout, SLAFloor: cfg.SLAMin,
 		MediaFetcher: webhook.NewFetcher(cfg.WebhookDenyPrivate, cfg.MediaFetchTimeout), VoiceConverter: voice})
 	sink.app = a
 	m := metrics.New()
+	m.CountInstances(store.InstanceCounts)
 	wa.translateEvents(a, m, log)
 	sys := &system{cfg: cfg, log: log, wlog: watermill.NewSlogLogger(log), db: db, conn: conn, names: names,
 		app: a, metrics: m, wa: wa, sender: sender, notices: notices}
@@ -374,6 +375,7 @@ func (wa *whatsApp) translateEvents(a *app.App, m *metrics.Metrics, log *slog.Lo
 				return wmd.DecryptPollVote(ctx, instanceID, evt)
 			},
 			Votes:        a,
+			Health:       a,
 			Contacts:     a,
 			Groups:       a,
 			ConvertGroup: meow.ConvertGroup,
@@ -421,7 +423,15 @@ func (s *lateSink) GroupLeft(ctx context.Context, instanceID, jid string) error 
 	return s.app.GroupLeft(ctx, instanceID, jid)
 }
 
-var _ sim.GroupSink = (*lateSink)(nil)
+// PauseInstance hears of the sim's temporary bans.
+func (s *lateSink) PauseInstance(ctx context.Context, id string, rl app.RateLimit) (domain.Health, error) {
+	return s.app.PauseInstance(ctx, id, rl)
+}
+
+var (
+	_ sim.GroupSink  = (*lateSink)(nil)
+	_ sim.HealthSink = (*lateSink)(nil)
+)
 
 type pingFunc func(context.Context) error
 

@@ -3,7 +3,9 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -40,6 +42,11 @@ var kindStatus = map[domain.Kind]int{
 // domain.Unavailable), so no driver is known here.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	status, body := s.describe(c, err)
+	var de *domain.Error
+	if errors.As(err, &de) && de.RetryAfter > 0 {
+		// Whole seconds, rounded up: retrying at the floor would be early.
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((de.RetryAfter+time.Second-1)/time.Second)))
+	}
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}

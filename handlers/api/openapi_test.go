@@ -167,8 +167,8 @@ func (fakeSim) Scan(context.Context, string, string) error { return nil }
 func (fakeSim) Sent(context.Context, string, int, int64) ([]SimSent, error) {
 	return nil, nil
 }
-func (fakeSim) Stats(context.Context) (SimStats, error)               { return SimStats{}, nil }
-func (fakeSim) SetFaults(context.Context, string, string, bool) error { return nil }
+func (fakeSim) Stats(context.Context) (SimStats, error)                    { return SimStats{}, nil }
+func (fakeSim) SetFaults(context.Context, string, string, bool, int) error { return nil }
 func (fakeSim) AddContact(context.Context, string, string, string, bool, bool, string) error {
 	return nil
 }

@@ -41,6 +41,7 @@ func (s *Server) routes() {
 	v1.Get("/instances/:id/qr", s.instanceAccess, s.getQR)
 	v1.Post("/instances/:id/pair-code", s.instanceAccess, s.pairCode)
 	v1.Post("/instances/:id/logout", s.instanceAccess, s.logout)
+	v1.Post("/instances/:id/resume", s.instanceAccess, s.resumeInstance)
 
 	v1.Get("/instances/:id/commands/:cid", s.instanceAccess, s.getCommand)
 	v1.Post("/instances/:id/contacts/check", s.instanceAccess, s.checkContacts)

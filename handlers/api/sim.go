@@ -19,7 +19,7 @@ type SimNetwork interface {
 	Scan(ctx context.Context, instanceID, phone string) error
 	Sent(ctx context.Context, instanceID string, limit int, after int64) ([]SimSent, error)
 	Stats(ctx context.Context) (SimStats, error)
-	SetFaults(ctx context.Context, instanceID, sendError string, disconnect bool) error
+	SetFaults(ctx context.Context, instanceID, sendError string, disconnect bool, banSeconds int) error
 	// AddContact sets what contacts/check answers for phone, and their
 	// profile picture's URL ("" = hidden).
 	AddContact(ctx context.Context, phone, lid, name string, business, onWhatsApp bool, pictureURL string) error
@@ -140,6 +140,7 @@ func (s *Server) simFaults(c *fiber.Ctx) error {
 	var req struct {
 		SendError  string `json:"send_error"`
 		Disconnect bool   `json:"disconnect"`
+		BanSeconds int    `json:"ban_seconds"`
 	}
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -148,10 +149,10 @@ func (s *Server) simFaults(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sim.SetFaults(c.UserContext(), id, req.SendError, req.Disconnect); err != nil {
+	if err := s.sim.SetFaults(c.UserContext(), id, req.SendError, req.Disconnect, req.BanSeconds); err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"send_error": req.SendError, "disconnect": req.Disconnect})
+	return c.JSON(fiber.Map{"send_error": req.SendError, "disconnect": req.Disconnect, "ban_seconds": req.BanSeconds})
 }
 
 // simInbound delivers a message as if the phone `from` wrote to the

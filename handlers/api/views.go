@@ -28,6 +28,8 @@ type instanceView struct {
 	instanceHoursView
 	// AttendGroups: group messages open attendances whose client is the group.
 	AttendGroups bool `json:"attend_groups"`
+	// Health: how WhatsApp treats the number (instance_health.go).
+	Health healthView `json:"health"`
 }
 
 func toInstanceView(in *domain.Instance) instanceView {
@@ -35,7 +37,7 @@ func toInstanceView(in *domain.Instance) instanceView {
 		ID: in.ID, Name: in.Name, Status: string(in.Status), StatusReason: in.StatusReason, Phone: in.Phone,
 		SendRatePerMinute: in.SendRatePerMinute, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
 		QRExpiresAt: in.QRExpiresAt, ClosingMessage: in.ClosingMessage, FeedbackWhenUnanswered: in.FeedbackWhenUnanswered,
-		AttendGroups: in.AttendGroups,
+		AttendGroups: in.AttendGroups, Health: toHealthView(in.Health),
 	}
 	if v.ClosingMessage == "" {
 		v.ClosingMessage = domain.DefaultClosingMessage

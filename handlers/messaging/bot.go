@@ -71,6 +71,10 @@ type Bot struct {
 	known     map[string]bool
 	started   map[string]time.Time
 	consumers map[string]*consumer
+	banned    map[string]bool // instances last seen banned (health.go)
+
+	// gates hold each instance's pause for its consumer (health.go).
+	gates healthGates
 
 	wg sync.WaitGroup // consumers running
 }
@@ -159,6 +163,7 @@ func (b *Bot) syncLeases(ctx context.Context, instances []domain.Instance) ([]st
 // reconcile starts sessions for new instances, consumes the queues of the
 // connected ones and lets go of deleted ones.
 func (b *Bot) reconcile(ctx context.Context) error {
+	readAt := time.Now()
 	instances, err := b.app.AllInstances(ctx)
 	if err != nil {
 		return err
@@ -167,7 +172,9 @@ func (b *Bot) reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	b.gates.setAll(instances, readAt) // before a consumer starts: it reads its pause there
 	b.apply(ctx, planReconcile(time.Now(), instances, held, b.sendRate, b.running()))
+	b.reconcileHealth(ctx, instances, held)
 	return nil
 }
 
@@ -359,6 +366,11 @@ func (b *Bot) handle(msg *message.Message) error {
 		if err := json.Unmarshal(env.Data, &data); err != nil || !domain.ValidID(data.CommandID) {
 			return fmt.Errorf("%w: bad %s data", errPoison, env.Type)
 		}
-		return b.app.RunCommand(msg.Context(), env.InstanceID, data.CommandID)
+		err := b.app.RunCommand(msg.Context(), env.InstanceID, data.CommandID)
+		if b.pauseOn(msg.Context(), env.InstanceID, err) {
+			// WhatsApp's warning: retried once the pause ends, not before.
+			b.awaitHealth(msg.Context(), env.InstanceID)
+		}
+		return err
 	}
 }

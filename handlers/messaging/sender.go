@@ -113,7 +113,7 @@ func (b *Bot) process(ctx context.Context, instanceID string, batch []*message.M
 		}
 		// Anything else (logout, undecodable, unknown) goes through the
 		// middleware chain once every earlier send is recorded.
-		if !rec.wait(ctx) {
+		if !rec.wait(ctx) || !b.awaitHealth(ctx, instanceID) {
 			return i
 		}
 		if err := handle(batch[i]); err != nil {
@@ -162,6 +162,10 @@ func (b *Bot) sendRun(ctx context.Context, instanceID string, run []sendCommand,
 func (b *Bot) sendUntilDone(ctx context.Context, c sendCommand, ps app.PreparedSend, p *pacer, rec *recorder) bool {
 	instanceID := ps.Message.InstanceID
 	for tries := 1; ; tries++ {
+		// A paused instance waits here: no retry storm (health.go).
+		if !b.awaitHealth(ctx, instanceID) {
+			return false
+		}
 		if err := p.wait(ctx); err != nil {
 			return false
 		}
@@ -173,9 +177,13 @@ func (b *Bot) sendUntilDone(ctx context.Context, c sendCommand, ps app.PreparedS
 			rec.add(recordItem{msg: c.msg, out: &out, occurredAt: c.occurredAt})
 			return true
 		}
-		b.log.Warn("send failed, will retry", "instance", instanceID, "message", c.messageID, "err", err)
-		if !sleep(ctx, backoff(tries)) {
-			return false
+		if b.pauseOn(ctx, instanceID, err) {
+			tries = 0 // the gate waits now, not the backoff
+		} else {
+			b.log.Warn("send failed, will retry", "instance", instanceID, "message", c.messageID, "err", err)
+			if !sleep(ctx, backoff(tries)) {
+				return false
+			}
 		}
 		// The failed attempt may have reached WhatsApp (a timeout): check
 		// before sending again. The message may have changed meanwhile.

@@ -66,6 +66,9 @@ type Translator struct {
 	// Changes receives reactions, edits and revokes, which change the
 	// message they point at; nil: they are dropped.
 	Changes ChangeSink
+	// Health receives WhatsApp's warnings (bans, reach-out time locks) as
+	// pauses (health.go); nil: they are only logged.
+	Health HealthSink
 }
 
 // Handle applies one event; unknown events are ignored.
@@ -88,7 +91,12 @@ func (t *Translator) Handle(ctx context.Context, evt any) error {
 		return t.Sink.SetInstanceStatus(ctx, id, domain.InstanceLoggedOut, "", reason)
 	case *events.TemporaryBan:
 		t.alarm("temporary_ban")
+		if err := t.health(ctx, e); err != nil {
+			return err
+		}
 		return t.Sink.SetInstanceStatus(ctx, id, domain.InstanceDisconnected, t.phone(), e.String())
+	case *events.NotifyAccountReachoutTimelock:
+		return t.health(ctx, e)
 	case *events.ClientOutdated:
 		t.alarm("client_outdated")
 		return t.Sink.SetInstanceStatus(ctx, id, domain.InstanceDisconnected, t.phone(), "WhatsApp says this client is outdated: update zapgate")

@@ -34,6 +34,10 @@ type instanceRow struct {
 	BusinessHours   nullJSON `db:"business_hours"`
 	SLAMillis       int64    `db:"first_response_sla_ms"`
 	AttendGroups    bool     `db:"attend_groups"`
+	// Account health (0030_instance_health.sql), written by SetInstanceHealth.
+	HealthState  string       `db:"health_state"`
+	HealthReason string       `db:"health_reason"`
+	HealthUntil  sql.NullTime `db:"health_until"`
 }
 
 // instanceInsertColumns are what a new instance sets; its helpdesk settings
@@ -43,7 +47,8 @@ const instanceInsertColumns = `id, name, status, phone, status_reason, token_has
 	qr_code, qr_expires_at, wa_jid, created_at, updated_at`
 
 const instanceColumns = instanceInsertColumns + `, closing_message, feedback_when_unanswered,
-	greeting_message, away_message, business_hours, first_response_sla_ms, attend_groups`
+	greeting_message, away_message, business_hours, first_response_sla_ms, attend_groups,
+	health_state, health_reason, health_until`
 
 func (r instanceRow) domain() domain.Instance {
 	in := domain.Instance{
@@ -63,6 +68,7 @@ func (r instanceRow) domain() domain.Instance {
 	// Stored hours were valid when written; should the zone database
 	// drop a zone, the instance reads as always open rather than failing.
 	in.BusinessHours, _ = domain.LoadBusinessHours(r.BusinessHours)
+	in.Health = domain.LoadHealth(r.HealthState, r.HealthReason, timePtr(r.HealthUntil))
 	return in
 }
 

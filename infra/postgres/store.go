@@ -185,6 +185,16 @@ func (t *Tx) UpdateInstance(ctx context.Context, in *domain.Instance) error {
 	return nil
 }
 
+// SaveInstanceHealth implements app.Tx.
+func (t *Tx) SaveInstanceHealth(ctx context.Context, in *domain.Instance) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE instances SET health_state = $2, health_reason = $3, health_until = $4,
+		updated_at = $5 WHERE id = $1`, in.ID, string(in.Health.State()), in.Health.Reason(), nullTime(in.Health.Until()), in.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("save instance health: %w", err)
+	}
+	return nil
+}
+
 // DeleteInstance implements app.Tx.
 func (t *Tx) DeleteInstance(ctx context.Context, id string) error {
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM instances WHERE id = $1`, id); err != nil {

@@ -9,6 +9,7 @@ import (
 	"go.mau.fi/whatsmeow"
 
 	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
 )
 
 // classify maps whatsmeow's errors onto the port's: a lost session is
@@ -21,6 +22,9 @@ func classify(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case warned(err):
+		// WhatsApp's warning: the instance pauses rather than retries.
+		return &app.RateLimit{State: domain.HealthPaused, Reason: domain.ReasonRateLimited, Err: err}
 	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn),
 		errors.Is(err, whatsmeow.ErrClientIsNil), errors.As(err, &disconnected):
 		// A send cut off by a disconnect is safe to repeat: WhatsApp
@@ -41,6 +45,25 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", app.ErrPermanent, err)
 	}
 	return err
+}
+
+// warned tells whether err is WhatsApp telling the number to slow down:
+// a send answered with error 463 (the reach-out limit on new chats) or 429
+// (rate over limit), or an IQ answered 429 rate-overlimit (the device
+// lookups of a send to many new people). whatsmeow gives none of them a
+// deadline.
+func warned(err error) bool {
+	var iq *whatsmeow.IQError
+	if errors.As(err, &iq) && iq.Code == 429 {
+		return true
+	}
+	if errors.Is(err, whatsmeow.ErrServerReturnedError) {
+		switch serverErrorCode(err) {
+		case 463, 429:
+			return true
+		}
+	}
+	return false
 }
 
 // refused tells whether a server status code rejects the request itself:

@@ -9,6 +9,7 @@ import (
 	"go.mau.fi/whatsmeow"
 
 	"github.com/zapgate/zapgate/app"
+	"github.com/zapgate/zapgate/domain"
 )
 
 func TestClassify(t *testing.T) {
@@ -87,5 +88,50 @@ func TestServerErrorCode(t *testing.T) {
 		if got := serverErrorCode(err); got != want {
 			t.Errorf("%v → %d, want %d", err, got, want)
 		}
+	}
+}
+
+// TestClassifyWarnings: WhatsApp's warnings, as whatsmeow formats them
+// (send.go: fmt.Errorf("%w %d", ErrServerReturnedError, errorCode); IQ
+// errors as *IQError), pause the instance; nothing else does.
+func TestClassifyWarnings(t *testing.T) {
+	tests := []struct {
+		name  string
+		err   error
+		pause bool
+	}{
+		{"send answered 463", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 463), true},
+		{"send answered 463, wrapped", fmt.Errorf("send to x: %w", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 463)), true},
+		{"send answered 429", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 429), true},
+		{"iq rate-overlimit", whatsmeow.ErrIQRateOverLimit, true},
+		{"iq 429 received", fmt.Errorf("fetch devices: %w", &whatsmeow.IQError{Code: 429, Text: "rate-overlimit"}), true},
+		{"send answered 479", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 479), false},
+		{"send answered 4630", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 4630), false},
+		{"send answered 500", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 500), false},
+		{"iq resource limit", whatsmeow.ErrIQResourceLimit, false},
+		{"not connected", whatsmeow.ErrNotConnected, false},
+		{"a 463 in other words", errors.New("upload failed with status code 463"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := classify(tt.err)
+			var rl *app.RateLimit
+			isRL := errors.As(got, &rl)
+			if isRL != tt.pause || errors.Is(got, app.ErrRateLimited) != tt.pause {
+				t.Fatalf("classify(%v) = %v; pause %v, want %v", tt.err, got, isRL, tt.pause)
+			}
+			if !errors.Is(got, tt.err) {
+				t.Errorf("%v lost the original error", got)
+			}
+			if !tt.pause {
+				return
+			}
+			if rl.State != domain.HealthPaused || rl.Reason != domain.ReasonRateLimited || !rl.Until.IsZero() {
+				t.Errorf("rate limit = %+v, want paused rate_limited with no deadline", rl)
+			}
+			if errors.Is(got, app.ErrPermanent) || errors.Is(got, app.ErrNotConnected) {
+				t.Errorf("%v is also permanent or not connected", got)
+			}
+		})
 	}
 }

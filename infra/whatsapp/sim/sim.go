@@ -36,6 +36,9 @@ const (
 	FaultNone      = "none"
 	FaultTransient = "transient"
 	FaultPermanent = "permanent"
+	// FaultRateLimited answers the next send as WhatsApp's error 463 does
+	// (a rate limit with no deadline), then clears itself (health.go).
+	FaultRateLimited = "rate_limited"
 )
 
 // Network is the simulated WhatsApp.
@@ -59,14 +62,20 @@ func New(db *sqlx.DB, sink StatusSink, log *slog.Logger) *Network {
 // fresh QR code waits to be scanned.
 func (n *Network) Connect(ctx context.Context, instanceID string) error {
 	var s struct {
-		Linked bool   `db:"linked"`
-		Phone  string `db:"phone"`
+		Linked      bool         `db:"linked"`
+		Phone       string       `db:"phone"`
+		BannedUntil sql.NullTime `db:"banned_until"`
 	}
 	err := n.db.GetContext(ctx, &s, `INSERT INTO sim_sessions (instance_id) VALUES ($1)
 		ON CONFLICT (instance_id) DO UPDATE SET updated_at = now()
-		RETURNING linked, phone`, instanceID)
+		RETURNING linked, phone, CASE WHEN banned_until > now() THEN banned_until END AS banned_until`, instanceID)
 	if err != nil {
 		return fmt.Errorf("sim connect: %w", err)
+	}
+	if s.Linked && s.BannedUntil.Valid {
+		// As WhatsApp refuses a banned number's connection (whatsmeow's
+		// TemporaryBan on connect).
+		return n.announceBan(ctx, instanceID, s.BannedUntil.Time)
 	}
 	if s.Linked {
 		return n.sink.SetInstanceStatus(ctx, instanceID, domain.InstanceConnected, s.Phone, "")
@@ -131,7 +140,7 @@ func (n *Network) Send(ctx context.Context, instanceID string, m app.OutboundMes
 		(instance_id, to_phone, chat, type, body, caption, mime, filename, sha256, wa_message_id, mentions, location, contacts, poll, ptt,
 		 kind, reply_to_wa_message_id, emoji, target_wa_message_id)
 		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM sim_sessions
-		WHERE instance_id = $1 AND linked AND send_error = 'none'
+		WHERE instance_id = $1 AND linked AND send_error = 'none' AND (banned_until IS NULL OR banned_until <= now())
 		AND NOT EXISTS (SELECT 1 FROM sim_blocks WHERE instance_id = $1 AND jid = $3)
 		RETURNING seq`, instanceID, m.To, to.JID(), string(m.Type), m.Text, m.Caption, m.Mime, m.Filename, m.SHA256, m.WAMessageID,
 		mentions, location, contacts, poll, m.PTT, ref.kind, ref.replyTo, ref.emoji, ref.target).Scan(&seq)
@@ -142,11 +151,13 @@ func (n *Network) Send(ctx context.Context, instanceID string, m app.OutboundMes
 		return fmt.Errorf("sim send: %w", err)
 	}
 	var s struct {
-		Linked    bool   `db:"linked"`
-		SendError string `db:"send_error"`
-		Blocked   bool   `db:"blocked"`
+		Linked      bool         `db:"linked"`
+		SendError   string       `db:"send_error"`
+		Blocked     bool         `db:"blocked"`
+		BannedUntil sql.NullTime `db:"banned_until"`
 	}
 	if err := n.db.GetContext(ctx, &s, `SELECT linked, send_error,
+		CASE WHEN banned_until > now() THEN banned_until END AS banned_until,
 		EXISTS (SELECT 1 FROM sim_blocks WHERE instance_id = $1 AND jid = $2) AS blocked
 		FROM sim_sessions WHERE instance_id = $1`, instanceID, to.JID()); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -157,8 +168,13 @@ func (n *Network) Send(ctx context.Context, instanceID string, m app.OutboundMes
 	switch {
 	case !s.Linked:
 		return app.ErrNotConnected
+	case s.BannedUntil.Valid:
+		return &app.RateLimit{State: domain.HealthBanned, Reason: domain.ReasonTemporaryBan, Until: s.BannedUntil.Time.UTC(),
+			Err: errors.New("sim: temporarily banned")}
 	case s.Blocked:
 		return fmt.Errorf("sim: blocked contact: %w", app.ErrPermanent)
+	case s.SendError == FaultRateLimited:
+		return n.rateLimited(ctx, instanceID)
 	case s.SendError == FaultPermanent:
 		return fmt.Errorf("sim: recipient rejected the message: %w", app.ErrPermanent)
 	default:
@@ -167,18 +183,25 @@ func (n *Network) Send(ctx context.Context, instanceID string, m app.OutboundMes
 }
 
 // SetFaults changes how sends fail; disconnect drops the connection, which
-// comes back by itself a moment later.
-func (n *Network) SetFaults(ctx context.Context, instanceID, sendError string, disconnect bool) error {
+// comes back by itself a moment later; banSeconds > 0 bans the number for
+// that long (health.go).
+func (n *Network) SetFaults(ctx context.Context, instanceID, sendError string, disconnect bool, banSeconds int) error {
 	switch sendError {
-	case "", FaultNone, FaultTransient, FaultPermanent:
+	case "", FaultNone, FaultTransient, FaultPermanent, FaultRateLimited:
 	default:
-		return domain.InvalidField("send_error", "must be none, transient or permanent")
+		return domain.InvalidField("send_error", "must be none, transient, permanent or rate_limited")
+	}
+	if banSeconds < 0 || banSeconds > maxBanSeconds {
+		return domain.InvalidField("ban_seconds", "must be from 0 to 86400")
 	}
 	if sendError != "" {
 		if _, err := n.db.ExecContext(ctx, `INSERT INTO sim_sessions (instance_id, send_error) VALUES ($1, $2)
 			ON CONFLICT (instance_id) DO UPDATE SET send_error = $2, updated_at = now()`, instanceID, sendError); err != nil {
 			return fmt.Errorf("sim faults: %w", err)
 		}
+	}
+	if banSeconds > 0 {
+		return n.ban(ctx, instanceID, banSeconds)
 	}
 	if !disconnect {
 		return nil
