@@ -45,6 +45,11 @@ type Instance struct {
 	// AttendGroups files a group's messages as one attendance whose client
 	// is the group; off, group messages open nothing.
 	AttendGroups bool
+	// Sending safely (sending_safely.go): the new-contact cap per rolling
+	// 24 h (0 = none), the warm-up length and when the phone was linked.
+	NewContactsPerDay int
+	WarmupDays        int
+	LinkedAt          *time.Time
 }
 
 // NewInstance validates the name and returns the instance with its token,
