@@ -107,6 +107,8 @@ type App struct {
 	fetcher     MediaFetcher
 	voice       VoiceConverter
 	slaFloor    time.Duration
+	holds       HoldStore
+	sending     SendingDefaults
 }
 
 // Deps are the ports and settings the use cases need.
@@ -153,6 +155,11 @@ type Deps struct {
 	// SLAFloor lowers the shortest first_response_sla accepted, for tests
 	// only (ZAPGATE_SLA_MIN); 0: domain.MinFirstResponseSLA.
 	SLAFloor time.Duration
+	// Holds keeps the new-contact cap's state; nil: nothing is ever held.
+	Holds HoldStore
+	// Sending are the defaults of the sending guards for new instances
+	// and new links.
+	Sending SendingDefaults
 }
 
 // DefaultCommandTimeout is how long a command may wait for a connected
@@ -173,6 +180,7 @@ func New(d Deps) *App {
 		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, replays: d.Replays, adminToken: d.AdminToken,
 		attendances: d.Attendances, contacts: d.Contacts, groups: d.Groups, members: d.GroupMembers, attendants: d.Attendants, feedback: d.Feedback, tools: d.Tools, publicURL: d.PublicURL,
 		teams: d.Teams, presence: d.Presence, reports: d.Reports, slaFloor: d.SLAFloor,
+		holds: d.Holds, sending: d.Sending,
 	}
 }
 

@@ -175,6 +175,10 @@ func (t *fakeTx) UpdateInstance(ctx context.Context, in *domain.Instance) error 
 	return nil
 }
 
+func (t *fakeTx) RememberLinkedPhone(ctx context.Context, phone string, now time.Time) (bool, error) {
+	return false, nil
+}
+
 func (t *fakeTx) DeleteInstance(ctx context.Context, id string) error {
 	delete(t.instances, id)
 	return nil

@@ -47,6 +47,9 @@ type Tx interface {
 	LockInstance(ctx context.Context, id string) (*domain.Instance, error)
 	UpdateInstance(ctx context.Context, in *domain.Instance) error
 	DeleteInstance(ctx context.Context, id string) error
+	// RememberLinkedPhone records that phone was linked at now and reports
+	// whether it had been linked before.
+	RememberLinkedPhone(ctx context.Context, phone string, now time.Time) (bool, error)
 
 	// InsertMessage stores m; it reports false, storing nothing, when the
 	// instance already has a message with m's idempotency key.

@@ -193,3 +193,9 @@ func Room(cap, used int) int {
 	}
 	return max(cap-used, 0)
 }
+
+// ExchangedStatuses are the statuses of messages that mean the instance
+// and the person have exchanged a message: one received, or one sent.
+func ExchangedStatuses() []MessageStatus {
+	return []MessageStatus{StatusReceived, StatusSent, StatusDelivered, StatusRead}
+}

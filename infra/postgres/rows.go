@@ -34,6 +34,10 @@ type instanceRow struct {
 	BusinessHours   nullJSON `db:"business_hours"`
 	SLAMillis       int64    `db:"first_response_sla_ms"`
 	AttendGroups    bool     `db:"attend_groups"`
+	// Sending safely (0031_new_contacts.sql).
+	NewContactsPerDay int          `db:"new_contacts_per_day"`
+	WarmupDays        int          `db:"warmup_days"`
+	LinkedAt          sql.NullTime `db:"linked_at"`
 }
 
 // instanceInsertColumns are what a new instance sets; its helpdesk settings
@@ -43,7 +47,8 @@ const instanceInsertColumns = `id, name, status, phone, status_reason, token_has
 	qr_code, qr_expires_at, wa_jid, created_at, updated_at`
 
 const instanceColumns = instanceInsertColumns + `, closing_message, feedback_when_unanswered,
-	greeting_message, away_message, business_hours, first_response_sla_ms, attend_groups`
+	greeting_message, away_message, business_hours, first_response_sla_ms, attend_groups,
+	new_contacts_per_day, warmup_days, linked_at`
 
 func (r instanceRow) domain() domain.Instance {
 	in := domain.Instance{
@@ -58,6 +63,7 @@ func (r instanceRow) domain() domain.Instance {
 		in.SendRatePerMinute = &v
 	}
 	in.QRExpiresAt = timePtr(r.QRExpiresAt)
+	in.NewContactsPerDay, in.WarmupDays, in.LinkedAt = r.NewContactsPerDay, r.WarmupDays, timePtr(r.LinkedAt)
 	in.GreetingMessage, in.AwayMessage = r.GreetingMessage, r.AwayMessage
 	in.FirstResponseSLA = time.Duration(r.SLAMillis) * time.Millisecond
 	// Stored hours were valid when written; should the zone database
@@ -78,6 +84,7 @@ func toInstanceRow(in *domain.Instance) instanceRow {
 		r.SendRatePerMinute = sql.NullInt32{Int32: int32(*in.SendRatePerMinute), Valid: true}
 	}
 	r.QRExpiresAt = nullTime(in.QRExpiresAt)
+	r.NewContactsPerDay, r.WarmupDays, r.LinkedAt = in.NewContactsPerDay, in.WarmupDays, nullTime(in.LinkedAt)
 	r.GreetingMessage, r.AwayMessage = in.GreetingMessage, in.AwayMessage
 	r.SLAMillis = in.FirstResponseSLA.Milliseconds()
 	if in.BusinessHours != nil {
@@ -156,13 +163,14 @@ type messageRow struct {
 	Emoji          string         `db:"emoji"`
 	EditedAt       sql.NullTime   `db:"edited_at"`
 	RevokedAt      sql.NullTime   `db:"revoked_at"`
+	Held           string         `db:"held"`
 }
 
 const messageColumns = `id, instance_id, direction, status, to_phone, from_phone, type, body, caption,
 	media_key, media_mime, media_filename, media_size, media_sha256, wa_message_id, error,
 	idempotency_key, push_name, chat, is_group, from_me, extra, attendance_id, created_at, send_at, sent_at, delivered_at, read_at,
 	request_fingerprint, from_lid, to_lid, participant, mentions, location, contacts, poll, ptt,
-	reply_to, reactions, target_id, emoji, edited_at, revoked_at`
+	reply_to, reactions, target_id, emoji, edited_at, revoked_at, held`
 
 func (r messageRow) domain() domain.Message {
 	m := domain.Message{
@@ -177,6 +185,7 @@ func (r messageRow) domain() domain.Message {
 	r.kinds(&m)
 	m.ReplyTo, m.TargetID, m.Emoji = r.ReplyTo, r.TargetID, r.Emoji
 	m.Reactions, m.EditedAt, m.RevokedAt = reactionsOf(r.Reactions), timePtr(r.EditedAt), timePtr(r.RevokedAt)
+	m.Held = r.Held
 	if r.MediaKey.Valid {
 		m.Media = &domain.Media{Key: r.MediaKey.String, Mime: r.MediaMime.String, Filename: r.MediaFilename.String,
 			Size: r.MediaSize.Int64, SHA256: r.MediaSHA256.String}
@@ -196,6 +205,7 @@ func toMessageRow(m *domain.Message) messageRow {
 	r.Location, r.Contacts, r.Poll = kindColumns(m)
 	r.ReplyTo, r.TargetID, r.Emoji = m.ReplyTo, m.TargetID, m.Emoji
 	r.Reactions, r.EditedAt, r.RevokedAt = reactionsJSON(m.Reactions), nullTime(m.EditedAt), nullTime(m.RevokedAt)
+	r.Held = m.Held
 	if m.AttendanceID != "" {
 		r.AttendanceID = sql.NullString{String: m.AttendanceID, Valid: true}
 	}
