@@ -140,3 +140,51 @@ func TestWarmupStartsAtAFifthOfTheCap(t *testing.T) {
 		return len(texts) == 3
 	})
 }
+
+// TestCapLetsRepliesThroughAndHoldsScheduledMessages: with the cap spent,
+// a helpdesk reply goes (its client wrote first, by phone or only by LID:
+// known), while a scheduled message to someone new is held when it fires.
+func TestCapLetsRepliesThroughAndHoldsScheduledMessages(t *testing.T) {
+	t.Parallel()
+	p := newEnv(t).start()
+	in := p.must(201, "POST", "/v1/instances", adminToken, map[string]any{"name": "desk"})
+	id, token := in["id"].(string), in["token"].(string)
+	p.must(200, "PATCH", "/v1/instances/"+id, token, map[string]any{"new_contacts_per_day": 1})
+	p.link(id, "5511900000100")
+	p.must(202, "POST", "/v1/instances/"+id+"/messages", token, map[string]any{"to": "5511900000101", "type": "text", "text": "first"})
+	second := p.must(202, "POST", "/v1/instances/"+id+"/messages", token, map[string]any{"to": "5511900000102", "type": "text", "text": "second"})["id"].(string)
+	eventually(t, 20*time.Second, "the second new person held", func() bool {
+		return p.must(200, "GET", "/v1/instances/"+id+"/messages/"+second, token, nil)["held"] == "new_contact_cap"
+	})
+
+	// Two clients write in, one by phone, one known only by LID.
+	p.inbound(id, "5511900000103", "hello?", "WA-CAP-1")
+	p.inbound(id, "88001@lid", "oi?", "WA-CAP-2")
+	var aids []string
+	eventually(t, 20*time.Second, "two open attendances", func() bool {
+		items := p.must(200, "GET", "/v1/attendances?status=open&instance="+id, adminToken, nil)["items"].([]any)
+		aids = aids[:0]
+		for _, it := range items {
+			aids = append(aids, it.(map[string]any)["id"].(string))
+		}
+		return len(aids) == 2
+	})
+	for i, aid := range aids {
+		p.must(202, "POST", "/v1/attendances/"+aid+"/messages", adminToken, map[string]any{"type": "text", "text": "reply " + string(rune('A'+i))})
+	}
+	eventually(t, 20*time.Second, "both replies sent past the spent cap", func() bool {
+		texts, _ := sentTexts(p, id)
+		return slices.Contains(texts, "reply A") && slices.Contains(texts, "reply B")
+	})
+
+	at := time.Now().Add(2 * time.Second).UTC().Truncate(time.Second).Add(time.Second)
+	later := p.must(202, "POST", "/v1/instances/"+id+"/messages", token, map[string]any{
+		"to": "5511900000104", "type": "text", "text": "later", "send_at": at.Format(time.RFC3339)})["id"].(string)
+	eventually(t, 30*time.Second, "the scheduled message to someone new held when it fires", func() bool {
+		m := p.must(200, "GET", "/v1/instances/"+id+"/messages/"+later, token, nil)
+		return m["status"] == "queued" && m["held"] == "new_contact_cap"
+	})
+	if texts, _ := sentTexts(p, id); slices.Contains(texts, "second") || slices.Contains(texts, "later") {
+		t.Fatalf("held messages sent: %v", texts)
+	}
+}
