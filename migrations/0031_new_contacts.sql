@@ -13,6 +13,13 @@ CREATE TABLE linked_phones (
     first_linked_at timestamptz NOT NULL
 );
 
+-- Numbers linked before this upgrade are not new: they keep their pace
+-- (no warm-up) and their reconnects are not new links.
+INSERT INTO linked_phones (phone, first_linked_at)
+    SELECT phone, min(created_at) FROM instances WHERE phone <> '' GROUP BY phone
+    ON CONFLICT DO NOTHING;
+UPDATE instances SET linked_at = updated_at WHERE phone <> '';
+
 -- A queued message waiting in Postgres for the cap says why; its command
 -- was acknowledged, so the bot finds it here when the window allows.
 ALTER TABLE messages ADD COLUMN held text NOT NULL DEFAULT '';

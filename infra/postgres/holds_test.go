@@ -9,6 +9,7 @@ import (
 	"github.com/zapgate/zapgate/domain"
 	"github.com/zapgate/zapgate/infra/postgres"
 	"github.com/zapgate/zapgate/infra/postgres/pgtest"
+	"github.com/zapgate/zapgate/migrations"
 )
 
 // holdsFixture is an app on the real Postgres whose sends are recorded by
@@ -169,5 +170,51 @@ func TestLinkingWarmsUpOnlyNewPhones(t *testing.T) {
 	}
 	if in, err = f.a.GetInstance(ctx, other.ID); err != nil || in.WarmupDays != 0 || in.LinkedAt == nil {
 		t.Fatalf("phone seen before: %+v %v", in, err)
+	}
+}
+
+// TestUpgradeKeepsLinkedNumbersOutOfWarmup: instances linked before the
+// new-contact migration are not new links: their phones are remembered and
+// a reconnect does not start a warm-up.
+func TestUpgradeKeepsLinkedNumbersOutOfWarmup(t *testing.T) {
+	t.Parallel()
+	db := databaseBefore(t, "0031_new_contacts")
+	ctx := context.Background()
+	store := postgres.NewStore(db, quiet)
+	a := app.New(app.Deps{AdminToken: "admin-token", Store: store, Holds: store, Log: quiet,
+		Sending: app.SendingDefaults{NewContactsPerDay: 50, WarmupDays: 7}})
+	in, _, err := a.CreateInstance(ctx, "old")
+	if err == nil {
+		t.Fatal("creating an instance on the old schema worked: the test does not stand before 0031")
+	}
+	// The old schema's columns only.
+	id := domain.NewID(time.Now())
+	if _, err := db.ExecContext(ctx, `INSERT INTO instances (id, name, status, phone, token_hash, created_at, updated_at)
+		VALUES ($1, 'old', 'connected', '5511999990000', 'h', now(), now())`, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.Migrate(ctx, db, migrations.FS, quiet); err != nil {
+		t.Fatal(err)
+	}
+	// A reconnect of the same phone.
+	if err := a.SetInstanceStatus(ctx, id, domain.InstanceDisconnected, "", "network"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetInstanceStatus(ctx, id, domain.InstanceConnected, "5511999990000", ""); err != nil {
+		t.Fatal(err)
+	}
+	if in, err = a.GetInstance(ctx, id); err != nil || in.WarmupDays != 0 || in.LinkedAt == nil {
+		t.Fatalf("after upgrade and reconnect: %+v %v, want no warm-up", in, err)
+	}
+	// The same phone linked to another instance is not new either.
+	other, _, err := a.CreateInstance(ctx, "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetInstanceStatus(ctx, other.ID, domain.InstanceConnected, "5511999990000", ""); err != nil {
+		t.Fatal(err)
+	}
+	if in, err = a.GetInstance(ctx, other.ID); err != nil || in.WarmupDays != 0 {
+		t.Fatalf("a phone linked before the upgrade: %+v %v, want no warm-up", in, err)
 	}
 }
