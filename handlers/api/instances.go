@@ -103,13 +103,16 @@ func (s *Server) patchInstance(c *fiber.Ctx) error {
 		}
 		p.AttendGroups = &on
 	}
-	for field, dst := range map[string]**int{"new_contacts_per_day": &p.NewContactsPerDay, "warmup_days": &p.WarmupDays} {
-		if raw, ok := req[field]; ok {
+	for _, f := range []struct {
+		name string
+		dst  **int
+	}{{"new_contacts_per_day", &p.NewContactsPerDay}, {"warmup_days", &p.WarmupDays}} {
+		if raw, ok := req[f.name]; ok {
 			var n int
 			if err := json.Unmarshal(raw, &n); err != nil || string(raw) == "null" {
-				return domain.InvalidField(field, "must be a whole number")
+				return domain.InvalidField(f.name, "must be a whole number")
 			}
-			*dst = &n
+			*f.dst = &n
 		}
 	}
 	in, err := s.app.UpdateInstance(c.UserContext(), c.Params("id"), p)
