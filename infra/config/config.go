@@ -15,22 +15,17 @@ import (
 
 // Config is everything the process needs to start.
 type Config struct {
-	HTTPAddr        string
-	DatabaseURL     string
-	AMQPURL         string
-	AdminToken      string
-	WhatsAppDriver  string
-	Storage         string
-	S3Endpoint      string
-	PublicURL       string
-	AttendanceIdle  time.Duration
-	AttendanceSweep time.Duration
-	SendRate        int // messages per minute per instance; 0 = unlimited
-	// NewContactsPerDay is the new-contact cap a new instance starts with
-	// (ZAPGATE_NEW_CONTACTS_PER_DAY; 0 = no cap), WarmupDays the warm-up a
-	// phone zapgate had never linked gets (ZAPGATE_WARMUP_DAYS; 0 = off).
-	NewContactsPerDay  int
-	WarmupDays         int
+	HTTPAddr           string
+	DatabaseURL        string
+	AMQPURL            string
+	AdminToken         string
+	WhatsAppDriver     string
+	Storage            string
+	S3Endpoint         string
+	PublicURL          string
+	AttendanceIdle     time.Duration
+	AttendanceSweep    time.Duration
+	SendRate           int // messages per minute per instance; 0 = unlimited
 	WebhookDenyPrivate bool
 	EventRetention     time.Duration
 	Roles              Roles
@@ -60,6 +55,11 @@ type Config struct {
 	// (ZAPGATE_DB_MAX_CONNS, default 40): several processes on one server
 	// must stay under its max_connections together.
 	DBMaxConns int
+	// NewContactsPerDay is the new-contact cap a new instance starts with
+	// (ZAPGATE_NEW_CONTACTS_PER_DAY; 0 = no cap); WarmupDays the warm-up a
+	// phone zapgate had never linked gets (ZAPGATE_WARMUP_DAYS; 0 = off).
+	NewContactsPerDay int
+	WarmupDays        int
 }
 
 var validNamespace = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
