@@ -110,6 +110,8 @@ type App struct {
 	voice       VoiceConverter
 	slaFloor    time.Duration
 	checks      CheckBudget
+	holds       HoldStore
+	sending     SendingDefaults
 }
 
 // Deps are the ports and settings the use cases need.
@@ -158,6 +160,11 @@ type Deps struct {
 	SLAFloor time.Duration
 	// CheckBudget bounds contacts/check per instance; nil: no bound.
 	CheckBudget CheckBudget
+	// Holds keeps the new-contact cap's state; nil: nothing is ever held.
+	Holds HoldStore
+	// Sending are the defaults of the sending guards for new instances
+	// and new links.
+	Sending SendingDefaults
 }
 
 // DefaultCommandTimeout is how long a command may wait for a connected
@@ -179,6 +186,7 @@ func New(d Deps) *App {
 		attendances: d.Attendances, contacts: d.Contacts, groups: d.Groups, members: d.GroupMembers, attendants: d.Attendants, feedback: d.Feedback, tools: d.Tools, publicURL: d.PublicURL,
 		teams: d.Teams, presence: d.Presence, reports: d.Reports, slaFloor: d.SLAFloor,
 		checks: d.CheckBudget,
+		holds:  d.Holds, sending: d.Sending,
 	}
 }
 

@@ -15,8 +15,15 @@ func (a *App) CreateInstance(ctx context.Context, name string) (*domain.Instance
 	if err != nil {
 		return nil, "", err
 	}
+	if err := in.SetNewContactsPerDay(a.sending.NewContactsPerDay); err != nil {
+		return nil, "", fmt.Errorf("create instance: default %w", err)
+	}
 	err = a.store.InTx(ctx, func(tx Tx) error {
 		if err := tx.InsertInstance(ctx, in); err != nil {
+			return err
+		}
+		// The insert sets what every schema has; the rest of the settings follow.
+		if err := tx.UpdateInstance(ctx, in); err != nil {
 			return err
 		}
 		return tx.Publish(ctx, instanceStatusEvent(in, now))

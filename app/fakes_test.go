@@ -182,6 +182,10 @@ func (t *fakeTx) SaveInstanceHealth(ctx context.Context, in *domain.Instance) er
 	return nil
 }
 
+func (t *fakeTx) RememberLinkedPhone(ctx context.Context, phone string, now time.Time) (bool, error) {
+	return false, nil
+}
+
 func (t *fakeTx) DeleteInstance(ctx context.Context, id string) error {
 	delete(t.instances, id)
 	return nil

@@ -18,6 +18,7 @@ func MessageData(m *domain.Message) events.Message {
 	}
 	kindData(&v, m)
 	v.ReplyTo, v.EditedAt, v.RevokedAt = m.ReplyTo, m.EditedAt, m.RevokedAt
+	v.Held = m.Held
 	v.Reactions = make([]events.Reaction, 0, len(m.Reactions)) // always a list on the wire
 	for _, r := range m.Reactions {
 		v.Reactions = append(v.Reactions, events.Reaction{From: r.From, Emoji: r.Emoji, At: r.At})

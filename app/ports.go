@@ -50,6 +50,9 @@ type Tx interface {
 	// the bots' InstancesStamp sees it) and nothing else.
 	SaveInstanceHealth(ctx context.Context, in *domain.Instance) error
 	DeleteInstance(ctx context.Context, id string) error
+	// RememberLinkedPhone records that phone was linked at now and reports
+	// whether it had been linked before.
+	RememberLinkedPhone(ctx context.Context, phone string, now time.Time) (bool, error)
 
 	// InsertMessage stores m; it reports false, storing nothing, when the
 	// instance already has a message with m's idempotency key.

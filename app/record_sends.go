@@ -58,6 +58,11 @@ func (a *App) RecordSends(ctx context.Context, instanceID string, outs []SendOut
 			}
 			envs = append(envs, more...)
 		}
+		if nc, ok := tx.(NewContactsTx); ok {
+			if err := nc.CountNewContacts(ctx, instanceID, changed); err != nil {
+				return err
+			}
+		}
 		if err := tx.UpdateMessages(ctx, changed); err != nil {
 			return err
 		}

@@ -14,8 +14,16 @@ func (a *App) SetInstanceStatus(ctx context.Context, id string, s domain.Instanc
 		if err != nil {
 			return err
 		}
+		link := in.IsLink(s, phone)
 		if !in.SetStatus(s, phone, reason, a.now()) {
 			return nil
+		}
+		if link {
+			seen, err := tx.RememberLinkedPhone(ctx, phone, a.now())
+			if err != nil {
+				return err
+			}
+			in.Linked(seen, a.sending.WarmupDays, a.now())
 		}
 		if err := tx.UpdateInstance(ctx, in); err != nil {
 			return err

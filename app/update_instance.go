@@ -27,6 +27,9 @@ type InstancePatch struct {
 	FirstResponseSLA *string
 	// AttendGroups: whether group messages become attendances.
 	AttendGroups *bool
+	// Sending safely: the new-contact cap (0 = none) and the warm-up days.
+	NewContactsPerDay *int
+	WarmupDays        *int
 }
 
 // UpdateInstance applies a patch.
@@ -63,6 +66,16 @@ func (a *App) UpdateInstance(ctx context.Context, id string, p InstancePatch) (*
 		}
 		if p.AttendGroups != nil {
 			in.SetAttendGroups(*p.AttendGroups)
+		}
+		if p.NewContactsPerDay != nil {
+			if err := in.SetNewContactsPerDay(*p.NewContactsPerDay); err != nil {
+				return err
+			}
+		}
+		if p.WarmupDays != nil {
+			if err := in.SetWarmupDays(*p.WarmupDays); err != nil {
+				return err
+			}
 		}
 		in.Touch(a.now())
 		out = in

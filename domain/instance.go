@@ -47,6 +47,11 @@ type Instance struct {
 	AttendGroups bool
 	// Health is how WhatsApp treats the number (health.go).
 	Health Health
+	// Sending safely (sending_safely.go): the new-contact cap per rolling
+	// 24 h (0 = none), the warm-up length and when the phone was linked.
+	NewContactsPerDay int
+	WarmupDays        int
+	LinkedAt          *time.Time
 }
 
 // NewInstance validates the name and returns the instance with its token,

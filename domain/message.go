@@ -161,6 +161,9 @@ type Message struct {
 	SentAt      *time.Time
 	DeliveredAt *time.Time
 	ReadAt      *time.Time
+	// Held says why a queued message waits in Postgres instead of going
+	// (HeldNewContactCap), "" when it does not.
+	Held string
 }
 
 // OutgoingDraft is what a client asks to send, before validation.
@@ -411,6 +414,7 @@ func (m *Message) MarkSent(at time.Time) bool {
 	}
 	m.Status = StatusSent
 	m.SentAt = &at
+	m.Held = ""
 	return true
 }
 
@@ -421,6 +425,7 @@ func (m *Message) MarkFailed(reason string) bool {
 	}
 	m.Status = StatusFailed
 	m.Error = reason
+	m.Held = ""
 	return true
 }
 

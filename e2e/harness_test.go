@@ -117,6 +117,8 @@ func (e *env) start(extra ...string) *proc {
 		"ZAPGATE_WHATSAPP_DRIVER=sim",
 		"ZAPGATE_STORAGE=file://"+e.media,
 		"ZAPGATE_SEND_RATE=0",
+		"ZAPGATE_NEW_CONTACTS_PER_DAY=0",
+		"ZAPGATE_WARMUP_DAYS=0",
 		// Several servers run at once against one Postgres: keep each pool
 		// small so that together they stay under max_connections.
 		"ZAPGATE_DB_MAX_CONNS=12",

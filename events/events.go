@@ -170,6 +170,9 @@ type Message struct {
 	Reactions []Reaction `json:"reactions"`
 	EditedAt  *time.Time `json:"edited_at"`
 	RevokedAt *time.Time `json:"revoked_at"`
+	// Held says why a queued message waits ("new_contact_cap"); omitted
+	// when it does not.
+	Held string `json:"held,omitempty"`
 	// TargetID and Emoji are what an outgoing reaction reacts to and with
 	// (the request's message_id and emoji); only reactions show them.
 	TargetID string  `json:"message_id,omitempty"`

@@ -10,6 +10,10 @@ const KEY = 'zapgate.lang';
 export const LANGS = { en: 'English', 'pt-BR': 'Português (Brasil)' };
 
 const en = {
+  // instance cards: sending safely (the last 24 h, and what the new-contact cap holds)
+  'inst.sending': '{sent} sent · {new} new contacts in 24 h',
+  'inst.held': '{n} held by the new-contact cap',
+  'inst.heldOne': '1 held by the new-contact cap',
   // top bar and navigation
   'nav.inbox': 'Inbox',
   'nav.instances': 'Instances',
@@ -258,6 +262,9 @@ const en = {
 };
 
 const ptBR = {
+  'inst.sending': '{sent} enviadas · {new} contatos novos em 24 h',
+  'inst.held': '{n} retidas pelo limite de contatos novos',
+  'inst.heldOne': '1 retida pelo limite de contatos novos',
   'nav.inbox': 'Caixa de entrada',
   'nav.instances': 'Instâncias',
   'nav.team': 'Equipe',

@@ -43,7 +43,10 @@ export async function loadInstances() {
   $('#instance-list').dataset.loaded = 'true';
   for (const i of state.items.values()) {
     if (i.status === 'qr') loadQR(i.id);
-    if (i.status === 'connected') loadGroups(i.id);
+    if (i.status === 'connected') {
+      loadGroups(i.id);
+      refresh(i.id); // one instance's GET carries its sending figures
+    }
   }
 }
 
@@ -97,6 +100,7 @@ function card(i) {
         h('figcaption', {}, 'On the phone: WhatsApp › Settings › Linked devices › Link a device, then scan this code.'))
       : null,
     i.status === 'connected' ? groupList(i) : null,
+    sendingFigures(i),
     h('div', { class: 'card-actions' },
       h('button', {
         type: 'button', 'data-testid': 'instance-manage', onclick: () => openInstanceAdmin(i, { onDeleted: removed }),
@@ -136,6 +140,17 @@ async function resume(i) {
     if (err.code === 'not_paused') { await refresh(i.id); return; }
     $('#instances-error').textContent = t('health.notResumed', { name: i.name, error: err.message });
   }
+}
+
+// sendingFigures shows what the instance sent and reached in the last 24 h
+// and how many messages the new-contact cap holds (from GET one instance;
+// lists leave the figures out).
+function sendingFigures(i) {
+  if (i.sent_24h === undefined) return null;
+  const held = i.held_messages || 0;
+  return h('p', { class: 'muted', 'data-testid': 'instance-sending' },
+    t('inst.sending', { sent: i.sent_24h, new: i.new_contacts_24h || 0 }),
+    held ? h('span', { class: 'pill', 'data-testid': 'instance-held' }, ' ', held === 1 ? t('inst.heldOne') : t('inst.held', { n: held })) : null);
 }
 
 // removed forgets an instance deleted from its admin panel.

@@ -161,6 +161,8 @@ func (e *env) startZapgate(ctx context.Context) error {
 		"ZAPGATE_ADMIN_TOKEN=" + e.token,
 		"ZAPGATE_WHATSAPP_DRIVER=sim",
 		"ZAPGATE_SEND_RATE=0",
+		"ZAPGATE_NEW_CONTACTS_PER_DAY=0",
+		"ZAPGATE_WARMUP_DAYS=0",
 		"ZAPGATE_STORAGE=file://" + filepath.Join(e.dir, "media"),
 		"ZAPGATE_PUBLIC_URL=" + e.base,
 		"ZAPGATE_LOG_LEVEL=warn",

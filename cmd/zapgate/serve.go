@@ -102,7 +102,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Attendances: store, Contacts: store, Groups: store, GroupMembers: store, Attendants: store, Feedback: store, Tools: store, Reports: store, Teams: store, Presence: store, CheckBudget: store, PublicURL: cfg.PublicURL,
 		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa.driver, QR: qr.Renderer{}, Log: log,
 		CommandNotices: notices, CommandTimeout: cfg.CommandTimeout, SLAFloor: cfg.SLAMin,
-		MediaFetcher: webhook.NewFetcher(cfg.WebhookDenyPrivate, cfg.MediaFetchTimeout), VoiceConverter: voice})
+		MediaFetcher: webhook.NewFetcher(cfg.WebhookDenyPrivate, cfg.MediaFetchTimeout), VoiceConverter: voice,
+		Holds: store, Sending: app.SendingDefaults{NewContactsPerDay: cfg.NewContactsPerDay, WarmupDays: cfg.WarmupDays}})
 	sink.app = a
 	m := metrics.New()
 	m.CountInstances(store.InstanceCounts)

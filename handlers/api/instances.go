@@ -44,7 +44,7 @@ func (s *Server) getInstance(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toInstanceView(in))
+	return s.instanceWithFigures(c, in)
 }
 
 func (s *Server) deleteInstance(c *fiber.Ctx) error {
@@ -103,9 +103,33 @@ func (s *Server) patchInstance(c *fiber.Ctx) error {
 		}
 		p.AttendGroups = &on
 	}
+	for _, f := range []struct {
+		name string
+		dst  **int
+	}{{"new_contacts_per_day", &p.NewContactsPerDay}, {"warmup_days", &p.WarmupDays}} {
+		if raw, ok := req[f.name]; ok {
+			var n int
+			if err := json.Unmarshal(raw, &n); err != nil || string(raw) == "null" {
+				return domain.InvalidField(f.name, "must be a whole number")
+			}
+			*f.dst = &n
+		}
+	}
 	in, err := s.app.UpdateInstance(c.UserContext(), c.Params("id"), p)
 	if err != nil {
 		return err
 	}
-	return c.JSON(toInstanceView(in))
+	return s.instanceWithFigures(c, in)
+}
+
+// instanceWithFigures answers one instance with its sending figures of the
+// last 24 h (three indexed counts; lists leave them out).
+func (s *Server) instanceWithFigures(c *fiber.Ctx, in *domain.Instance) error {
+	f, err := s.app.InstanceSendingFigures(c.UserContext(), in.ID)
+	if err != nil {
+		return err
+	}
+	v := toInstanceView(in)
+	v.Sent24h, v.NewContacts24h, v.HeldMessages = &f.Sent24h, &f.NewContacts24h, &f.Held
+	return c.JSON(v)
 }

@@ -30,6 +30,14 @@ type instanceView struct {
 	AttendGroups bool `json:"attend_groups"`
 	// Health: how WhatsApp treats the number (instance_health.go).
 	Health healthView `json:"health"`
+	// Sending safely: the settings, and (one instance only) the figures
+	// of the last 24 h and how many messages wait held.
+	NewContactsPerDay int        `json:"new_contacts_per_day"`
+	WarmupDays        int        `json:"warmup_days"`
+	LinkedAt          *time.Time `json:"linked_at,omitempty"`
+	Sent24h           *int       `json:"sent_24h,omitempty"`
+	NewContacts24h    *int       `json:"new_contacts_24h,omitempty"`
+	HeldMessages      *int       `json:"held_messages,omitempty"`
 }
 
 func toInstanceView(in *domain.Instance) instanceView {
@@ -37,7 +45,7 @@ func toInstanceView(in *domain.Instance) instanceView {
 		ID: in.ID, Name: in.Name, Status: string(in.Status), StatusReason: in.StatusReason, Phone: in.Phone,
 		SendRatePerMinute: in.SendRatePerMinute, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
 		QRExpiresAt: in.QRExpiresAt, ClosingMessage: in.ClosingMessage, FeedbackWhenUnanswered: in.FeedbackWhenUnanswered,
-		AttendGroups: in.AttendGroups, Health: toHealthView(in.Health),
+		AttendGroups: in.AttendGroups, Health: toHealthView(in.Health), NewContactsPerDay: in.NewContactsPerDay, WarmupDays: in.WarmupDays, LinkedAt: in.LinkedAt,
 	}
 	if v.ClosingMessage == "" {
 		v.ClosingMessage = domain.DefaultClosingMessage

@@ -84,6 +84,7 @@ type consumer struct {
 	done   chan struct{}
 	synced chan struct{} // closed when the groups sync of this connect ended
 	pacer  *pacer
+	holds  *holds // the new-contact cap (holds.go)
 }
 
 // NewBot wires a bot. interval is how often it reconciles instances.
@@ -221,10 +222,11 @@ func (b *Bot) apply(ctx context.Context, acts []botAction) {
 			delete(b.consumers, id)
 		case actSetRate:
 			if c, ok := b.consumers[id]; ok {
-				c.pacer.setRate(a.rate)
+				c.pacer.setRate(a.limits.RatePerMinute)
+				c.holds.setCap(a.limits.NewContactsPerDay)
 			}
 		case actStartConsumer:
-			if err := b.startConsumer(ctx, id, a.rate); err != nil {
+			if err := b.startConsumer(ctx, id, a.limits); err != nil {
 				b.log.Warn("consume instance queue", "instance", id, "err", err)
 			}
 		case actStopConsumer:
@@ -233,14 +235,15 @@ func (b *Bot) apply(ctx context.Context, acts []botAction) {
 	}
 }
 
-func (b *Bot) startConsumer(ctx context.Context, id string, rate int) error {
+func (b *Bot) startConsumer(ctx context.Context, id string, limits domain.SendLimits) error {
 	cctx, cancel := context.WithCancel(ctx)
 	msgs, err := b.sub.Subscribe(cctx, id)
 	if err != nil {
 		cancel()
 		return err
 	}
-	c := &consumer{cancel: cancel, done: make(chan struct{}), synced: make(chan struct{}), pacer: &pacer{perMinute: rate}}
+	c := &consumer{cancel: cancel, done: make(chan struct{}), synced: make(chan struct{}),
+		pacer: &pacer{perMinute: limits.RatePerMinute}, holds: newHolds(limits.NewContactsPerDay)}
 	handler, err := b.chain()
 	if err != nil {
 		cancel()

@@ -21,7 +21,8 @@ const (
 	// actForgetConsumer: the consumer stopped by itself (a command could
 	// not be handled); forget it so the queue is consumed from the start.
 	actForgetConsumer
-	// actSetRate: the instance's send rate, for the consumer running.
+	// actSetRate: the instance's send rate and new-contact cap (warm-up
+	// applied), for the consumer running.
 	actSetRate
 	actStartConsumer
 	actStopConsumer
@@ -31,7 +32,7 @@ const (
 type botAction struct {
 	kind       botActionKind
 	instanceID string
-	rate       int // messages per minute, for actSetRate and actStartConsumer
+	limits     domain.SendLimits // for actSetRate and actStartConsumer
 }
 
 // botRunning is what this process runs, as the planner sees it.
@@ -91,16 +92,13 @@ func planReconcile(now time.Time, instances []domain.Instance, held []string, de
 			acts = append(acts, botAction{kind: actForgetConsumer, instanceID: id})
 			consuming = false
 		}
-		rate := defaultRate
-		if in.SendRatePerMinute != nil {
-			rate = *in.SendRatePerMinute
-		}
+		limits := in.LimitsAt(now, defaultRate)
 		if consuming {
-			acts = append(acts, botAction{kind: actSetRate, instanceID: id, rate: rate})
+			acts = append(acts, botAction{kind: actSetRate, instanceID: id, limits: limits})
 		}
 		switch connected := in.Status == domain.InstanceConnected; {
 		case connected && !consuming:
-			acts = append(acts, botAction{kind: actStartConsumer, instanceID: id, rate: rate})
+			acts = append(acts, botAction{kind: actStartConsumer, instanceID: id, limits: limits})
 		case !connected && consuming:
 			acts = append(acts, botAction{kind: actStopConsumer, instanceID: id})
 		}

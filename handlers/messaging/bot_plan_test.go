@@ -16,6 +16,7 @@ func TestPlanReconcile(t *testing.T) {
 		return domain.Instance{ID: id, Status: st}
 	}
 	const def = 20 // the default send rate
+	twoDaysAgo := now.Add(-48 * time.Hour)
 	tests := []struct {
 		name      string
 		instances []domain.Instance
@@ -34,14 +35,14 @@ func TestPlanReconcile(t *testing.T) {
 			name:      "a linked instance not yet started is connected and consumed",
 			instances: []domain.Instance{inst("a", domain.InstanceConnected)},
 			held:      []string{"a"},
-			want:      []botAction{{kind: actConnect, instanceID: "a"}, {kind: actStartConsumer, instanceID: "a", rate: def}},
+			want:      []botAction{{kind: actConnect, instanceID: "a"}, {kind: actStartConsumer, instanceID: "a", limits: domain.SendLimits{RatePerMinute: def}}},
 		},
 		{
 			name:      "a connected instance's queue is consumed at the default rate",
 			instances: []domain.Instance{inst("a", domain.InstanceConnected)},
 			held:      []string{"a"},
 			started:   map[string]time.Time{"a": now.Add(-time.Minute)},
-			want:      []botAction{{kind: actStartConsumer, instanceID: "a", rate: def}},
+			want:      []botAction{{kind: actStartConsumer, instanceID: "a", limits: domain.SendLimits{RatePerMinute: def}}},
 		},
 		{
 			name:      "a running consumer follows the instance's own rate",
@@ -49,7 +50,16 @@ func TestPlanReconcile(t *testing.T) {
 			held:      []string{"a"},
 			started:   map[string]time.Time{"a": now.Add(-time.Minute)},
 			consumers: map[string]bool{"a": true},
-			want:      []botAction{{kind: actSetRate, instanceID: "a", rate: 10}},
+			want:      []botAction{{kind: actSetRate, instanceID: "a", limits: domain.SendLimits{RatePerMinute: 10}}},
+		},
+		{
+			name: "a phone linked two days into a 10-day warm-up gets 36% of its rate and cap",
+			instances: []domain.Instance{{ID: "a", Status: domain.InstanceConnected, SendRatePerMinute: &ten,
+				NewContactsPerDay: 50, WarmupDays: 10, LinkedAt: &twoDaysAgo}},
+			held:      []string{"a"},
+			started:   map[string]time.Time{"a": now.Add(-time.Minute)},
+			consumers: map[string]bool{"a": true},
+			want:      []botAction{{kind: actSetRate, instanceID: "a", limits: domain.SendLimits{RatePerMinute: 4, NewContactsPerDay: 18}}},
 		},
 		{
 			name:      "a consumer that stopped by itself starts over",
@@ -57,7 +67,7 @@ func TestPlanReconcile(t *testing.T) {
 			held:      []string{"a"},
 			started:   map[string]time.Time{"a": now.Add(-time.Minute)},
 			consumers: map[string]bool{"a": false},
-			want:      []botAction{{kind: actForgetConsumer, instanceID: "a"}, {kind: actStartConsumer, instanceID: "a", rate: def}},
+			want:      []botAction{{kind: actForgetConsumer, instanceID: "a"}, {kind: actStartConsumer, instanceID: "a", limits: domain.SendLimits{RatePerMinute: def}}},
 		},
 		{
 			name:      "a stopped consumer of a disconnected instance is only forgotten",
@@ -73,7 +83,7 @@ func TestPlanReconcile(t *testing.T) {
 			held:      []string{"a"},
 			started:   map[string]time.Time{"a": now.Add(-time.Minute)},
 			consumers: map[string]bool{"a": true},
-			want:      []botAction{{kind: actSetRate, instanceID: "a", rate: def}, {kind: actStopConsumer, instanceID: "a"}},
+			want:      []botAction{{kind: actSetRate, instanceID: "a", limits: domain.SendLimits{RatePerMinute: def}}, {kind: actStopConsumer, instanceID: "a"}},
 		},
 		{
 			name:      "an instance another process holds now is handed over",
@@ -121,7 +131,7 @@ func TestPlanReconcile(t *testing.T) {
 			want: []botAction{
 				{kind: actRemove, instanceID: "a"},
 				{kind: actHandOver, instanceID: "b"},
-				{kind: actStartConsumer, instanceID: "d", rate: def},
+				{kind: actStartConsumer, instanceID: "d", limits: domain.SendLimits{RatePerMinute: def}},
 				{kind: actConnect, instanceID: "c"},
 			},
 		},

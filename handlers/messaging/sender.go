@@ -51,13 +51,25 @@ func (b *Bot) consumeQueue(ctx context.Context, instanceID string, msgs <-chan *
 		close(rec.in)
 		<-recorded
 	}()
+	if c.holds == nil {
+		c.holds = newHolds(0)
+	}
 	batch := make([]*message.Message, 0, maxBatch)
 	for {
-		batch = nextBatch(msgs, batch[:0], maxBatch)
+		var ok bool
+		batch, ok = b.nextSendBatch(ctx, instanceID, msgs, batch[:0], c, rec)
+		if !ok {
+			// Stopped while releasing held messages: they stay held.
+			c.cancel()
+			for msg := range msgs {
+				msg.Nack()
+			}
+			return
+		}
 		if len(batch) == 0 {
 			return
 		}
-		if n := b.process(ctx, instanceID, batch, c.pacer, rec, handle); n < len(batch) {
+		if n := b.process(ctx, instanceID, batch, c, rec, handle); n < len(batch) {
 			for _, msg := range batch[n:] {
 				msg.Nack()
 			}
@@ -71,7 +83,8 @@ func (b *Bot) consumeQueue(ctx context.Context, instanceID string, msgs <-chan *
 	}
 }
 
-// sendCommand is a decoded cmd.send_message.
+// sendCommand is a decoded cmd.send_message, or a held message released
+// (msg nil: its command was acknowledged when it was held).
 type sendCommand struct {
 	msg        *message.Message
 	messageID  string
@@ -93,7 +106,7 @@ func decodeSend(msg *message.Message) (sendCommand, bool) {
 // process handles a batch in order and returns how many of its messages it
 // settled (acked, or passed to the recorder); fewer than all means it was
 // stopped.
-func (b *Bot) process(ctx context.Context, instanceID string, batch []*message.Message, p *pacer, rec *recorder, handle message.NoPublishHandlerFunc) int {
+func (b *Bot) process(ctx context.Context, instanceID string, batch []*message.Message, c *consumer, rec *recorder, handle message.NoPublishHandlerFunc) int {
 	for i := 0; i < len(batch); {
 		var run []sendCommand
 		for j := i; j < len(batch); j++ {
@@ -104,7 +117,7 @@ func (b *Bot) process(ctx context.Context, instanceID string, batch []*message.M
 			run = append(run, cmd)
 		}
 		if len(run) > 0 {
-			n := b.sendRun(ctx, instanceID, run, p, rec)
+			n := b.sendRun(ctx, instanceID, run, c, rec)
 			i += n
 			if n < len(run) {
 				return i
@@ -127,7 +140,7 @@ func (b *Bot) process(ctx context.Context, instanceID string, batch []*message.M
 
 // sendRun sends a run of send commands in order and returns how many it
 // passed to the recorder.
-func (b *Bot) sendRun(ctx context.Context, instanceID string, run []sendCommand, p *pacer, rec *recorder) int {
+func (b *Bot) sendRun(ctx context.Context, instanceID string, run []sendCommand, cons *consumer, rec *recorder) int {
 	ids := make([]string, len(run))
 	for i, c := range run {
 		ids[i] = c.messageID
@@ -142,15 +155,20 @@ func (b *Bot) sendRun(ctx context.Context, instanceID string, run []sendCommand,
 	}); err != nil {
 		return 0
 	}
+	// The new-contact cap (holds.go): held messages are acked like sent ones.
+	hold, ok := b.admit(ctx, instanceID, run, queued, cons, rec)
+	if !ok {
+		return 0
+	}
 	for i, c := range run {
 		m, ok := queued[c.messageID]
-		if !ok || done[c.messageID] {
+		if !ok || done[c.messageID] || hold[c.messageID] {
 			rec.add(recordItem{msg: c.msg}) // nothing to send: acked in turn
 			continue
 		}
 		done[c.messageID] = true
 		ps := app.PreparedSend{Message: m, MaybeSent: c.msg.Metadata.Get(events.MetaRedelivered) == "true"}
-		if !b.sendUntilDone(ctx, c, ps, p, rec) {
+		if !b.sendUntilDone(ctx, c, ps, cons.pacer, rec) {
 			return i
 		}
 	}
@@ -241,6 +259,9 @@ func newRecorder(b *Bot, instanceID string) *recorder {
 }
 
 func (r *recorder) add(it recordItem) {
+	if it.msg == nil && it.out == nil {
+		return // a released held message no longer queued: no command to ack
+	}
 	if it.out != nil {
 		r.mu.Lock()
 		r.pending[it.out.MessageID] = true
@@ -334,13 +355,17 @@ func (r *recorder) record(ctx context.Context, items []recordItem) {
 			close(it.barrier)
 			continue
 		case !stored:
-			it.msg.Nack()
+			if it.msg != nil {
+				it.msg.Nack()
+			}
 			continue
 		case it.out != nil:
 			r.observe(it, statuses[k])
 			k++
 		}
-		it.msg.Ack()
+		if it.msg != nil { // nil: a released held message, acked when it was held
+			it.msg.Ack()
+		}
 	}
 }
 

@@ -55,6 +55,11 @@ type Config struct {
 	// (ZAPGATE_DB_MAX_CONNS, default 40): several processes on one server
 	// must stay under its max_connections together.
 	DBMaxConns int
+	// NewContactsPerDay is the new-contact cap a new instance starts with
+	// (ZAPGATE_NEW_CONTACTS_PER_DAY; 0 = no cap); WarmupDays the warm-up a
+	// phone zapgate had never linked gets (ZAPGATE_WARMUP_DAYS; 0 = off).
+	NewContactsPerDay int
+	WarmupDays        int
 }
 
 var validNamespace = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
@@ -63,6 +68,17 @@ var validNamespace = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
 // seconds on average, the pace of a busy person, which WhatsApp tolerates
 // from a number that is not brand new (see README, "Pacing").
 const DefaultSendRate = 20
+
+// DefaultNewContactsPerDay is 50 people a day that the number never
+// exchanged a message with: a fifth of the smallest tier WhatsApp gives a
+// new Business API number (250 business-initiated conversations a day),
+// since an unofficial client gets no such allowance (README, "Sending
+// safely").
+const DefaultNewContactsPerDay = 50
+
+// DefaultWarmupDays is how long a phone zapgate had never linked takes to
+// reach its full rate and cap, from 20% on the day of linking.
+const DefaultWarmupDays = 7
 
 // Role names.
 const (
@@ -203,6 +219,22 @@ func load(getenv func(string) string, needAdmin bool) (Config, error) {
 			bad("ZAPGATE_SEND_RATE: %q must be messages per minute from 0 (unlimited) to 6000", v)
 		}
 		c.SendRate = n
+	}
+	c.NewContactsPerDay = DefaultNewContactsPerDay
+	if v := getenv("ZAPGATE_NEW_CONTACTS_PER_DAY"); strings.TrimSpace(v) != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 0 || n > 100000 {
+			bad("ZAPGATE_NEW_CONTACTS_PER_DAY: %q must be people per day from 0 (no cap) to 100000", v)
+		}
+		c.NewContactsPerDay = n
+	}
+	c.WarmupDays = DefaultWarmupDays
+	if v := getenv("ZAPGATE_WARMUP_DAYS"); strings.TrimSpace(v) != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 0 || n > 365 {
+			bad("ZAPGATE_WARMUP_DAYS: %q must be days from 0 (off) to 365", v)
+		}
+		c.WarmupDays = n
 	}
 	if v := get("ZAPGATE_WEBHOOK_DENY_PRIVATE", "false"); v != "" {
 		b, err := strconv.ParseBool(v)

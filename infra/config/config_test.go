@@ -21,7 +21,7 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if c.HTTPAddr != ":8080" || c.WhatsAppDriver != "whatsmeow" || c.Storage != "file://./data/media" ||
 		c.AttendanceIdle != 30*time.Minute || c.AttendanceSweep != 5*time.Minute || c.EventRetention != 720*time.Hour ||
-		c.SendRate != DefaultSendRate || c.WebhookDenyPrivate || c.Roles.String() != "api,forwarder,bot,notifier,scheduler" ||
+		c.SendRate != DefaultSendRate || c.NewContactsPerDay != 50 || c.WarmupDays != 7 || c.WebhookDenyPrivate || c.Roles.String() != "api,forwarder,bot,notifier,scheduler" ||
 		c.PublicURL != "http://localhost:8080" || c.Namespace != "" || c.CommandTimeout != 2*time.Minute {
 		t.Fatalf("defaults = %+v", c)
 	}
@@ -39,6 +39,8 @@ func TestLoadProblems(t *testing.T) {
 			[]string{"ZAPGATE_DATABASE_URL", "ZAPGATE_AMQP_URL"}},
 		{"bad driver and storage", []string{"ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_WHATSAPP_DRIVER", "x", "ZAPGATE_STORAGE", "ftp://x"},
 			[]string{"ZAPGATE_WHATSAPP_DRIVER", "ZAPGATE_STORAGE"}},
+		{"bad sending guards", []string{"ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_NEW_CONTACTS_PER_DAY", "-1", "ZAPGATE_WARMUP_DAYS", "x"},
+			[]string{"ZAPGATE_NEW_CONTACTS_PER_DAY", "ZAPGATE_WARMUP_DAYS"}},
 		{"bad numbers", []string{"ZAPGATE_ADMIN_TOKEN", "a-long-admin-token", "ZAPGATE_SEND_RATE", "-1", "ZAPGATE_ATTENDANCE_IDLE", "0s",
 			"ZAPGATE_WEBHOOK_DENY_PRIVATE", "maybe", "ZAPGATE_HTTP_ADDR", "8080"},
 			[]string{"ZAPGATE_SEND_RATE", "ZAPGATE_ATTENDANCE_IDLE", "ZAPGATE_WEBHOOK_DENY_PRIVATE", "ZAPGATE_HTTP_ADDR"}},

@@ -38,6 +38,10 @@ type instanceRow struct {
 	HealthState  string       `db:"health_state"`
 	HealthReason string       `db:"health_reason"`
 	HealthUntil  sql.NullTime `db:"health_until"`
+	// Sending safely (0031_new_contacts.sql).
+	NewContactsPerDay int          `db:"new_contacts_per_day"`
+	WarmupDays        int          `db:"warmup_days"`
+	LinkedAt          sql.NullTime `db:"linked_at"`
 }
 
 // instanceInsertColumns are what a new instance sets; its helpdesk settings
@@ -48,7 +52,8 @@ const instanceInsertColumns = `id, name, status, phone, status_reason, token_has
 
 const instanceColumns = instanceInsertColumns + `, closing_message, feedback_when_unanswered,
 	greeting_message, away_message, business_hours, first_response_sla_ms, attend_groups,
-	health_state, health_reason, health_until`
+	health_state, health_reason, health_until,
+	new_contacts_per_day, warmup_days, linked_at`
 
 func (r instanceRow) domain() domain.Instance {
 	in := domain.Instance{
@@ -63,6 +68,7 @@ func (r instanceRow) domain() domain.Instance {
 		in.SendRatePerMinute = &v
 	}
 	in.QRExpiresAt = timePtr(r.QRExpiresAt)
+	in.NewContactsPerDay, in.WarmupDays, in.LinkedAt = r.NewContactsPerDay, r.WarmupDays, timePtr(r.LinkedAt)
 	in.GreetingMessage, in.AwayMessage = r.GreetingMessage, r.AwayMessage
 	in.FirstResponseSLA = time.Duration(r.SLAMillis) * time.Millisecond
 	// Stored hours were valid when written; should the zone database
@@ -84,6 +90,7 @@ func toInstanceRow(in *domain.Instance) instanceRow {
 		r.SendRatePerMinute = sql.NullInt32{Int32: int32(*in.SendRatePerMinute), Valid: true}
 	}
 	r.QRExpiresAt = nullTime(in.QRExpiresAt)
+	r.NewContactsPerDay, r.WarmupDays, r.LinkedAt = in.NewContactsPerDay, in.WarmupDays, nullTime(in.LinkedAt)
 	r.GreetingMessage, r.AwayMessage = in.GreetingMessage, in.AwayMessage
 	r.SLAMillis = in.FirstResponseSLA.Milliseconds()
 	if in.BusinessHours != nil {
@@ -162,13 +169,14 @@ type messageRow struct {
 	Emoji          string         `db:"emoji"`
 	EditedAt       sql.NullTime   `db:"edited_at"`
 	RevokedAt      sql.NullTime   `db:"revoked_at"`
+	Held           string         `db:"held"`
 }
 
 const messageColumns = `id, instance_id, direction, status, to_phone, from_phone, type, body, caption,
 	media_key, media_mime, media_filename, media_size, media_sha256, wa_message_id, error,
 	idempotency_key, push_name, chat, is_group, from_me, extra, attendance_id, created_at, send_at, sent_at, delivered_at, read_at,
 	request_fingerprint, from_lid, to_lid, participant, mentions, location, contacts, poll, ptt,
-	reply_to, reactions, target_id, emoji, edited_at, revoked_at`
+	reply_to, reactions, target_id, emoji, edited_at, revoked_at, held`
 
 func (r messageRow) domain() domain.Message {
 	m := domain.Message{
@@ -183,6 +191,7 @@ func (r messageRow) domain() domain.Message {
 	r.kinds(&m)
 	m.ReplyTo, m.TargetID, m.Emoji = r.ReplyTo, r.TargetID, r.Emoji
 	m.Reactions, m.EditedAt, m.RevokedAt = reactionsOf(r.Reactions), timePtr(r.EditedAt), timePtr(r.RevokedAt)
+	m.Held = r.Held
 	if r.MediaKey.Valid {
 		m.Media = &domain.Media{Key: r.MediaKey.String, Mime: r.MediaMime.String, Filename: r.MediaFilename.String,
 			Size: r.MediaSize.Int64, SHA256: r.MediaSHA256.String}
@@ -202,6 +211,7 @@ func toMessageRow(m *domain.Message) messageRow {
 	r.Location, r.Contacts, r.Poll = kindColumns(m)
 	r.ReplyTo, r.TargetID, r.Emoji = m.ReplyTo, m.TargetID, m.Emoji
 	r.Reactions, r.EditedAt, r.RevokedAt = reactionsJSON(m.Reactions), nullTime(m.EditedAt), nullTime(m.RevokedAt)
+	r.Held = m.Held
 	if m.AttendanceID != "" {
 		r.AttendanceID = sql.NullString{String: m.AttendanceID, Valid: true}
 	}

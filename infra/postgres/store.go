@@ -177,7 +177,8 @@ func (t *Tx) UpdateInstance(ctx context.Context, in *domain.Instance) error {
 		qr_expires_at = :qr_expires_at, updated_at = :updated_at, closing_message = :closing_message,
 		feedback_when_unanswered = :feedback_when_unanswered, greeting_message = :greeting_message,
 		away_message = :away_message, business_hours = :business_hours, first_response_sla_ms = :first_response_sla_ms,
-		attend_groups = :attend_groups
+		attend_groups = :attend_groups, new_contacts_per_day = :new_contacts_per_day, warmup_days = :warmup_days,
+		linked_at = :linked_at
 		WHERE id = :id`, toInstanceRow(in))
 	if err != nil {
 		return fmt.Errorf("update instance: %w", err)
@@ -211,7 +212,7 @@ func (t *Tx) InsertMessage(ctx context.Context, m *domain.Message) (bool, error)
 		:media_key, :media_mime, :media_filename, :media_size, :media_sha256, :wa_message_id, :error,
 		:idempotency_key, :push_name, :chat, :is_group, :from_me, :extra, :attendance_id, :created_at, :send_at, :sent_at,
 		:delivered_at, :read_at, :request_fingerprint, :from_lid, :to_lid, :participant, :mentions, :location, :contacts, :poll, :ptt,
-		:reply_to, :reactions, :target_id, :emoji, :edited_at, :revoked_at)
+		:reply_to, :reactions, :target_id, :emoji, :edited_at, :revoked_at, :held)
 		ON CONFLICT DO NOTHING`, toMessageRow(m))
 	if err != nil {
 		return false, fmt.Errorf("insert message: %w", err)
@@ -309,19 +310,19 @@ func (t *Tx) LockMessages(ctx context.Context, instanceID string, ids []string) 
 // many messages in one statement.
 func (t *Tx) UpdateMessages(ctx context.Context, ms []*domain.Message) error {
 	n := len(ms)
-	ids, statuses, errs := make([]string, n), make([]string, n), make([]string, n)
+	ids, statuses, errs, held := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	sendAt, sentAt, deliveredAt, readAt := make([]sql.NullString, n), make([]sql.NullString, n), make([]sql.NullString, n), make([]sql.NullString, n)
 	for i, m := range ms {
-		ids[i], statuses[i], errs[i] = m.ID, string(m.Status), m.Error
+		ids[i], statuses[i], errs[i], held[i] = m.ID, string(m.Status), m.Error, m.Held
 		sendAt[i], sentAt[i], deliveredAt[i], readAt[i] = timeText(m.SendAt), timeText(m.SentAt), timeText(m.DeliveredAt), timeText(m.ReadAt)
 	}
 	_, err := t.tx.ExecContext(ctx, `UPDATE messages m SET status = u.status, error = u.error,
-		send_at = u.send_at, sent_at = u.sent_at, delivered_at = u.delivered_at, read_at = u.read_at
-		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])
-		  AS u(id, status, error, send_at, sent_at, delivered_at, read_at)
+		send_at = u.send_at, sent_at = u.sent_at, delivered_at = u.delivered_at, read_at = u.read_at, held = u.held
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[])
+		  AS u(id, status, error, send_at, sent_at, delivered_at, read_at, held)
 		WHERE m.id = u.id`,
 		pq.StringArray(ids), pq.StringArray(statuses), pq.StringArray(errs),
-		pq.Array(sendAt), pq.Array(sentAt), pq.Array(deliveredAt), pq.Array(readAt))
+		pq.Array(sendAt), pq.Array(sentAt), pq.Array(deliveredAt), pq.Array(readAt), pq.StringArray(held))
 	if err != nil {
 		return fmt.Errorf("update messages: %w", err)
 	}
