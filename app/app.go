@@ -33,6 +33,7 @@ import (
 //
 // Messages:
 //   - SendMessage, GetMessage, ListMessages, MessageMedia, CancelMessage;
+//     sends are written in batches by the Committer (accept_messages.go);
 //     media by URL (fetch_media.go) and voice notes (voice_note.go) are
 //     prepared at request time
 //   - ReadChat (read_chat.go), SetChatPresence (chat_presence.go):
@@ -107,6 +108,7 @@ type App struct {
 	fetcher     MediaFetcher
 	voice       VoiceConverter
 	slaFloor    time.Duration
+	committer   *Committer
 }
 
 // Deps are the ports and settings the use cases need.
@@ -153,6 +155,9 @@ type Deps struct {
 	// SLAFloor lowers the shortest first_response_sla accepted, for tests
 	// only (ZAPGATE_SLA_MIN); 0: domain.MinFirstResponseSLA.
 	SLAFloor time.Duration
+	// Committer writes sends in batches (accept_messages.go); nil: each
+	// send is its own transaction.
+	Committer *Committer
 }
 
 // DefaultCommandTimeout is how long a command may wait for a connected
@@ -173,6 +178,7 @@ func New(d Deps) *App {
 		wa: d.WhatsApp, qr: d.QR, now: d.Clock, logger: d.Log, eventLog: d.EventLog, replays: d.Replays, adminToken: d.AdminToken,
 		attendances: d.Attendances, contacts: d.Contacts, groups: d.Groups, members: d.GroupMembers, attendants: d.Attendants, feedback: d.Feedback, tools: d.Tools, publicURL: d.PublicURL,
 		teams: d.Teams, presence: d.Presence, reports: d.Reports, slaFloor: d.SLAFloor,
+		committer: d.Committer,
 	}
 }
 
