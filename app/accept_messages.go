@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/zapgate/zapgate/domain"
 	"github.com/zapgate/zapgate/events"
@@ -49,11 +50,14 @@ var errCommitterStopped = domain.Unavailable("database", errors.New("the committ
 // a commit (and its fsync) is paid once per batch, and an idle system
 // commits each send at once, waiting for nobody.
 type Committer struct {
-	store   AcceptStore
-	max     int
-	reqs    chan *acceptRequest // unbuffered: whoever sent was taken by Run
-	stopped chan struct{}
-	log     *slog.Logger
+	store AcceptStore
+	max   int
+	log   *slog.Logger
+	wake  chan struct{} // one token: something was queued
+
+	mu      sync.Mutex
+	queue   []*acceptRequest // in arrival order
+	stopped bool
 }
 
 type acceptRequest struct {
@@ -73,68 +77,79 @@ func NewCommitter(store AcceptStore, max int, log *slog.Logger) *Committer {
 	if max <= 0 {
 		max = DefaultAcceptBatch
 	}
-	return &Committer{store: store, max: max, reqs: make(chan *acceptRequest), stopped: make(chan struct{}), log: log}
+	return &Committer{store: store, max: max, log: log, wake: make(chan struct{}, 1)}
 }
 
-// accept hands item to the next batch and waits until it commits. It
-// reports false when the message's idempotency key was already taken.
+// accept queues item for the next batch and waits until it is answered.
+// It reports false when the message's idempotency key was already taken.
 func (c *Committer) accept(ctx context.Context, item Accepted) (bool, error) {
-	r := &acceptRequest{ctx: ctx, item: item, answer: make(chan acceptResult, 1)}
-	select {
-	case c.reqs <- r:
-	case <-c.stopped:
-		return false, errCommitterStopped
-	case <-ctx.Done():
-		return false, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return false, err
 	}
-	// Run answers every request it took, so this wait is bounded by the
-	// batch's write.
+	r := &acceptRequest{ctx: ctx, item: item, answer: make(chan acceptResult, 1)}
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return false, errCommitterStopped
+	}
+	c.queue = append(c.queue, r)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default: // Run is already woken
+	}
+	// Everything queued is answered (written, dropped or refused on stop),
+	// so this wait is bounded by the write of the batch it is in.
 	res := <-r.answer
 	return res.inserted, res.err
 }
 
-// Run commits batches until ctx ends; then it answers what waits with an
-// error. The batch being written when ctx ends is finished, so its answers
+// Waiting is how many sends wait for a batch (for gauges and tests).
+func (c *Committer) Waiting() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.queue)
+}
+
+// Run commits batches until ctx ends; then it refuses what waits and what
+// comes. The batch being written when ctx ends is finished, so its answers
 // are the truth.
 func (c *Committer) Run(ctx context.Context) error {
-	var pending []*acceptRequest
-	defer func() {
-		close(c.stopped)
-		for _, r := range pending {
-			r.answer <- acceptResult{err: errCommitterStopped}
-		}
-	}()
+	defer c.stop()
 	write := context.WithoutCancel(ctx)
 	for {
-		if len(pending) == 0 {
-			select {
-			case <-ctx.Done():
-				return nil
-			case r := <-c.reqs:
-				pending = append(pending, r)
-			}
-		}
-		if ctx.Err() != nil {
+		select {
+		case <-ctx.Done():
 			return nil
+		case <-c.wake:
 		}
-		// Take whoever is already waiting, without waiting for more.
-	gather:
-		for len(pending) < c.max {
-			select {
-			case r := <-c.reqs:
-				pending = append(pending, r)
-			default:
-				break gather
+		// Whoever queued while the last batch was written goes in the
+		// next one: no deliberate waiting, an idle system commits at once.
+		for ctx.Err() == nil {
+			c.mu.Lock()
+			plan := planBatch(c.queue, c.max)
+			c.queue = plan.later
+			c.mu.Unlock()
+			for _, r := range plan.dropped {
+				r.answer <- acceptResult{err: r.ctx.Err()}
 			}
-		}
-		plan := planBatch(pending, c.max)
-		for _, r := range plan.dropped {
-			r.answer <- acceptResult{err: r.ctx.Err()}
-		}
-		pending = plan.later
-		if len(plan.batch) > 0 {
+			if len(plan.batch) == 0 {
+				break
+			}
 			c.commit(write, plan.batch)
 		}
+	}
+}
+
+// stop refuses the sends that wait and those that come.
+func (c *Committer) stop() {
+	c.mu.Lock()
+	c.stopped = true
+	queue := c.queue
+	c.queue = nil
+	c.mu.Unlock()
+	for _, r := range queue {
+		r.answer <- acceptResult{err: errCommitterStopped}
 	}
 }
 
