@@ -357,3 +357,96 @@ func TestPlanBatch(t *testing.T) {
 		})
 	}
 }
+
+// AcceptMessages lets the fake store stand behind a Committer: the batch in
+// one fake transaction, refused whole when an instance is missing.
+func (s *fakeStore) AcceptMessages(ctx context.Context, batch []Accepted) ([]bool, error) {
+	inserted := make([]bool, len(batch))
+	err := s.InTx(ctx, func(tx Tx) error {
+		for i, a := range batch {
+			if _, ok := tx.(*fakeTx).instances[a.Message.InstanceID]; !ok {
+				return domain.NotFound("instance")
+			}
+			ok, err := tx.InsertMessage(ctx, a.Message)
+			if err != nil {
+				return err
+			}
+			if inserted[i] = ok; ok {
+				if err := tx.Publish(ctx, a.Envelopes...); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return inserted, err
+}
+
+func (s *fakeStore) RecipientContacts(ctx context.Context, refs []ContactRef) ([]*domain.Contact, error) {
+	return make([]*domain.Contact, len(refs)), nil
+}
+
+func TestSendMessageThroughTheCommitter(t *testing.T) {
+	at := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name        string
+		first, then func(instanceID string) SendMessage // then: nil, or a second send
+		wantKind    domain.Kind
+		wantCreated bool
+		wantCmds    int
+	}{
+		{"text is queued with its command", func(id string) SendMessage {
+			return SendMessage{InstanceID: id, To: "5511999998888", Type: "text", Text: "hi"}
+		}, nil, 0, true, 1},
+		{"scheduled waits without a command", func(id string) SendMessage {
+			return SendMessage{InstanceID: id, To: "5511999998888", Type: "text", Text: "later", SendAt: &at}
+		}, nil, 0, true, 0},
+		{"unknown instance", func(string) SendMessage {
+			return SendMessage{InstanceID: domain.NewID(time.Now()), To: "5511999998888", Type: "text", Text: "x"}
+		}, nil, domain.KindNotFound, false, 0},
+		{"malformed instance id", func(string) SendMessage {
+			return SendMessage{InstanceID: "nope", To: "5511999998888", Type: "text", Text: "x"}
+		}, nil, domain.KindNotFound, false, 0},
+		{"a key repeated with the same body answers the first", func(id string) SendMessage {
+			return SendMessage{InstanceID: id, To: "5511999998888", Type: "text", Text: "x", IdempotencyKey: "k"}
+		}, func(id string) SendMessage {
+			return SendMessage{InstanceID: id, To: "5511999998888", Type: "text", Text: "x", IdempotencyKey: "k"}
+		}, 0, false, 1},
+		{"a key reused for another body is refused", func(id string) SendMessage {
+			return SendMessage{InstanceID: id, To: "5511999998888", Type: "text", Text: "x", IdempotencyKey: "k"}
+		}, func(id string) SendMessage {
+			return SendMessage{InstanceID: id, To: "5511999998888", Type: "text", Text: "y", IdempotencyKey: "k"}
+		}, domain.KindOf(domain.ErrIdempotencyKeyReused), false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := newFakeStore()
+			c := NewCommitter(store, 64, discard)
+			startCommitter(t, c)
+			clock := func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }
+			a := New(Deps{Store: store, Storage: &fakeStorage{}, Committer: c, Clock: clock, Log: discard})
+			in, _, err := a.CreateInstance(context.Background(), "sales")
+			if err != nil {
+				t.Fatal(err)
+			}
+			store.published = nil
+			m, created, err := a.SendMessage(context.Background(), tt.first(in.ID))
+			if tt.then != nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				var again *domain.Message
+				again, created, err = a.SendMessage(context.Background(), tt.then(in.ID))
+				if err == nil && again.ID != m.ID {
+					t.Fatalf("the repeat answered %s, not the first %s", again.ID, m.ID)
+				}
+			}
+			if domain.KindOf(err) != tt.wantKind || (tt.wantKind != 0) != (err != nil) || created != tt.wantCreated {
+				t.Fatalf("created %v, err %v", created, err)
+			}
+			if len(store.published) != tt.wantCmds {
+				t.Fatalf("%d commands queued, want %d", len(store.published), tt.wantCmds)
+			}
+		})
+	}
+}
