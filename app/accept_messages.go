@@ -77,6 +77,9 @@ func NewCommitter(store AcceptStore, max int, log *slog.Logger) *Committer {
 	if max <= 0 {
 		max = DefaultAcceptBatch
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Committer{store: store, max: max, log: log, wake: make(chan struct{}, 1)}
 }
 
