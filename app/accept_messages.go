@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -42,7 +41,8 @@ type AcceptStore interface {
 const DefaultAcceptBatch = 64
 
 // errCommitterStopped answers the sends that arrive while zapgate stops.
-var errCommitterStopped = domain.Unavailable("database", errors.New("the committer is stopping"))
+var errCommitterStopped = &domain.Error{Kind: domain.KindUnavailable, Code: "unavailable",
+	Message: "zapgate is stopping: the message was not accepted; retry shortly"}
 
 // Committer is the group commit of accepted sends (DESIGN.md "Accepting at
 // the speed of the database"): sends that arrive while a transaction is in
