@@ -62,12 +62,13 @@ func MediaKey(sha256hex string) string { return "media/" + sha256hex[:2] + "/" +
 // checked by the write itself, saving a read per message.
 func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message, bool, error) {
 	batched := a.committer != nil && cmd.AttendanceID == ""
-	if batched && !domain.ValidID(cmd.InstanceID) {
-		return nil, false, domain.NotFound("instance")
-	} else if !batched {
+	switch {
+	case !batched:
 		if _, err := a.GetInstance(ctx, cmd.InstanceID); err != nil {
 			return nil, false, err
 		}
+	case !domain.ValidID(cmd.InstanceID):
+		return nil, false, domain.NotFound("instance")
 	}
 	// Checked before the key is looked up: Postgres refuses NUL in a query too.
 	if err := domain.CheckText("Idempotency-Key", cmd.IdempotencyKey); err != nil {
