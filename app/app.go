@@ -35,6 +35,7 @@ import (
 //
 // Messages:
 //   - SendMessage, GetMessage, ListMessages, MessageMedia, CancelMessage;
+//     sends are written in batches by the Committer (accept_messages.go);
 //     media by URL (fetch_media.go) and voice notes (voice_note.go) are
 //     prepared at request time
 //   - ReadChat (read_chat.go), SetChatPresence (chat_presence.go):
@@ -112,6 +113,7 @@ type App struct {
 	checks      CheckBudget
 	holds       HoldStore
 	sending     SendingDefaults
+	committer   *Committer
 }
 
 // Deps are the ports and settings the use cases need.
@@ -165,6 +167,9 @@ type Deps struct {
 	// Sending are the defaults of the sending guards for new instances
 	// and new links.
 	Sending SendingDefaults
+	// Committer writes sends in batches (accept_messages.go); nil: each
+	// send is its own transaction.
+	Committer *Committer
 }
 
 // DefaultCommandTimeout is how long a command may wait for a connected
@@ -187,6 +192,7 @@ func New(d Deps) *App {
 		teams: d.Teams, presence: d.Presence, reports: d.Reports, slaFloor: d.SLAFloor,
 		checks: d.CheckBudget,
 		holds:  d.Holds, sending: d.Sending,
+		committer: d.Committer,
 	}
 }
 

@@ -56,9 +56,19 @@ func MediaKey(sha256hex string) string { return "media/" + sha256hex[:2] + "/" +
 // queues its cmd.send_message. It reports created=false when the
 // idempotency key matched an earlier message for the same request, which it
 // returns instead; the key reused for a different request is refused.
+//
+// With a Committer, a send that files no attendance reply is written in a
+// batch with others (accept_messages.go); the instance's existence is then
+// checked by the write itself, saving a read per message.
 func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message, bool, error) {
-	if _, err := a.GetInstance(ctx, cmd.InstanceID); err != nil {
-		return nil, false, err
+	batched := a.committer != nil && cmd.AttendanceID == ""
+	switch {
+	case !batched:
+		if _, err := a.GetInstance(ctx, cmd.InstanceID); err != nil {
+			return nil, false, err
+		}
+	case !domain.ValidID(cmd.InstanceID):
+		return nil, false, domain.NotFound("instance")
 	}
 	// Checked before the key is looked up: Postgres refuses NUL in a query too.
 	if err := domain.CheckText("Idempotency-Key", cmd.IdempotencyKey); err != nil {
@@ -101,6 +111,9 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 			return nil, false, err
 		}
 	}
+	if batched {
+		return a.acceptBatched(ctx, m, draft.RequestFingerprint, now)
+	}
 	if err := a.knowRecipient(ctx, m); err != nil {
 		return nil, false, err
 	}
@@ -131,14 +144,36 @@ func (a *App) SendMessage(ctx context.Context, cmd SendMessage) (*domain.Message
 		return nil, false, fmt.Errorf("send message: %w", err)
 	}
 	if !created {
-		// Lost a race on the idempotency key: answer with the winner.
-		first, err := a.store.MessageByIdempotencyKey(ctx, cmd.InstanceID, cmd.IdempotencyKey)
-		if err != nil {
-			return nil, false, err
-		}
-		return repeated(first, draft.RequestFingerprint)
+		return a.keyTaken(ctx, m, draft.RequestFingerprint)
 	}
 	return m, true, nil
+}
+
+// acceptBatched stores m and queues its command in the committer's next
+// batch; the committer fills the recipient from the contacts.
+func (a *App) acceptBatched(ctx context.Context, m *domain.Message, fingerprint string, now time.Time) (*domain.Message, bool, error) {
+	var envs []events.Envelope
+	if m.Status == domain.StatusQueued { // else the scheduler queues it at send_at
+		envs = append(envs, sendCommand(m, now))
+	}
+	inserted, err := a.committer.accept(ctx, Accepted{Message: m, Envelopes: envs})
+	if err != nil {
+		return nil, false, fmt.Errorf("send message: %w", err)
+	}
+	if !inserted {
+		return a.keyTaken(ctx, m, fingerprint)
+	}
+	return m, true, nil
+}
+
+// keyTaken answers a send whose insert found its idempotency key taken (a
+// race lost, or an earlier send of the same batch): with the winner.
+func (a *App) keyTaken(ctx context.Context, m *domain.Message, fingerprint string) (*domain.Message, bool, error) {
+	first, err := a.store.MessageByIdempotencyKey(ctx, m.InstanceID, m.IdempotencyKey)
+	if err != nil {
+		return nil, false, err
+	}
+	return repeated(first, fingerprint)
 }
 
 // mentionAll mentions every member of the group m goes to, as the bot last

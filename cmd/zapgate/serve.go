@@ -98,12 +98,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if !voice.Installed() {
 		log.Info("ffmpeg is not on PATH: voice notes are taken only as OGG/Opus")
 	}
+	// Sends are written in batches, one transaction for those that arrive
+	// together (app/accept_messages.go).
+	committer := app.NewCommitter(store, app.DefaultAcceptBatch, log)
 	a := app.New(app.Deps{AdminToken: cfg.AdminToken, Store: store, SendHooks: store, Webhooks: store, URLGuard: sender,
 		Attendances: store, Contacts: store, Groups: store, GroupMembers: store, Attendants: store, Feedback: store, Tools: store, Reports: store, Teams: store, Presence: store, CheckBudget: store, PublicURL: cfg.PublicURL,
 		EventLog: postgres.NewEventLog(store), Replays: store, Storage: media, WhatsApp: wa.driver, QR: qr.Renderer{}, Log: log,
 		CommandNotices: notices, CommandTimeout: cfg.CommandTimeout, SLAFloor: cfg.SLAMin,
 		MediaFetcher: webhook.NewFetcher(cfg.WebhookDenyPrivate, cfg.MediaFetchTimeout), VoiceConverter: voice,
-		Holds: store, Sending: app.SendingDefaults{NewContactsPerDay: cfg.NewContactsPerDay, WarmupDays: cfg.WarmupDays}})
+		Holds: store, Sending: app.SendingDefaults{NewContactsPerDay: cfg.NewContactsPerDay, WarmupDays: cfg.WarmupDays},
+		Committer: committer})
 	sink.app = a
 	m := metrics.New()
 	m.CountInstances(store.InstanceCounts)
@@ -114,6 +118,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// The roles, under one context: a signal or a failing role stops them all.
 	r := newRoles(ctx)
 	defer r.stop()
+	// Every role may send (the API, send hooks, attendance greetings).
+	r.run(committer.Run)
 	starts := []struct {
 		on    bool
 		start func(roles) error

@@ -56,26 +56,46 @@ func Publish(ctx context.Context, tx *sql.Tx, logger watermill.LoggerAdapter, en
 	if err != nil {
 		return fmt.Errorf("outbox publisher: %w", err)
 	}
-	// One INSERT per outbox and destination keeps the round trips down.
-	type key struct{ topic, dest string }
-	byKey := map[key][]*message.Message{}
-	var order []key
+	// One INSERT per outbox, whatever the destinations: the forwarder's
+	// publisher wraps each message for its destination into a collector,
+	// and the real publisher writes each outbox's collection at once, in
+	// the order of envs (so a batch of sends to many instances costs one
+	// statement, and each instance's commands keep their order).
+	var col collector
 	for _, e := range envs {
 		msg, err := events.ToMessage(ctx, e)
 		if err != nil {
 			return err
 		}
-		k := key{topicOf(e), Destination(e)}
-		if _, ok := byKey[k]; !ok {
-			order = append(order, k)
+		fwd := forwarder.NewPublisher(&col, forwarder.PublisherConfig{ForwarderTopic: topicOf(e)})
+		if err := fwd.Publish(Destination(e), msg); err != nil {
+			return fmt.Errorf("outbox publish: %w", err)
 		}
-		byKey[k] = append(byKey[k], msg)
 	}
-	for _, k := range order {
-		fwd := forwarder.NewPublisher(pub, forwarder.PublisherConfig{ForwarderTopic: k.topic})
-		if err := fwd.Publish(k.dest, byKey[k]...); err != nil {
+	for _, topic := range col.order {
+		if err := pub.Publish(topic, col.byTopic[topic]...); err != nil {
 			return fmt.Errorf("outbox publish: %w", err)
 		}
 	}
 	return nil
 }
+
+// collector is a message.Publisher that only remembers what it was given,
+// by topic in first-seen order.
+type collector struct {
+	byTopic map[string][]*message.Message
+	order   []string
+}
+
+func (c *collector) Publish(topic string, msgs ...*message.Message) error {
+	if c.byTopic == nil {
+		c.byTopic = map[string][]*message.Message{}
+	}
+	if _, ok := c.byTopic[topic]; !ok {
+		c.order = append(c.order, topic)
+	}
+	c.byTopic[topic] = append(c.byTopic[topic], msgs...)
+	return nil
+}
+
+func (c *collector) Close() error { return nil }
