@@ -15,12 +15,15 @@ import (
 	"github.com/zapgate/zapgate/infra/outbox"
 )
 
-// messageValues names a message row's values in messageColumns' order.
-const messageValues = `(:id, :instance_id, :direction, :status, :to_phone, :from_phone, :type, :body, :caption,
-	:media_key, :media_mime, :media_filename, :media_size, :media_sha256, :wa_message_id, :error,
-	:idempotency_key, :push_name, :chat, :is_group, :from_me, :extra, :attendance_id, :created_at, :send_at, :sent_at,
-	:delivered_at, :read_at, :request_fingerprint, :from_lid, :to_lid, :participant, :mentions, :location, :contacts, :poll, :ptt,
-	:reply_to, :reactions, :target_id, :emoji, :edited_at, :revoked_at)`
+// messageValues names a message row's values in messageColumns' order,
+// derived from it so a new column cannot be missed here.
+var messageValues = func() string {
+	cols := strings.Split(messageColumns, ",")
+	for i, c := range cols {
+		cols[i] = ":" + strings.TrimSpace(c)
+	}
+	return "(" + strings.Join(cols, ", ") + ")"
+}()
 
 // RecipientContacts implements app.AcceptStore: one statement for the
 // whole batch, each ref matched as Contact matches one.
@@ -110,7 +113,7 @@ func instancesExist(ctx context.Context, tx *sqlx.Tx, batch []app.Accepted) erro
 // a concurrent insert of the same key to commit), and RETURNING tells which
 // were inserted.
 func insertMessages(ctx context.Context, tx *sqlx.Tx, batch []app.Accepted) ([]bool, error) {
-	const cols = 43 // the names in messageValues
+	cols := strings.Count(messageColumns, ",") + 1
 	var q strings.Builder
 	q.WriteString(`INSERT INTO messages (` + messageColumns + `) VALUES `)
 	args := make([]any, 0, cols*len(batch))
