@@ -52,9 +52,9 @@ func (w *idleWait) next(now time.Time) time.Duration {
 }
 
 // wakingBackoff is watermill-sql's BackoffManager for a woken forwarder:
-// after an empty query it waits itself (for a wake-up, the poll interval
-// or the fallback) and then asks for the next query at once; errors keep
-// the default handling.
+// while the outbox is busy it polls every interval; when it is idle, an
+// empty query waits itself for a wake-up or the fallback and then asks for
+// the next query at once. Errors keep the default handling.
 type wakingBackoff struct {
 	wake     <-chan struct{}
 	stop     <-chan struct{}
@@ -70,7 +70,15 @@ func (b wakingBackoff) HandleError(logger watermill.LoggerAdapter, noMsg bool, e
 		b.plan.busy(time.Now())
 		return 0
 	}
-	t := time.NewTimer(b.plan.next(time.Now()))
+	wait := b.plan.next(time.Now())
+	if wait < b.plan.fallback {
+		// Busy: poll as watermill-sql would. Answering every notification
+		// at once would cost an empty query (and a commit) per accepting
+		// transaction under load; a pending wake-up is seen when the
+		// outbox falls idle.
+		return wait
+	}
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case <-b.wake:
