@@ -2,7 +2,9 @@ package outbox
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -60,8 +62,11 @@ func NewForwarder(db *sql.DB, topic string, pub message.Publisher, poll Polling,
 	stop := make(chan struct{})
 	var backoff wsql.BackoffManager
 	if poll.Wake != nil {
-		backoff = wakingBackoff{wake: poll.Wake, stop: stop,
+		var id [8]byte
+		_, _ = rand.Read(id[:])
+		backoff = &wakingBackoff{wake: poll.Wake, stop: stop,
 			plan:     &idleWait{interval: poll.Interval, hot: poll.Hot, fallback: poll.Fallback},
+			waiter:   waiterRow{db: db, outbox: "watermill_" + topic, id: hex.EncodeToString(id[:])},
 			onErrors: wsql.NewDefaultBackoffManager(poll.Interval, retry)}
 	}
 	var offsets wsql.OffsetsAdapter = wsql.DefaultPostgreSQLOffsetsAdapter{}
