@@ -152,8 +152,9 @@ func (b *wakingBackoff) HandleError(logger watermill.LoggerAdapter, noMsg bool, 
 	defer t.Stop()
 	select {
 	case <-b.wake:
+		// Query at once; the wait ends (disarm) once rows are found, after
+		// they are forwarded.
 		b.plan.busy(time.Now())
-		b.disarm(ctx, logger)
 	case <-t.C:
 		b.armed = false // refreshed before the next wait
 	case <-b.stop:
