@@ -213,10 +213,21 @@ type system struct {
 
 // startForwarders forwards each outbox to RabbitMQ and watches its lag.
 func (s *system) startForwarders(r roles) error {
+	// The forwarders wait for the outbox's notifications (one listening
+	// connection for both) rather than polling an idle outbox every 20 ms;
+	// they still look once a second in case one was missed.
+	var channels []string
+	for _, topic := range outbox.Topics {
+		channels = append(channels, outbox.Channel(topic))
+	}
+	wakeups := postgres.NewWakeups(s.cfg.DatabaseURL, s.log, channels...)
+	r.run(wakeups.Run)
 	for _, topic := range outbox.Topics {
 		pub := rabbitmq.NewPipelinedPublisher(s.conn, s.names)
 		forwarded := s.metrics.ForwardDuration.WithLabelValues(topic)
-		fwd, err := outbox.NewForwarder(s.db.DB, topic, pub, 20*time.Millisecond,
+		wake, _ := wakeups.Subscribe(outbox.Channel(topic)) // for the process's life
+		poll := outbox.Polling{Wake: wake, Interval: 20 * time.Millisecond, Hot: time.Second, Fallback: time.Second}
+		fwd, err := outbox.NewForwarder(s.db.DB, topic, pub, poll,
 			func(d time.Duration) { forwarded.Observe(d.Seconds()) }, s.wlog)
 		if err != nil {
 			_ = pub.Close()

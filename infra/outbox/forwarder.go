@@ -2,7 +2,9 @@ package outbox
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -17,8 +19,9 @@ const ConsumerGroup = "forwarder"
 
 // Forwarder moves outbox rows to the broker, in commit order, at least once.
 type Forwarder struct {
-	fwd *forwarder.Forwarder
-	sub *wsql.Subscriber
+	fwd  *forwarder.Forwarder
+	sub  *wsql.Subscriber
+	stop chan struct{}
 }
 
 // Flusher is a publisher that confirms asynchronously: Flush returns once
@@ -52,20 +55,32 @@ func (o flushingOffsets) AckMessageQuery(topic string, row wsql.Row, group strin
 // NewForwarder reads one outbox topic from db and publishes each message to
 // pub under its destination topic. With a Flusher, confirms are pipelined
 // per batch. observe, when set, gets the time each forward took.
-func NewForwarder(db *sql.DB, topic string, pub message.Publisher, pollInterval time.Duration,
+func NewForwarder(db *sql.DB, topic string, pub message.Publisher, poll Polling,
 	observe func(time.Duration), logger watermill.LoggerAdapter) (*Forwarder, error) {
 	ack := 30 * time.Second
+	retry := 500 * time.Millisecond
+	stop := make(chan struct{})
+	var backoff wsql.BackoffManager
+	if poll.Wake != nil {
+		var id [8]byte
+		_, _ = rand.Read(id[:])
+		backoff = &wakingBackoff{wake: poll.Wake, stop: stop,
+			plan:     &idleWait{interval: poll.Interval, hot: poll.Hot, fallback: poll.Fallback},
+			waiter:   waiterRow{db: db, outbox: "watermill_" + topic, id: hex.EncodeToString(id[:])},
+			onErrors: wsql.NewDefaultBackoffManager(poll.Interval, retry)}
+	}
 	var offsets wsql.OffsetsAdapter = wsql.DefaultPostgreSQLOffsetsAdapter{}
 	if f, ok := pub.(Flusher); ok {
 		offsets = flushingOffsets{pub: f, log: logger}
 	}
 	sub, err := wsql.NewSubscriber(db, wsql.SubscriberConfig{
 		ConsumerGroup: ConsumerGroup,
-		// A short poll keeps the accept → send latency low; an idle poll is
-		// one indexed query.
-		PollInterval:   pollInterval,
+		// Without wake-ups, a short poll keeps the accept → send latency
+		// low; an idle poll is one indexed query (and a row lock).
+		PollInterval:   poll.Interval,
+		BackoffManager: backoff,
 		ResendInterval: 200 * time.Millisecond,
-		RetryInterval:  500 * time.Millisecond,
+		RetryInterval:  retry,
 		AckDeadline:    &ack,
 		SchemaAdapter:  wsql.DefaultPostgreSQLSchema{SubscribeBatchSize: 200},
 		OffsetsAdapter: offsets,
@@ -93,7 +108,7 @@ func NewForwarder(db *sql.DB, topic string, pub message.Publisher, pollInterval 
 	if err != nil {
 		return nil, fmt.Errorf("forwarder: %w", err)
 	}
-	return &Forwarder{fwd: fwd, sub: sub}, nil
+	return &Forwarder{fwd: fwd, sub: sub, stop: stop}, nil
 }
 
 // HandlerName names a topic's forwarder in the logs. Watermill calls every
@@ -113,6 +128,7 @@ func HandlerName(topic string) string {
 func (f *Forwarder) Run(ctx context.Context) error {
 	go func() {
 		<-ctx.Done()
+		close(f.stop) // a forwarder waiting for a wake-up stops waiting
 		_ = f.fwd.Close()
 	}()
 	if err := f.fwd.Run(ctx); err != nil {

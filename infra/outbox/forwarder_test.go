@@ -50,7 +50,7 @@ func TestOutboxToRabbitMQ(t *testing.T) {
 	fctx, fcancel := context.WithCancel(ctx)
 	fdone := make(chan error, len(outbox.Topics))
 	for _, topic := range outbox.Topics {
-		fwd, err := outbox.NewForwarder(db.DB, topic, rabbitmq.NewPipelinedPublisher(conn, names), 10*time.Millisecond, nil, wlog)
+		fwd, err := outbox.NewForwarder(db.DB, topic, rabbitmq.NewPipelinedPublisher(conn, names), outbox.Polling{Interval: 10 * time.Millisecond}, nil, wlog)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -41,7 +41,7 @@ func TestForwarderLogsItsOwnName(t *testing.T) {
 		t.Run(tt.topic, func(t *testing.T) {
 			var buf bytes.Buffer
 			wlog := watermill.NewSlogLogger(slog.New(slog.NewJSONHandler(&buf, nil)))
-			if _, err := outbox.NewForwarder(db, tt.topic, nopPublisher{}, 0, nil, wlog); err != nil {
+			if _, err := outbox.NewForwarder(db, tt.topic, nopPublisher{}, outbox.Polling{}, nil, wlog); err != nil {
 				t.Fatal(err)
 			}
 			var names []string
