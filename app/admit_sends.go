@@ -24,9 +24,10 @@ type HoldStore interface {
 	HeldChats(ctx context.Context, instanceID string, since time.Time) ([]domain.HeldChat, int, error)
 	// HeldMessages returns the held messages of chats, oldest first.
 	HeldMessages(ctx context.Context, instanceID string, chats []string) ([]domain.Message, error)
-	// SendingFigures counts, after since, what the instance sent and the new
-	// contacts it reached, and the messages held now.
-	SendingFigures(ctx context.Context, instanceID string, since time.Time) (SendingFigures, error)
+	// InstanceWithFigures reads the instance with, after since, what it
+	// sent and the new contacts it reached, and the messages held now: one
+	// read, since GET /v1/instances/{id} is what clients poll.
+	InstanceWithFigures(ctx context.Context, instanceID string, since time.Time) (*domain.Instance, SendingFigures, error)
 }
 
 // NewContactsTx is implemented by a Tx that counts new contacts; RecordSends
@@ -141,12 +142,23 @@ type SendingFigures struct {
 // InstanceSendingFigures counts what the instance sent and reached in the
 // last 24 h and what waits held now.
 func (a *App) InstanceSendingFigures(ctx context.Context, instanceID string) (SendingFigures, error) {
+	_, f, err := a.GetInstanceWithFigures(ctx, instanceID)
+	return f, err
+}
+
+// GetInstanceWithFigures returns one instance with its sending figures of
+// the last 24 h.
+func (a *App) GetInstanceWithFigures(ctx context.Context, id string) (*domain.Instance, SendingFigures, error) {
 	if a.holds == nil {
-		return SendingFigures{}, nil
+		in, err := a.GetInstance(ctx, id)
+		return in, SendingFigures{}, err
 	}
-	f, err := a.holds.SendingFigures(ctx, instanceID, domain.NewContactWindowStart(a.now()))
+	if !domain.ValidID(id) {
+		return nil, SendingFigures{}, domain.NotFound("instance")
+	}
+	in, f, err := a.holds.InstanceWithFigures(ctx, id, domain.NewContactWindowStart(a.now()))
 	if err != nil {
-		return SendingFigures{}, fmt.Errorf("sending figures: %w", err)
+		return nil, SendingFigures{}, fmt.Errorf("instance with figures: %w", err)
 	}
-	return f, nil
+	return in, f, nil
 }

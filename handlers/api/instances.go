@@ -40,11 +40,11 @@ func (s *Server) listInstances(c *fiber.Ctx) error {
 }
 
 func (s *Server) getInstance(c *fiber.Ctx) error {
-	in, err := s.app.GetInstance(c.UserContext(), c.Params("id"))
+	in, f, err := s.app.GetInstanceWithFigures(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	return s.instanceWithFigures(c, in)
+	return c.JSON(withFigures(in, f))
 }
 
 func (s *Server) deleteInstance(c *fiber.Ctx) error {
@@ -115,21 +115,20 @@ func (s *Server) patchInstance(c *fiber.Ctx) error {
 			*f.dst = &n
 		}
 	}
-	in, err := s.app.UpdateInstance(c.UserContext(), c.Params("id"), p)
+	if _, err := s.app.UpdateInstance(c.UserContext(), c.Params("id"), p); err != nil {
+		return err
+	}
+	in, f, err := s.app.GetInstanceWithFigures(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	return s.instanceWithFigures(c, in)
+	return c.JSON(withFigures(in, f))
 }
 
-// instanceWithFigures answers one instance with its sending figures of the
-// last 24 h (three indexed counts; lists leave them out).
-func (s *Server) instanceWithFigures(c *fiber.Ctx, in *domain.Instance) error {
-	f, err := s.app.InstanceSendingFigures(c.UserContext(), in.ID)
-	if err != nil {
-		return err
-	}
+// withFigures is one instance with its sending figures of the last 24 h
+// (lists leave them out).
+func withFigures(in *domain.Instance, f app.SendingFigures) instanceView {
 	v := toInstanceView(in)
 	v.Sent24h, v.NewContacts24h, v.HeldMessages = &f.Sent24h, &f.NewContacts24h, &f.Held
-	return c.JSON(v)
+	return v
 }

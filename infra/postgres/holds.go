@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -125,21 +126,28 @@ func (s *Store) HeldMessages(ctx context.Context, instanceID string, chats []str
 	return out, nil
 }
 
-// SendingFigures implements app.HoldStore: three indexed counts.
-func (s *Store) SendingFigures(ctx context.Context, instanceID string, since time.Time) (app.SendingFigures, error) {
-	var f struct {
-		Sent int `db:"sent"`
-		New  int `db:"new"`
-		Held int `db:"held"`
+// InstanceWithFigures implements app.HoldStore: the instance's row and
+// three indexed counts in one statement.
+func (s *Store) InstanceWithFigures(ctx context.Context, instanceID string, since time.Time) (*domain.Instance, app.SendingFigures, error) {
+	var r struct {
+		instanceRow
+		Sent int `db:"fig_sent"`
+		New  int `db:"fig_new"`
+		Held int `db:"fig_held"`
 	}
-	if err := s.db.GetContext(ctx, &f, `SELECT
-		(SELECT count(*) FROM messages WHERE instance_id = $1 AND direction = 'out' AND sent_at IS NOT NULL AND sent_at > $2) AS sent,
-		`+newContactsSince("$2")+` AS new,
-		(SELECT count(*) FROM messages WHERE instance_id = $1 AND held <> '' AND status = 'queued') AS held`,
-		instanceID, since); err != nil {
-		return app.SendingFigures{}, fmt.Errorf("sending figures: %w", err)
+	err := s.db.GetContext(ctx, &r, `SELECT `+instanceColumns+`,
+		(SELECT count(*) FROM messages WHERE instance_id = $1 AND direction = 'out' AND sent_at IS NOT NULL AND sent_at > $2) AS fig_sent,
+		`+newContactsSince("$2")+` AS fig_new,
+		(SELECT count(*) FROM messages WHERE instance_id = $1 AND held <> '' AND status = 'queued') AS fig_held
+		FROM instances WHERE id = $1`, instanceID, since)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, app.SendingFigures{}, domain.NotFound("instance")
 	}
-	return app.SendingFigures{Sent24h: f.Sent, NewContacts24h: f.New, Held: f.Held}, nil
+	if err != nil {
+		return nil, app.SendingFigures{}, fmt.Errorf("instance with figures: %w", err)
+	}
+	in := r.instanceRow.domain()
+	return &in, app.SendingFigures{Sent24h: r.Sent, NewContacts24h: r.New, Held: r.Held}, nil
 }
 
 // CountNewContacts implements app.NewContactsTx: a sent message to a person
