@@ -88,25 +88,25 @@ func (s *Store) HoldMessages(ctx context.Context, instanceID string, ids []strin
 	return nil
 }
 
-// HeldChats implements app.HoldStore.
+// HeldChats implements app.HoldStore in one statement (every consumer
+// asks when it starts): with no chat held, the count does not matter.
 func (s *Store) HeldChats(ctx context.Context, instanceID string, since time.Time) ([]domain.HeldChat, int, error) {
 	var rows []struct {
 		Chat  string `db:"chat"`
 		Known bool   `db:"known"`
+		Used  int    `db:"used"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT h.chat, `+exchangedWith("h.chat")+` AS known
+	if err := s.db.SelectContext(ctx, &rows, `SELECT h.chat, `+exchangedWith("h.chat")+` AS known, `+newContactsSince("$3")+` AS used
 		FROM (SELECT chat, min(id::text) AS first FROM messages
 		      WHERE instance_id = $1 AND held <> '' AND status = 'queued' GROUP BY chat) h
-		ORDER BY h.first`, instanceID, exchangedStatuses()); err != nil {
-		return nil, 0, fmt.Errorf("held chats: %w", err)
-	}
-	var used int
-	if err := s.db.GetContext(ctx, &used, `SELECT `+newContactsSince("$2"), instanceID, since); err != nil {
+		ORDER BY h.first`, instanceID, exchangedStatuses(), since); err != nil {
 		return nil, 0, fmt.Errorf("held chats: %w", err)
 	}
 	out := make([]domain.HeldChat, len(rows))
+	used := 0
 	for i, r := range rows {
 		out[i] = domain.HeldChat{Chat: r.Chat, Known: r.Known}
+		used = r.Used
 	}
 	return out, used, nil
 }
