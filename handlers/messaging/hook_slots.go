@@ -39,16 +39,6 @@ func (s *hookSlots) room() (n int, full []string) {
 	return n, full
 }
 
-// claimedAll tells whether a claim may have left due deliveries behind:
-// it took all the room it had (claimed of room), or some subscription
-// holds its cap after it (full, as room reports it), so that subscription's
-// next deliveries were not asked for. Only then is claiming again at once,
-// or after each attempt, worth a statement; new deliveries poke the
-// notifier themselves and retries come due on the tick.
-func claimedAll(claimed, room int, full []string) bool {
-	return claimed >= room || len(full) > 0
-}
-
 // admit takes claimed jobs to wait their turn. A subscription that had
 // some held already may have been given more than its share: those are
 // returned, by delivery id, to be released at once.

@@ -167,25 +167,3 @@ func matches(got, want []string) bool {
 	}
 	return true
 }
-
-func TestClaimedAll(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name          string
-		claimed, room int
-		full          []string
-		want          bool
-	}{
-		{"fewer than the room and nobody at the cap: everything due was taken", 3, 64, nil, false},
-		{"nothing due", 0, 64, nil, false},
-		{"the room is used up", 64, 64, nil, true},
-		{"a subscription at its cap was not asked for more", 3, 64, []string{"a"}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := claimedAll(tt.claimed, tt.room, tt.full); got != tt.want {
-				t.Fatalf("claimedAll(%d, %d, %v) = %v, want %v", tt.claimed, tt.room, tt.full, got, tt.want)
-			}
-		})
-	}
-}

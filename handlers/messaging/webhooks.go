@@ -43,7 +43,6 @@ type Webhooks struct {
 	// attempts that end.
 	mu    sync.Mutex
 	slots *hookSlots
-	more  bool           // the last claim may have left due deliveries behind (claimedAll)
 	wg    sync.WaitGroup // attempts running
 }
 
@@ -114,10 +113,9 @@ func (w *Webhooks) poke() {
 	}
 }
 
-// deliverLoop claims due deliveries whenever there is room: on a poke (new
-// deliveries, or an attempt ending while more may be due), or at least
-// every half second (retries come due by time, and other replicas add
-// deliveries too). On shutdown it waits for
+// deliverLoop claims due deliveries whenever there is room: on a poke, when
+// an attempt ends, or at least every half second (retries come due by
+// time, and other replicas add deliveries too). On shutdown it waits for
 // the attempts under way and hands back the deliveries still waiting.
 func (w *Webhooks) deliverLoop(ctx context.Context) {
 	defer func() {
@@ -127,7 +125,7 @@ func (w *Webhooks) deliverLoop(ctx context.Context) {
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if w.claim(ctx) {
+		if w.claim(ctx) > 0 {
 			continue // there may be more due
 		}
 		select {
@@ -140,15 +138,13 @@ func (w *Webhooks) deliverLoop(ctx context.Context) {
 }
 
 // claim leases due deliveries up to what may be held, starts what the
-// workers can take and tells whether it claimed some and may have left more
-// due behind (claimedAll): a claim that took everything due is not
-// followed by another that finds nothing.
-func (w *Webhooks) claim(ctx context.Context) bool {
+// workers can take and returns how many it claimed.
+func (w *Webhooks) claim(ctx context.Context) int {
 	w.mu.Lock()
 	room, full := w.slots.room()
 	w.mu.Unlock()
 	if room <= 0 || ctx.Err() != nil {
-		return false
+		return 0
 	}
 	// Lease long enough for one attempt after a wait behind perHook others;
 	// a crash lets them come due again.
@@ -157,21 +153,18 @@ func (w *Webhooks) claim(ctx context.Context) bool {
 		if ctx.Err() == nil {
 			w.log.Warn("claim deliveries", "err", err)
 		}
-		return false
+		return 0
 	}
 	w.mu.Lock()
 	extra := w.slots.admit(jobs)
 	w.dispatchLocked(ctx)
-	_, fullAfter := w.slots.room()
-	w.more = claimedAll(len(jobs), room, fullAfter) || len(full) > 0
-	more := w.more
 	w.mu.Unlock()
 	if len(extra) > 0 {
 		if err := w.app.ReleaseDeliveries(ctx, extra); err != nil && ctx.Err() == nil {
 			w.log.Warn("release deliveries", "err", err)
 		}
 	}
-	return len(jobs) > 0 && more
+	return len(jobs)
 }
 
 // dispatchLocked starts the deliveries the slots let run. w.mu is held.
@@ -204,11 +197,8 @@ func (w *Webhooks) deliver(ctx context.Context, j app.DeliveryJob) {
 		w.mu.Lock()
 		w.slots.finish(j.Webhook.ID)
 		w.dispatchLocked(ctx)
-		more := w.more
 		w.mu.Unlock()
-		if more {
-			w.poke() // the room this attempt frees may take what is due
-		}
+		w.poke()
 	}()
 	// The attempt runs to its end even during shutdown; its timeout bounds it.
 	actx := context.WithoutCancel(ctx)
