@@ -17,13 +17,14 @@ import (
 func (a *App) AttendIncoming(ctx context.Context, msgs ...events.Message) error {
 	var todo []events.Message
 	var seen []*domain.Client
+	known := map[string]*domain.Client{} // per address: a batch is mostly a few people writing
 	for _, m := range msgs {
 		if c, ok := customer(m); ok {
 			if c.IsGroup() {
 				todo, seen = append(todo, m), append(seen, c)
 				continue
 			}
-			if err := a.knownAs(ctx, c); err != nil {
+			if err := a.knownAs(ctx, c, known); err != nil {
 				return err
 			}
 			todo, seen = append(todo, m), append(seen, c)
@@ -35,9 +36,10 @@ func (a *App) AttendIncoming(ctx context.Context, msgs ...events.Message) error 
 	var route []string // teams with a new attendance in their queue
 	err := a.store.InTx(ctx, func(tx Tx) error {
 		route = route[:0]
+		memo := newFilingMemo()
 		var envs []events.Envelope
 		for i, m := range todo {
-			filed, team, err := a.fileIncoming(ctx, tx, m, seen[i])
+			filed, team, err := a.fileIncoming(ctx, tx, m, seen[i], memo)
 			if err != nil {
 				return err
 			}
@@ -59,27 +61,72 @@ func (a *App) AttendIncoming(ctx context.Context, msgs ...events.Message) error 
 
 // knownAs completes a customer seen by one address with the other one the
 // instance's contacts know (a check or an earlier message showed both), so
-// that a person writing by LID is the client who wrote by phone.
-func (a *App) knownAs(ctx context.Context, c *domain.Client) error {
+// that a person writing by LID is the client who wrote by phone. What
+// each address is known as is read once per batch (known).
+func (a *App) knownAs(ctx context.Context, c *domain.Client, known map[string]*domain.Client) error {
 	if a.contacts == nil || (c.Phone != "" && c.LID != "") {
 		return nil
 	}
-	addr, _ := domain.ParseAddress(c.Address())
-	known, err := a.contacts.Contact(ctx, c.InstanceID, addr)
-	if domain.KindOf(err) == domain.KindNotFound {
-		return nil
+	key := c.InstanceID + "/" + c.Address()
+	k, ok := known[key]
+	if !ok {
+		addr, _ := domain.ParseAddress(c.Address())
+		contact, err := a.contacts.Contact(ctx, c.InstanceID, addr)
+		switch {
+		case domain.KindOf(err) == domain.KindNotFound:
+		case err != nil:
+			return fmt.Errorf("attend incoming: %w", err)
+		default:
+			k = &domain.Client{Phone: contact.Phone, LID: contact.LID}
+		}
+		known[key] = k
 	}
-	if err != nil {
-		return fmt.Errorf("attend incoming: %w", err)
+	if k != nil {
+		c.Learn(*k)
 	}
-	c.Learn(domain.Client{Phone: known.Phone, LID: known.LID})
 	return nil
+}
+
+// filingMemo holds what one filing transaction read about each instance:
+// its settings and its team do not change under a batch, and reading them
+// once per message was two statements each.
+type filingMemo struct {
+	settings map[string]*domain.Instance
+	teams    map[string]string
+}
+
+func newFilingMemo() *filingMemo {
+	return &filingMemo{settings: map[string]*domain.Instance{}, teams: map[string]string{}}
+}
+
+func (f *filingMemo) instanceSettings(ctx context.Context, a *App, tx Tx, id string) (*domain.Instance, error) {
+	if in, ok := f.settings[id]; ok {
+		return in, nil
+	}
+	in, err := a.instanceSettings(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	f.settings[id] = in
+	return in, nil
+}
+
+func (f *filingMemo) teamOf(ctx context.Context, rt RoutingTx, id string) (string, error) {
+	if team, ok := f.teams[id]; ok {
+		return team, nil
+	}
+	team, err := rt.TeamOfInstance(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	f.teams[id] = team
+	return team, nil
 }
 
 // fileIncoming files one message, from the customer seen, and returns the
 // events it caused and, when it opened an attendance in a team's queue,
 // the team.
-func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *domain.Client) ([]events.Envelope, string, error) {
+func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *domain.Client, memo *filingMemo) ([]events.Envelope, string, error) {
 	now := a.now()
 	if seen.IsGroup() {
 		attend, err := a.attendsGroup(ctx, tx, seen)
@@ -97,7 +144,7 @@ func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *d
 		envs = append(envs, newEvent(events.AttendanceClosed, m.InstanceID, now, events.AttendanceClosedData{
 			AttendanceID: merged.ID, Reason: string(merged.ClosedReason), ClosedAt: *merged.ClosedAt}))
 	}
-	in, err := a.instanceSettings(ctx, tx, m.InstanceID)
+	in, err := memo.instanceSettings(ctx, a, tx, m.InstanceID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -107,7 +154,7 @@ func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *d
 	// stored.
 	opening := hoursReply(in, draft, true, m.CreatedAt, now)
 	if rt, ok := routingTx(tx); ok {
-		team, err := rt.TeamOfInstance(ctx, m.InstanceID)
+		team, err := memo.teamOf(ctx, rt, m.InstanceID)
 		if err != nil {
 			return nil, "", err
 		}
@@ -130,11 +177,15 @@ func (a *App) fileIncoming(ctx context.Context, tx Tx, m events.Message, seen *d
 		envs = append(envs, newEvent(events.AttendanceOpened, m.InstanceID, now, events.AttendanceOpenedData{
 			AttendanceID: att.ID, Client: clientData(client)}))
 		answer = opening
-	} else if err := tx.UpdateAttendance(ctx, att.ID, func(att *domain.Attendance) error {
+	} else {
+		// OpenAttendanceFor holds it locked: change and store it.
 		answer = hoursReply(in, att, false, m.CreatedAt, now)
-		return att.Touch(domain.FromClient, m.CreatedAt)
-	}); err != nil {
-		return nil, "", err
+		if err := att.Touch(domain.FromClient, m.CreatedAt); err != nil {
+			return nil, "", err
+		}
+		if err := tx.SaveAttendance(ctx, att); err != nil {
+			return nil, "", err
+		}
 	}
 	envs = append(envs, newEvent(events.AttendanceMsg, m.InstanceID, now, events.AttendanceMessage{
 		AttendanceID: att.ID, From: string(domain.FromClient), Message: m}))

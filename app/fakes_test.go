@@ -389,6 +389,14 @@ func (t *fakeTx) UpdateAttendance(ctx context.Context, id string, fn func(*domai
 	return nil
 }
 
+func (t *fakeTx) SaveAttendance(ctx context.Context, a *domain.Attendance) error {
+	if _, ok := t.helpdesk.attendances[a.ID]; !ok {
+		return domain.NotFound("attendance")
+	}
+	t.helpdesk.attendances[a.ID] = *a
+	return nil
+}
+
 func (t *fakeTx) LinkMessage(ctx context.Context, messageID, attendanceID string) (bool, error) {
 	if _, ok := t.helpdesk.links[messageID]; ok {
 		return false, nil

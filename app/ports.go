@@ -86,6 +86,9 @@ type Tx interface {
 	// UpdateAttendance reads the attendance FOR UPDATE, lets fn change it
 	// and stores the result; nothing is stored when fn fails.
 	UpdateAttendance(ctx context.Context, id string, fn func(*domain.Attendance) error) error
+	// SaveAttendance stores an attendance this transaction already holds
+	// locked (OpenAttendanceFor), sparing UpdateAttendance's second read.
+	SaveAttendance(ctx context.Context, a *domain.Attendance) error
 	// LinkMessage attaches a message to an attendance unless it already
 	// belongs to one; it reports whether it did.
 	LinkMessage(ctx context.Context, messageID, attendanceID string) (bool, error)

@@ -109,8 +109,12 @@ func (t *Tx) ClientByID(ctx context.Context, id string) (*domain.Client, error) 
 
 // OpenAttendanceFor implements app.Tx: the partial unique index
 // keeps one open attendance per client, so a racing insert waits and then
-// finds the winner.
+// finds the winner. The open attendance is looked for first: most messages
+// find one, and then the insert attempt is a statement saved.
 func (t *Tx) OpenAttendanceFor(ctx context.Context, a *domain.Attendance) (*domain.Attendance, bool, error) {
+	if open, err := t.lockOpenAttendance(ctx, a.InstanceID, a.ClientID); err != nil || open != nil {
+		return open, false, err
+	}
 	a.StampAssigned(time.Now().UTC().Truncate(time.Microsecond)) // the column's precision
 	res, err := t.tx.NamedExecContext(ctx, `INSERT INTO attendances (`+attendanceColumns+`) VALUES (
 		:id, :instance_id, :client_id, :status, :attendant_id, :opened_at, :last_activity_at,
@@ -124,13 +128,27 @@ func (t *Tx) OpenAttendanceFor(ctx context.Context, a *domain.Attendance) (*doma
 	if n, _ := res.RowsAffected(); n == 1 {
 		created = true
 	}
+	out, err := t.lockOpenAttendance(ctx, a.InstanceID, a.ClientID)
+	if err == nil && out == nil {
+		err = fmt.Errorf("open attendance: none after insert")
+	}
+	return out, created, err
+}
+
+// lockOpenAttendance reads the client's open attendance FOR UPDATE; nil
+// when there is none.
+func (t *Tx) lockOpenAttendance(ctx context.Context, instanceID, clientID string) (*domain.Attendance, error) {
 	var r attendanceRow
-	if err := t.tx.GetContext(ctx, &r, `SELECT `+attendanceColumns+` FROM attendances
-		WHERE instance_id = $1 AND client_id = $2 AND status = 'open' FOR UPDATE`, a.InstanceID, a.ClientID); err != nil {
-		return nil, false, fmt.Errorf("open attendance: %w", err)
+	err := t.tx.GetContext(ctx, &r, `SELECT `+attendanceColumns+` FROM attendances
+		WHERE instance_id = $1 AND client_id = $2 AND status = 'open' FOR UPDATE`, instanceID, clientID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open attendance: %w", err)
 	}
 	out := r.domain()
-	return &out, created, nil
+	return &out, nil
 }
 
 // lockAttendance reads an attendance FOR UPDATE.
@@ -156,6 +174,11 @@ func (t *Tx) UpdateAttendance(ctx context.Context, id string, fn func(*domain.At
 	if err := fn(a); err != nil {
 		return err
 	}
+	return t.storeAttendance(ctx, a)
+}
+
+// SaveAttendance implements app.Tx.
+func (t *Tx) SaveAttendance(ctx context.Context, a *domain.Attendance) error {
 	return t.storeAttendance(ctx, a)
 }
 

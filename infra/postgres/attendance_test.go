@@ -232,3 +232,73 @@ func TestUpdateAttendance(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenAttendanceFor looks for the client's open attendance before it
+// inserts: the open one is returned locked and unchanged, a client with
+// none gets the draft, and SaveAttendance stores a change to what it
+// returned.
+func TestOpenAttendanceFor(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, s, in, clock := attendanceApp(t)
+	open := receive(t, a, in.ID, "5511977775555", "O1", clock())
+	fresh, _ := domain.NewClient(in.ID, mustAddress(t, "5511977774444"), domain.Address{}, "", clock())
+	tests := []struct {
+		name        string
+		client      *domain.Client
+		wantCreated bool
+		wantSameAs  string // the attendance expected, when not the draft
+	}{
+		{"the open attendance is found", &domain.Client{ID: open.Client.ID, InstanceID: in.ID, Phone: open.Client.Phone,
+			FirstSeenAt: clock(), LastSeenAt: clock()}, false, open.Attendance.ID},
+		{"a client with none gets the draft", fresh, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := s.InTx(ctx, func(tx app.Tx) error {
+				c, _, err := tx.UpsertClient(ctx, tt.client)
+				if err != nil {
+					return err
+				}
+				draft := domain.OpenAttendance(in.ID, c.ID, clock())
+				att, created, err := tx.OpenAttendanceFor(ctx, draft)
+				if err != nil {
+					return err
+				}
+				want := tt.wantSameAs
+				if want == "" {
+					want = draft.ID
+				}
+				if created != tt.wantCreated || att.ID != want {
+					t.Errorf("attendance %s, created %v; want %s, %v", att.ID, created, want, tt.wantCreated)
+				}
+				before := att.Unread
+				if err := att.Touch(domain.FromClient, clock()); err != nil {
+					return err
+				}
+				if err := tx.SaveAttendance(ctx, att); err != nil {
+					return err
+				}
+				again, created, err := tx.OpenAttendanceFor(ctx, domain.OpenAttendance(in.ID, c.ID, clock()))
+				if err != nil {
+					return err
+				}
+				if created || again.ID != att.ID || again.Unread != before+1 {
+					t.Errorf("again: %s unread %d, created %v; want %s unread %d, not created", again.ID, again.Unread, created, att.ID, before+1)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func mustAddress(t *testing.T, s string) domain.Address {
+	t.Helper()
+	addr, ok := domain.ParseAddress(s)
+	if !ok {
+		t.Fatalf("bad address %q", s)
+	}
+	return addr
+}
