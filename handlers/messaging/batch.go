@@ -15,7 +15,11 @@ func nextBatch[T any](ch <-chan T, batch []T, max int) []T {
 	if !ok {
 		return batch
 	}
-	batch = append(batch, it)
+	return nextBatchAfter(ch, append(batch, it), max)
+}
+
+// nextBatchAfter adds to batch the items already waiting in ch, up to max.
+func nextBatchAfter[T any](ch <-chan T, batch []T, max int) []T {
 	for len(batch) < max {
 		select {
 		case it, ok := <-ch:

@@ -91,22 +91,6 @@ func (b *Bot) nextSendBatch(ctx context.Context, instanceID string, msgs <-chan 
 	}
 }
 
-// nextBatchAfter adds to batch the items already waiting in ch, up to max.
-func nextBatchAfter[T any](ch <-chan T, batch []T, max int) []T {
-	for len(batch) < max {
-		select {
-		case it, ok := <-ch:
-			if !ok {
-				return batch
-			}
-			batch = append(batch, it)
-		default:
-			return batch
-		}
-	}
-	return batch
-}
-
 // releaseHeld sends the held messages the window allows now; false if ctx
 // ended first.
 func (b *Bot) releaseHeld(ctx context.Context, instanceID string, c *consumer, rec *recorder) bool {
