@@ -172,7 +172,7 @@ func runInbound(ctx context.Context, cfg *config, e *env) (*inboundResult, error
 	stop()
 
 	// Latency at a steady pace.
-	sleepCtx(ctx, cfg.settle)
+	settle(ctx, cfg)
 	n := int(float64(cfg.InboundRate) * cfg.InboundDuration.Seconds())
 	r.PacedMessages = n
 	var pt tally

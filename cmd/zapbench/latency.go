@@ -60,7 +60,7 @@ func runLatency(ctx context.Context, cfg *config, e *env) (*latencyResult, error
 	}
 
 	// Single messages, each waited for before the next.
-	sleepCtx(ctx, cfg.settle)
+	settle(ctx, cfg)
 	logf("latency: %d single messages, one at a time", cfg.Singles)
 	var singles []string
 	var singleAccept durations
@@ -89,7 +89,7 @@ func runLatency(ctx context.Context, cfg *config, e *env) (*latencyResult, error
 	logf("latency: single messages: median %.1f ms accepted → sent (202 after %.1f ms)", r.SingleMS.P50, r.SingleAcceptMS.P50)
 
 	// Paced: rate messages a second for the duration.
-	sleepCtx(ctx, cfg.settle)
+	settle(ctx, cfg)
 	n := int(float64(cfg.Rate) * cfg.Duration.Seconds())
 	r.Messages = n
 	ids := make([]string, n)

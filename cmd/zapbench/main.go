@@ -60,7 +60,7 @@ type config struct {
 	ProfileSeconds int
 	Binary         string
 	Logs           bool
-	settle         time.Duration // pause between phases
+	settle         time.Duration // least pause between measurements (see settle)
 }
 
 var phaseNames = []string{"ceiling", "send", "latency", "sustain", "inbound", "scale"}
@@ -240,7 +240,7 @@ func run(ctx context.Context, cfg *config) int {
 			}
 		}
 		logf("%s done in %s", name, time.Since(start).Round(time.Millisecond))
-		sleepCtx(ctx, cfg.settle)
+		settle(ctx, cfg)
 	}
 
 	// The ceiling runs before zapgate starts, so nothing competes with it.

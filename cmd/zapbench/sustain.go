@@ -57,7 +57,7 @@ func runSustain(ctx context.Context, cfg *config, e *env, sentPerSec float64) (*
 		}
 		ids = append(ids, id)
 	}
-	sleepCtx(ctx, cfg.settle)
+	settle(ctx, cfg)
 	n := int(float64(rate) * cfg.SustainDuration.Seconds())
 	r.Offered = n
 	logf("sustain: %d messages/s for %s over %d instances", rate, cfg.SustainDuration, len(ids))
