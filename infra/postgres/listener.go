@@ -51,24 +51,29 @@ func (l *listener) Subscribe(key string) (<-chan struct{}, func()) {
 	}
 }
 
-// wake signals key's subscribers, or everyone's when all is set.
-func (l *listener) wake(key string, all bool) {
+// wake signals key's subscribers.
+func (l *listener) wake(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	signal := func(set map[chan struct{}]struct{}) {
-		for ch := range set {
-			select {
-			case ch <- struct{}{}:
-			default: // a wake-up is already pending
-			}
-		}
-	}
-	if !all {
-		signal(l.subs[key])
-		return
-	}
+	nudge(l.subs[key])
+}
+
+// wakeAll signals every subscriber.
+func (l *listener) wakeAll() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	for _, set := range l.subs {
-		signal(set)
+		nudge(set)
+	}
+}
+
+// nudge leaves a wake-up pending on each channel of set.
+func nudge(set map[chan struct{}]struct{}) {
+	for ch := range set {
+		select {
+		case ch <- struct{}{}:
+		default: // a wake-up is already pending
+		}
 	}
 }
 
@@ -96,10 +101,10 @@ func (l *listener) Run(ctx context.Context) error {
 			return nil
 		case n := <-pl.Notify:
 			if n == nil {
-				l.wake("", true) // reconnected: notifications may have been missed
+				l.wakeAll() // reconnected: notifications may have been missed
 				continue
 			}
-			l.wake(l.keyOf(n), false)
+			l.wake(l.keyOf(n))
 		}
 	}
 }
